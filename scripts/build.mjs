@@ -1,0 +1,25 @@
+// One esbuild config, one build per target: extension host, model worker, CLI, webview.
+import * as esbuild from "esbuild";
+import { existsSync, mkdirSync, chmodSync } from "node:fs";
+
+const watch = process.argv.includes("--watch");
+const prod = process.argv.includes("--production");
+mkdirSync("dist", { recursive: true });
+
+const node = { bundle: true, platform: "node", target: "node20", format: "cjs", sourcemap: true, minify: prod, logLevel: "warning" };
+const targets = [
+  // esbuild ships a native binary, so it stays a runtime dependency instead of being bundled.
+  { ...node, entryPoints: ["src/extension/extension.ts"], outfile: "dist/extension.js", external: ["vscode", "esbuild", "typescript"] },
+  { ...node, entryPoints: ["src/runner/worker/modelWorker.ts"], outfile: "dist/worker.js" },
+  { ...node, entryPoints: ["src/cli/main.ts"], outfile: "dist/cli.js", external: ["esbuild", "typescript"], banner: { js: "#!/usr/bin/env node" } },
+  { ...node, entryPoints: ["src/extension/tsPlugin/index.ts"], outfile: "dist/tsPlugin.js" },
+  { bundle: true, platform: "browser", target: "chrome120", format: "iife", sourcemap: true, minify: prod, logLevel: "warning",
+    entryPoints: ["webview/main.ts"], outfile: "dist/webview.js" },
+].filter((t) => existsSync(t.entryPoints[0]));
+
+if (watch) {
+  for (const t of targets) await (await esbuild.context(t)).watch();
+} else {
+  await Promise.all(targets.map((t) => esbuild.build(t)));
+  if (existsSync("dist/cli.js")) chmodSync("dist/cli.js", 0o755);
+}
