@@ -1,0 +1,95 @@
+import { NodeKind } from "../protocol/ops";
+import { childGroup, engine } from "./context";
+import { defaultRng, type Rng } from "./rng";
+import { Value, type Operand } from "./value";
+
+/** Anything with parameters, as in micrograd. */
+export abstract class Module {
+  abstract parameters(): Value[];
+  zeroGrad(): void {
+    for (const p of this.parameters()) p.grad = 0;
+  }
+}
+
+function param(data: number, label: string, group: number): Value {
+  const saved = engine.group;
+  engine.group = group;
+  const p = new Value(data, label);
+  engine.group = saved;
+  p.kind = NodeKind.param;
+  return p;
+}
+
+/** w·x + b, then ReLU unless it is in the last layer. Its nodes are grouped as MLP/layer1/neuron3. */
+export class Neuron extends Module {
+  readonly w: Value[];
+  readonly b: Value;
+  private readonly group: number;
+
+  constructor(nin: number, readonly nonlin = true, name = "neuron", rng: Rng = defaultRng, group = childGroup(engine.group, name)) {
+    super();
+    this.group = group;
+    const prefix = engine.groupPaths[group].split("/").slice(1).join(".") || name;
+    this.w = Array.from({ length: nin }, (_, i) => param(rng.uniform(-1, 1), `${prefix}.w${i}`, group));
+    this.b = param(0, `${prefix}.b`, group);
+  }
+
+  forward(x: Operand[]): Value {
+    if (x.length !== this.w.length) throw new RangeError(`Neuron expects ${this.w.length} inputs, got ${x.length}`);
+    const saved = engine.group;
+    engine.group = this.group;
+    try {
+      let act = this.b;
+      for (let i = 0; i < x.length; i++) act = act.add(this.w[i].mul(x[i]));
+      return this.nonlin ? act.relu() : act;
+    } finally {
+      engine.group = saved;
+    }
+  }
+
+  parameters(): Value[] {
+    return [...this.w, this.b];
+  }
+}
+
+export class Layer extends Module {
+  readonly neurons: Neuron[];
+  constructor(nin: number, nout: number, nonlin = true, group = -1, rng: Rng = defaultRng) {
+    super();
+    this.neurons = Array.from({ length: nout }, (_, i) => new Neuron(nin, nonlin, `neuron${i + 1}`, rng, childGroup(group, `neuron${i + 1}`)));
+  }
+  forward(x: Operand[]): Value[] {
+    return this.neurons.map((n) => n.forward(x));
+  }
+  parameters(): Value[] {
+    return this.neurons.flatMap((n) => n.parameters());
+  }
+}
+
+export interface MLPOptions {
+  /** Group name of the model's nodes (default "MLP"). */
+  name?: string;
+  rng?: Rng;
+}
+
+/** micrograd's MLP: `new MLP(2, [16, 16, 1])` has ReLU hidden layers and a linear last layer. */
+export class MLP extends Module {
+  readonly layers: Layer[];
+  constructor(nin: number, nouts: number[], options: MLPOptions = {}) {
+    super();
+    const root = childGroup(engine.group, options.name ?? "MLP");
+    const sizes = [nin, ...nouts];
+    this.layers = nouts.map(
+      (_, i) => new Layer(sizes[i], sizes[i + 1], i !== nouts.length - 1, childGroup(root, `layer${i + 1}`), options.rng ?? defaultRng),
+    );
+  }
+  /** The outputs of the last layer (take [0] for a single output). */
+  forward(x: Operand[]): Value[] {
+    let out: Operand[] = x;
+    for (const layer of this.layers) out = layer.forward(out);
+    return out as Value[];
+  }
+  parameters(): Value[] {
+    return this.layers.flatMap((l) => l.parameters());
+  }
+}
