@@ -1,0 +1,42 @@
+import * as vscode from "vscode";
+import type { Snapshot } from "../protocol/graph";
+import { Disposable } from "./disposable";
+import type { ModelController } from "./modelController";
+import { isSameFile } from "./sourceFiles";
+import { nodeValueText } from "./valueText";
+
+const MAX_NODES_LISTED = 8;
+
+/** Hovering a line (or a variable) that made nodes shows their data and grad at the shown step. */
+export class GradientHovers extends Disposable implements vscode.HoverProvider {
+  constructor(private readonly controller: ModelController) {
+    super();
+    this.register(vscode.languages.registerHoverProvider([{ language: "typescript" }, { language: "javascript" }], this));
+  }
+
+  provideHover(document: vscode.TextDocument, position: vscode.Position): vscode.Hover | undefined {
+    const snapshot = this.controller.snapshot;
+    const file = this.controller.currentStatus.file;
+    if (!snapshot || !file || !isSameFile(file, document.uri.fsPath)) return undefined;
+
+    const wordRange = document.getWordRangeAtPosition(position, /[A-Za-z_$][\w$]*/);
+    const word = wordRange ? document.getText(wordRange) : undefined;
+    const byLabel = word ? nodesLabelled(snapshot, word) : [];
+    const nodes = byLabel.length ? byLabel : this.controller.nodesAt(file, position.line + 1);
+    if (!nodes.length) return undefined;
+
+    const md = new vscode.MarkdownString(undefined, true);
+    md.appendMarkdown(`**Gradscope** · step ${snapshot.step}\n\n`);
+    for (const node of nodes.slice(0, MAX_NODES_LISTED)) md.appendCodeblock(nodeValueText(snapshot, node), "text");
+    if (nodes.length > MAX_NODES_LISTED) md.appendMarkdown(`…and ${nodes.length - MAX_NODES_LISTED} more nodes`);
+    return new vscode.Hover(md, byLabel.length ? wordRange : undefined);
+  }
+}
+
+/** Named nodes only: a variable hover is about the value the user named, not every temporary. */
+function nodesLabelled(s: Snapshot, label: string): number[] {
+  const found: number[] = [];
+  const labels = s.topology.label;
+  for (let i = 0; i < labels.length && found.length <= MAX_NODES_LISTED; i++) if (labels[i] === label) found.push(i);
+  return found;
+}

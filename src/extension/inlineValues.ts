@@ -1,0 +1,73 @@
+import * as vscode from "vscode";
+import type { Snapshot } from "../protocol/graph";
+import { Disposable } from "./disposable";
+import type { ModelController } from "./modelController";
+import { affectsGradscope, readSettings } from "./settings";
+import { isSameFile } from "./sourceFiles";
+import { formatNumber, isLeafWorthShowing, nodeValueText } from "./valueText";
+
+/** More leaves than this on one line (e.g. `new MLP(...)`) are summarised instead of listed. */
+const MAX_LISTED_PER_LINE = 2;
+
+/** `a = 2 · ∂loss/∂a = 42` after the lines that create leaves and parameters, updated as training steps. */
+export class InlineValues extends Disposable {
+  private readonly decoration = this.register(
+    vscode.window.createTextEditorDecorationType({
+      after: { color: new vscode.ThemeColor("editorCodeLens.foreground"), fontStyle: "italic", margin: "0 0 0 2em" },
+      rangeBehavior: vscode.DecorationRangeBehavior.ClosedClosed,
+    }),
+  );
+  private enabled = readSettings().inlineValues;
+
+  constructor(private readonly controller: ModelController) {
+    super();
+    this.register(controller.onDidChangeGraph(() => this.renderAll()));
+    this.register(controller.onDidChangeStatus((s) => s.state === "compiling" && this.renderAll()));
+    this.register(vscode.window.onDidChangeVisibleTextEditors(() => this.renderAll()));
+    this.register(
+      vscode.workspace.onDidChangeConfiguration((e) => {
+        if (!affectsGradscope(e)) return;
+        this.enabled = readSettings().inlineValues;
+        this.renderAll();
+      }),
+    );
+  }
+
+  private renderAll(): void {
+    for (const editor of vscode.window.visibleTextEditors) editor.setDecorations(this.decoration, this.decorationsFor(editor.document));
+  }
+
+  private decorationsFor(document: vscode.TextDocument): vscode.DecorationOptions[] {
+    const snapshot = this.controller.snapshot;
+    const file = this.controller.currentStatus.file;
+    if (!this.enabled || !snapshot || !file || this.controller.currentStatus.state === "compiling") return [];
+    if (!isSameFile(file, document.uri.fsPath)) return [];
+    return [...leavesByLine(snapshot, document.uri.fsPath, file)].flatMap(([line, nodes]) => {
+      if (line < 1 || line > document.lineCount) return [];
+      const end = document.lineAt(line - 1).range.end;
+      return [{ range: new vscode.Range(end, end), renderOptions: { after: { contentText: lineText(snapshot, nodes) } } }];
+    });
+  }
+}
+
+function leavesByLine(s: Snapshot, documentPath: string, modelFile: string): Map<number, number[]> {
+  const byLine = new Map<number, number[]>();
+  const { loc, locations } = s.topology;
+  const inThisFile = locations.map((l) => isSameFile(l.file, documentPath, modelFile));
+  for (let node = 0; node < loc.length; node++) {
+    const at = loc[node];
+    if (at < 0 || !inThisFile[at] || !isLeafWorthShowing(s, node)) continue;
+    const line = locations[at].line;
+    const nodes = byLine.get(line);
+    if (nodes) nodes.push(node);
+    else byLine.set(line, [node]);
+  }
+  return byLine;
+}
+
+function lineText(s: Snapshot, nodes: number[]): string {
+  if (nodes.length <= MAX_LISTED_PER_LINE) return nodes.map((n) => nodeValueText(s, n)).join("   ");
+  let sumAbsGrad = 0;
+  for (const n of nodes) sumAbsGrad += Math.abs(s.values.grad[n]);
+  return `${nodes.length} parameters · mean |∂loss/∂θ| = ${formatNumber(sumAbsGrad / nodes.length)}`;
+}
