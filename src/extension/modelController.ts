@@ -167,7 +167,7 @@ export class ModelController extends Disposable implements PanelHost {
     if (snapshot) messages.push(graphSetMessage(snapshot));
     if (this.session) {
       const { from, losses } = this.session.losses();
-      messages.push({ type: "loss/set", from: Math.max(1, from), losses });
+      messages.push({ type: "loss/set", from: Math.max(1, from), losses: losses as Float64Array<ArrayBuffer> });
       messages.push({ type: "history/available", steps: this.session.historySteps() });
     }
     return messages;

@@ -1,0 +1,71 @@
+export interface CliArgs {
+  help: boolean;
+  file: string;
+  steps?: number;
+  json: boolean;
+  values: "leaves" | "all" | "none";
+  exportFile?: string;
+  timeout?: number;
+  maxNodes?: number;
+  memoryMb?: number;
+}
+
+export const USAGE = `Usage: gradscope run <model.ts> [options]
+
+Runs a model written against Gradscope's engine; each backward() is one step.
+
+Options:
+  --steps N              stop after N steps
+  --json                 one JSON event per line: step, error, end
+  --values leaves|all|none   node values in step events (default: leaves)
+  --export FILE          write the last step's graph: .json, .dot or .svg
+  --timeout SECONDS      stop a model that runs longer (default: none)
+  --max-nodes N          fail a step that builds more nodes (default: 2000000)
+  --memory MB            the model's heap limit (default: 2048)
+  -h, --help             this help
+
+Exit status: 0 success, 1 model error or timeout, 2 bad usage.
+`;
+
+export class UsageError extends Error {}
+
+export function parseArgs(argv: string[]): CliArgs {
+  const args: CliArgs = { help: false, file: "", json: false, values: "leaves" };
+  if (argv.includes("-h") || argv.includes("--help")) return { ...args, help: true };
+  const [command, ...rest] = argv;
+  if (command !== "run") throw new UsageError(command ? `unknown command '${command}'` : "missing command");
+  const positive = (flag: string, v: string | undefined, integer = true) => {
+    const n = Number(v);
+    if (v === undefined || !Number.isFinite(n) || n <= 0 || (integer && !Number.isInteger(n))) throw new UsageError(`${flag} takes a positive ${integer ? "whole " : ""}number`);
+    return n;
+  };
+  for (let i = 0; i < rest.length; i++) {
+    const a = rest[i];
+    const value = () => rest[++i];
+    switch (a) {
+      case "--steps": args.steps = positive(a, value()); break;
+      case "--json": args.json = true; break;
+      case "--values": {
+        const v = value();
+        if (v !== "leaves" && v !== "all" && v !== "none") throw new UsageError("--values takes leaves, all or none");
+        args.values = v;
+        break;
+      }
+      case "--export": {
+        const v = value();
+        if (!v || !/\.(json|dot|svg)$/i.test(v)) throw new UsageError("--export takes a file ending in .json, .dot or .svg");
+        args.exportFile = v;
+        break;
+      }
+      case "--timeout": args.timeout = positive(a, value(), false); break;
+      case "--max-nodes": args.maxNodes = positive(a, value()); break;
+      case "--memory": args.memoryMb = positive(a, value()); break;
+      default:
+        if (a.startsWith("-")) throw new UsageError(`unknown option '${a}'`);
+        if (args.file) throw new UsageError(`one model at a time (got '${args.file}' and '${a}')`);
+        args.file = a;
+    }
+  }
+  if (!args.file) throw new UsageError("missing the model file");
+  return args;
+}

@@ -1,0 +1,245 @@
+import * as path from "node:path";
+import { Worker } from "node:worker_threads";
+import type { GraphTopology, Snapshot } from "../protocol/graph";
+import type { EndReason, ModelError, RunState } from "../protocol/run";
+import { WorkerMessageSchema, type WorkerInit, type WorkerMessage } from "../protocol/worker";
+import { compileModel, type CompiledModel } from "./compile/compile";
+import { Ctl, createControl, Mode, setGate } from "./control";
+import { LossHistory, SnapshotRing } from "./history";
+import { DEFAULT_LIMITS, type RunOptions, type SessionEvent } from "./types";
+
+/**
+ * One model run: compiles the user's file, runs it in a worker thread with
+ * memory and time limits, steps it on request, and keeps its history. The
+ * calling process (the extension host, the CLI) never runs user code and never
+ * blocks on the worker.
+ */
+export class ModelSession {
+  private readonly listeners = new Set<(e: SessionEvent) => void>();
+  private worker: Worker | undefined;
+  private ctl: Int32Array | undefined;
+  private compiled: CompiledModel | undefined;
+  private topology: GraphTopology | undefined;
+  private readonly snapshots: SnapshotRing;
+  private lossHistory = new LossHistory();
+  private _state: RunState = "idle";
+  private _step = 0;
+  private ended = false;
+  private runningSince = 0;
+  private runningMs = 0;
+  private timer: NodeJS.Timeout | undefined;
+  private generation = 0;
+
+  constructor(private readonly opts: RunOptions, private readonly workerScript = path.join(__dirname, "worker.js")) {
+    this.snapshots = new SnapshotRing(opts.historySnapshots ?? DEFAULT_LIMITS.historySnapshots);
+  }
+
+  get state(): RunState { return this._state; }
+  /** The last step reported (completed backward() calls). */
+  get currentStep(): number { return this._step; }
+
+  onEvent(listener: (e: SessionEvent) => void): { dispose(): void } {
+    this.listeners.add(listener);
+    return { dispose: () => this.listeners.delete(listener) };
+  }
+
+  /** Compiles and launches the model. Compile errors arrive as events, not as a rejection. */
+  async start(): Promise<void> {
+    const generation = ++this.generation;
+    this.setState("compiling");
+    const result = await compileModel(this.opts.file, this.opts.source);
+    if (generation !== this.generation) return; // stopped or restarted meanwhile
+    if (!result.ok) return this.end("error", result.error);
+    this.compiled = result.model;
+    this.launch(result.model);
+  }
+
+  /** Run (or continue) with no step limit. */
+  run(): void { this.gate(Mode.run, -1); }
+  /** Pause at the next backward(). */
+  pause(): void { this.gate(Mode.paused, -1); }
+  /** Run to the next backward() and stop there. */
+  step(): void { this.gate(Mode.run, 1); }
+  /** Run n more steps, then pause. */
+  runSteps(n: number): void { this.gate(Mode.run, Math.max(1, Math.floor(n))); }
+
+  stop(): void {
+    if (this.ended) return;
+    this.generation++;
+    this.end("stopped");
+  }
+
+  /** Ends this run and starts the model again from the top (recompiling it). */
+  async restart(): Promise<void> {
+    this.generation++;
+    this.killWorker();
+    this.ended = false;
+    this.lossHistory = new LossHistory();
+    this.snapshots.clear();
+    this.topology = undefined;
+    this._step = 0;
+    this.runningMs = 0;
+    await this.start();
+  }
+
+  dispose(): void {
+    this.generation++;
+    this.killWorker();
+    this.listeners.clear();
+  }
+
+  latest(): Snapshot | undefined { return this.snapshots.latest(); }
+  snapshotAt(step: number): Snapshot | undefined { return this.snapshots.at(step); }
+  historySteps(): number[] { return this.snapshots.steps(); }
+  /** Every step's loss (merged pairwise past a million steps: then each point covers `stride` steps). */
+  losses(): { from: number; stride: number; losses: Float64Array } {
+    return { from: 1, ...this.lossHistory.curve() };
+  }
+
+  /** Indices of the latest graph's nodes created on this line of this file. */
+  nodesAt(file: string, line: number): number[] {
+    const t = this.latest()?.topology;
+    if (!t) return [];
+    const target = path.resolve(file);
+    const locs = new Set<number>();
+    t.locations.forEach((l, i) => l.line === line && path.resolve(l.file) === target && locs.add(i));
+    const out: number[] = [];
+    for (let i = 0; i < t.loc.length; i++) if (locs.has(t.loc[i])) out.push(i);
+    return out;
+  }
+
+  // ---- internals
+
+  private launch(model: CompiledModel): void {
+    const ctl = createControl(this.opts.startPaused ?? false);
+    this.ctl = ctl;
+    const init: WorkerInit = {
+      code: model.code, map: model.map, bundleFile: model.bundleFile, entryFile: path.resolve(this.opts.file),
+      locations: model.locations, control: ctl.buffer as SharedArrayBuffer,
+      throttleMs: this.opts.throttleMs ?? DEFAULT_LIMITS.throttleMs,
+      maxSteps: this.opts.maxSteps ?? 0,
+      maxNodesPerStep: this.opts.maxNodesPerStep ?? DEFAULT_LIMITS.maxNodesPerStep,
+    };
+    const memoryLimitMb = this.opts.memoryLimitMb ?? DEFAULT_LIMITS.memoryLimitMb;
+    const generation = this.generation;
+    const worker = new Worker(this.workerScript, {
+      workerData: init,
+      resourceLimits: { maxOldGenerationSizeMb: memoryLimitMb },
+      stdout: true,
+      stderr: true,
+    });
+    this.worker = worker;
+    const mine = () => generation === this.generation && this.worker === worker;
+    worker.stdout.on("data", (d: Buffer) => mine() && this.emit({ type: "console", level: "log", text: d.toString().replace(/\n$/, "") }));
+    worker.stderr.on("data", (d: Buffer) => mine() && this.emit({ type: "console", level: "error", text: d.toString().replace(/\n$/, "") }));
+    worker.on("message", (raw) => mine() && this.onWorkerMessage(raw));
+    worker.on("error", (err: Error & { code?: string }) => {
+      if (!mine()) return;
+      const outOfMemory = err.code === "ERR_WORKER_OUT_OF_MEMORY";
+      this.end("error", {
+        kind: outOfMemory ? "limit" : "runtime",
+        message: outOfMemory ? `The model ran out of memory (limit ${memoryLimitMb} MB; gradscope.memoryLimitMb).` : String(err.message),
+        ...this.runningAt(),
+      });
+    });
+    worker.on("exit", (code) => {
+      if (!mine() || this.ended) return;
+      if (code === 0) this.end("finished");
+      else this.end("error", { kind: "runtime", message: `The model's worker exited with code ${code}.`, ...this.runningAt() });
+    });
+    this.setState(this.opts.startPaused ? "paused" : "running");
+    this.startTimer();
+  }
+
+  private onWorkerMessage(raw: unknown): void {
+    const parsed = WorkerMessageSchema.safeParse(raw);
+    if (!parsed.success) {
+      this.emit({ type: "console", level: "error", text: `Gradscope: dropped a malformed worker message: ${parsed.error.issues[0]?.message}` });
+      return;
+    }
+    const msg: WorkerMessage = parsed.data;
+    switch (msg.type) {
+      case "step/report": {
+        if (msg.topology) this.topology = msg.topology;
+        if (!this.topology || this.topology.hash !== msg.hash) return; // cannot happen: the worker sends topology on change
+        const snapshot: Snapshot = { step: msg.step, loss: msg.loss, topology: this.topology, values: msg.values, updates: msg.updates };
+        this.snapshots.add(snapshot);
+        this._step = msg.step;
+        this.emit({ type: "graph", snapshot, shapeChanged: msg.topology !== undefined });
+        return;
+      }
+      case "loss/batch":
+        this.lossHistory.append(msg.losses);
+        this._step = Math.max(this._step, msg.from + msg.losses.length - 1);
+        this.emit({ type: "loss", from: msg.from, losses: msg.losses });
+        return;
+      case "run/paused":
+        this._step = msg.step;
+        return this.setState("paused");
+      case "run/resumed":
+        return this.setState("running");
+      case "console/output":
+        return this.emit({ type: "console", level: msg.level, text: msg.text });
+      case "model/warning":
+        return this.emit({ type: "warning", message: msg.message, loc: msg.loc });
+      case "run/end":
+        this._step = msg.steps;
+        return this.end(msg.reason);
+      case "run/error":
+        this._step = msg.steps;
+        return this.end("error", msg.error);
+    }
+  }
+
+  private gate(mode: number, stepsLeft: number): void {
+    if (!this.ctl || this.ended) return;
+    setGate(this.ctl, mode, stepsLeft);
+  }
+
+  /** Where the model was when it was stopped from outside (timeout, out of memory). */
+  private runningAt(): Partial<ModelError> {
+    const loc = this.ctl ? this.compiled?.locations[Atomics.load(this.ctl, Ctl.LOC)] : undefined;
+    return loc ? { file: loc.file, line: loc.line, column: loc.column } : {};
+  }
+
+  private startTimer(): void {
+    const limit = (this.opts.timeoutSeconds ?? DEFAULT_LIMITS.timeoutSeconds) * 1000;
+    if (limit <= 0) return;
+    this.timer = setInterval(() => {
+      if (this.runningMs + (this._state === "running" ? performance.now() - this.runningSince : 0) < limit) return;
+      this.generation++;
+      this.end("timeout", { kind: "timeout", message: `The model ran for more than ${limit / 1000} s (the time limit) and was stopped.`, ...this.runningAt() });
+    }, Math.min(100, limit));
+  }
+
+  private setState(state: RunState): void {
+    const now = performance.now();
+    if (this._state === "running") this.runningMs += now - this.runningSince;
+    if (state === "running") this.runningSince = now;
+    this._state = state;
+    this.emit({ type: "state", state, step: this._step });
+  }
+
+  private end(reason: EndReason, error?: ModelError): void {
+    if (this.ended) return;
+    this.ended = true;
+    this.killWorker();
+    const state: RunState = reason === "error" || reason === "timeout" ? "error" : reason === "stopped" ? "stopped" : "finished";
+    this._state = state;
+    this.emit({ type: "state", state, step: this._step, error });
+    this.emit({ type: "end", reason, steps: this._step, error });
+  }
+
+  private killWorker(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+    const w = this.worker;
+    this.worker = undefined;
+    // terminate() interrupts even `while (true) {}`.
+    void w?.terminate();
+  }
+
+  private emit(e: SessionEvent): void {
+    for (const l of this.listeners) l(e);
+  }
+}

@@ -1,0 +1,49 @@
+import type { Snapshot, SourceLocation } from "../protocol/graph";
+import type { EndReason, ModelError, RunState } from "../protocol/run";
+
+/** How to run a model. Every limit has a default (see DEFAULT_LIMITS). */
+export interface RunOptions {
+  /** Absolute path of the user's entry file (.ts or .js). */
+  file: string;
+  /** The entry file's current text, if it differs from disk (an unsaved editor). */
+  source?: string;
+  /** Start paused: block at the first backward() until told to go on. */
+  startPaused?: boolean;
+  /** Stop after this many steps (backward() calls). */
+  maxSteps?: number;
+  /** Which node values each report carries: every node, leaves only, or none. */
+  values?: "all" | "leaves" | "none";
+  /** Minimum milliseconds between full reports while running; 0 reports every step. Losses are never dropped. */
+  throttleMs?: number;
+  /** A step that builds more nodes than this fails with a clear error. */
+  maxNodesPerStep?: number;
+  /** Heap limit of the model's worker. */
+  memoryLimitMb?: number;
+  /** Wall-clock limit on running time (paused time does not count); 0 = none. */
+  timeoutSeconds?: number;
+  /** How many recent full snapshots to keep for going back in time. */
+  historySnapshots?: number;
+}
+
+export const DEFAULT_LIMITS = {
+  maxNodesPerStep: 2_000_000,
+  memoryLimitMb: 2048,
+  timeoutSeconds: 0,
+  throttleMs: 33,
+  historySnapshots: 20,
+} as const;
+
+/** What a session tells its consumer (the CLI, the extension). */
+export type SessionEvent =
+  /** The run state or step counter changed. */
+  | { type: "state"; state: RunState; step: number; error?: ModelError }
+  /** A step's graph; `shapeChanged` is true when the topology differs from the last graph event's. */
+  | { type: "graph"; snapshot: Snapshot; shapeChanged: boolean }
+  /** Losses of consecutive steps: losses[i] belongs to step from + i. Every step's loss arrives exactly once. */
+  | { type: "loss"; from: number; losses: Float64Array }
+  /** The model's console output. */
+  | { type: "console"; level: "log" | "info" | "warn" | "error" | "debug"; text: string }
+  /** A likely mistake in the model, e.g. gradients not zeroed between steps; `loc` is where the model was. */
+  | { type: "warning"; message: string; loc?: SourceLocation }
+  /** The run is over. */
+  | { type: "end"; reason: EndReason; steps: number; error?: ModelError };

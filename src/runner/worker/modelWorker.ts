@@ -1,0 +1,135 @@
+/**
+ * The model worker: the only place user code runs. It loads the compiled
+ * bundle, answers `require("gradscope")` with its own engine instance, and after
+ * every backward() reports the step and, when told to, blocks until released.
+ */
+import { createRequire } from "node:module";
+import { format } from "node:util";
+import * as vm from "node:vm";
+import { parentPort, workerData } from "node:worker_threads";
+import * as gradscope from "../../engine";
+import { engine, GradscopeLimitError } from "../../engine/context";
+import { instrumentation } from "../../engine/instrument";
+import type { Value } from "../../engine/value";
+import type { WorkerInit, WorkerMessage } from "../../protocol/worker";
+import { Ctl, Mode } from "../control";
+import { Reporter } from "./reporter";
+import { StackMapper } from "./stackTrace";
+
+const init = workerData as WorkerInit;
+const port = parentPort!;
+const ctl = new Int32Array(init.control);
+const reporter = new Reporter(init.locations);
+const stacks = new StackMapper(init.map, init.bundleFile);
+
+const post = (msg: WorkerMessage, transfer: ArrayBuffer[] = []) => port.postMessage(msg, transfer);
+
+// ---- the model's console goes to the session, formatted as Node would.
+for (const level of ["log", "info", "warn", "error", "debug"] as const) {
+  console[level] = (...args: unknown[]) => post({ type: "console/output", level, text: format(...args) });
+}
+
+// ---- keep the running statement visible to the session (for timeouts and out-of-memory errors).
+const at = instrumentation.at;
+instrumentation.at = (loc: number) => {
+  at(loc);
+  ctl[Ctl.LOC] = loc;
+};
+
+// ---- losses are batched; full reports are throttled, but never for a step we pause at.
+let pendingLosses: number[] = [];
+let pendingFrom = 1;
+let lastFull = -Infinity;
+let unreported: { nodes: Value[] } | null = null;
+
+function flushLosses(): void {
+  if (pendingLosses.length === 0) return;
+  const losses = Float64Array.from(pendingLosses);
+  post({ type: "loss/batch", from: pendingFrom, losses }, [losses.buffer]);
+  pendingFrom += pendingLosses.length;
+  pendingLosses = [];
+}
+
+function sendReport(step: number, loss: number, nodes: Value[]): void {
+  flushLosses();
+  const r = reporter.report(nodes);
+  engine.updates.length = 0;
+  const transfer = [r.values.data.buffer, r.values.grad.buffer] as ArrayBuffer[];
+  post({ type: "step/report", step, loss, hash: r.hash, topology: r.topology, values: r.values, updates: r.updates }, transfer);
+  lastFull = performance.now();
+  unreported = null;
+}
+
+function waitWhilePaused(step: number): void {
+  if (Atomics.load(ctl, Ctl.MODE) !== Mode.paused) return;
+  flushLosses();
+  post({ type: "run/paused", step });
+  for (;;) {
+    const wake = Atomics.load(ctl, Ctl.WAKE);
+    if (Atomics.load(ctl, Ctl.MODE) !== Mode.paused) break;
+    Atomics.wait(ctl, Ctl.WAKE, wake);
+  }
+  post({ type: "run/resumed", step });
+}
+
+engine.maxNodesPerStep = init.maxNodesPerStep;
+engine.recordUpdates = true;
+engine.onWarning = (message) => post({ type: "model/warning", message, loc: init.locations[engine.loc] });
+engine.onBackward = (root, nodes) => {
+  const step = engine.steps;
+  pendingLosses.push(root.data);
+  const stepsLeft = Atomics.load(ctl, Ctl.STEPS_LEFT);
+  if (stepsLeft > 0 && Atomics.sub(ctl, Ctl.STEPS_LEFT, 1) === 1) Atomics.store(ctl, Ctl.MODE, Mode.paused);
+  const last = init.maxSteps > 0 && step >= init.maxSteps;
+  const pausing = Atomics.load(ctl, Ctl.MODE) === Mode.paused;
+  const now = performance.now();
+  if (step === 1 || last || pausing || init.throttleMs === 0 || now - lastFull >= init.throttleMs) sendReport(step, root.data, nodes);
+  else {
+    engine.updates.length = 0;
+    unreported = { nodes };
+    if (now - lastFull >= init.throttleMs) flushLosses();
+  }
+  if (last) {
+    post({ type: "run/end", reason: "max-steps", steps: step });
+    // Hold here: the session ends the worker. Nothing after the last step may run.
+    for (;;) Atomics.wait(ctl, Ctl.WAKE, Atomics.load(ctl, Ctl.WAKE));
+  }
+  waitWhilePaused(step);
+};
+
+function finish(): void {
+  if (unreported) sendReport(engine.steps, unreported.nodes.at(-1)!.data, unreported.nodes);
+  flushLosses();
+  post({ type: "run/end", reason: "finished", steps: engine.steps });
+}
+
+function fail(err: unknown): void {
+  flushLosses();
+  const kind = err instanceof GradscopeLimitError ? "limit" : "runtime";
+  post({ type: "run/error", error: stacks.toModelError(err, kind, init.locations[engine.loc]), steps: engine.steps });
+}
+
+process.on("uncaughtException", (err) => {
+  fail(err);
+  process.exit(1);
+});
+process.on("unhandledRejection", (err) => {
+  fail(err);
+  process.exit(1);
+});
+
+const userRequire = createRequire(init.entryFile);
+const moduleRequire = (id: string) => (id === "gradscope" ? gradscope : userRequire(id));
+try {
+  // lineOffset -1: the wrapper's first line is ours, so bundle lines match the source map.
+  const wrapped = vm.runInThisContext(`(function (exports, require, module, __filename, __dirname) {\n${init.code}\n})`, {
+    filename: init.bundleFile,
+    lineOffset: -1,
+  }) as (...args: unknown[]) => void;
+  const mod = { exports: {} };
+  wrapped(mod.exports, moduleRequire, mod, init.entryFile, init.entryFile.replace(/[\\/][^\\/]*$/, ""));
+  // Async models keep the event loop busy; we finish when it drains.
+  process.once("beforeExit", finish);
+} catch (err) {
+  fail(err);
+}
