@@ -1,0 +1,59 @@
+// Small, user-level moves in the VS Code workbench (code-server) for the end-to-end test.
+
+export async function waitUntil(what, probe, timeoutMs = 60_000) {
+  const deadline = Date.now() + timeoutMs;
+  let last;
+  for (;;) {
+    try {
+      const value = await probe();
+      if (value) return value;
+    } catch (err) {
+      last = err; // frames detach and re-attach while the workbench loads
+    }
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? ` (last error: ${last.message})` : ""}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+/** Clicks a file in the Explorer, as a user would, and waits for its editor tab. */
+export async function openFileFromExplorer(page, name) {
+  const item = page.locator(`.explorer-folders-view .monaco-list-row[aria-label^="${name}"]`).first();
+  await item.waitFor({ timeout: 60_000 });
+  await item.click();
+  await page.locator(`.tabs-container .tab[aria-label^="${name}"]`).first().waitFor({ timeout: 30_000 });
+  await page.locator(".monaco-editor .view-lines").first().click();
+}
+
+/** Ctrl+Shift+P, the command's title, Enter. */
+export async function runCommandFromPalette(page, title) {
+  await page.keyboard.press("Control+Shift+P");
+  const input = page.locator(".quick-input-widget input");
+  await input.waitFor({ timeout: 10_000 });
+  await input.fill(`>${title}`);
+  // Wait until the palette lists exactly this command, then run it.
+  await page.locator(".quick-input-list .monaco-list-row", { hasText: title }).first().waitFor({ timeout: 15_000 });
+  await page.keyboard.press("Enter");
+}
+
+/** The Gradscope webview lives in nested iframes; find the frame that holds its page. */
+export async function findPanelFrame(page) {
+  return waitUntil("the Gradscope panel's frame", async () => {
+    for (const frame of page.frames()) {
+      if (await frame.locator("#node-table").count()) return frame;
+    }
+    return undefined;
+  });
+}
+
+/** What the panel's toolbar says: step number and loss text. */
+export async function panelText(frame) {
+  const stepText = (await frame.locator("#step-counter").innerText()).trim();
+  const loss = (await frame.locator("#loss-readout").innerText()).trim();
+  const m = stepText.match(/(\d+)/);
+  return { step: m ? Number(m[1]) : undefined, loss, stepText };
+}
+
+export async function statusBarText(page) {
+  const item = page.locator(".statusbar-item", { hasText: "Gradscope:" }).first();
+  return (await item.count()) ? (await item.innerText()).trim() : "";
+}

@@ -1,0 +1,69 @@
+import * as vscode from "vscode";
+import type { GradscopeApi } from "../../../src/extension/extension";
+
+/**
+ * A tiny test runner for the extension host (no mocha): named async tests, run in order,
+ * each with a time limit; failures are printed with their stack and make run() reject,
+ * which the workbench reports as a non-zero exit code.
+ */
+export interface TestCase {
+  name: string;
+  fn: () => Promise<void> | void;
+  timeoutMs?: number;
+}
+
+export async function runTests(title: string, tests: TestCase[]): Promise<void> {
+  console.log(`\n${title}`);
+  const failures: string[] = [];
+  for (const t of tests) {
+    const started = Date.now();
+    try {
+      await withTimeout(Promise.resolve().then(t.fn), t.timeoutMs ?? 60_000, t.name);
+      console.log(`  ✓ ${t.name} (${Date.now() - started} ms)`);
+    } catch (err) {
+      failures.push(t.name);
+      console.log(`  ✗ ${t.name} (${Date.now() - started} ms)\n${indent(err instanceof Error ? (err.stack ?? err.message) : String(err))}`);
+    }
+  }
+  console.log(`\n${tests.length - failures.length} passed, ${failures.length} failed`);
+  if (failures.length) throw new Error(`failed: ${failures.join("; ")}`);
+}
+
+export async function waitFor<T>(what: string, probe: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+export async function gradscope(): Promise<GradscopeApi> {
+  const extension = vscode.extensions.getExtension<GradscopeApi>("gradscope.gradscope");
+  if (!extension) throw new Error("the gradscope.gradscope extension is not loaded");
+  return extension.activate();
+}
+
+export function workspaceFile(name: string): vscode.Uri {
+  const folder = vscode.workspace.workspaceFolders?.[0];
+  if (!folder) throw new Error("the tests need a workspace folder");
+  return vscode.Uri.joinPath(folder.uri, name);
+}
+
+export async function openInFirstColumn(name: string): Promise<vscode.TextEditor> {
+  const document = await vscode.workspace.openTextDocument(workspaceFile(name));
+  return vscode.window.showTextDocument(document, { viewColumn: vscode.ViewColumn.One });
+}
+
+function withTimeout<T>(p: Promise<T>, ms: number, name: string): Promise<T> {
+  let timer: ReturnType<typeof setTimeout>;
+  return Promise.race([
+    p.finally(() => clearTimeout(timer)),
+    new Promise<T>((_, reject) => (timer = setTimeout(() => reject(new Error(`${name}: timed out after ${ms} ms`)), ms))),
+  ]);
+}
+
+function indent(text: string): string {
+  return text.split("\n").map((l) => `      ${l}`).join("\n");
+}
