@@ -31,11 +31,14 @@ export function backward(root: Value): void {
   tape.nodes = [];
   tape.baseId = engine.nextId;
   engine.steps++;
-  if (engine.onBackward) {
-    old.sort((p, q) => p.id - q.id);
-    for (let i = reached.length - 1; i >= 0; i--) old.push(reached[i]);
-    engine.onBackward(root, old);
-  }
+  if (engine.onBackward) engine.onBackward(root, () => inCreationOrder(old, reached));
+}
+
+/** All reached nodes in creation order: the older ones sorted, then the tape's (already in order, reversed). */
+function inCreationOrder(old: Value[], reached: Value[]): Value[] {
+  const out = old.slice().sort((p, q) => p.id - q.id);
+  for (let i = reached.length - 1; i >= 0; i--) out.push(reached[i]);
+  return out;
 }
 
 function propagate(n: Value, ep: number, base: number, old: Value[]): void {
@@ -45,7 +48,7 @@ function propagate(n: Value, ep: number, base: number, old: Value[]): void {
   const g = n.grad;
   const r = RULES[n.op];
   const x = a.data;
-  const y = b === null ? n.k : b.data;
+  const y = b === null ? (n.k ?? NaN) : b.data;
   if (a.mark !== ep) firstVisit(a, ep, base, old);
   a.grad += r.d0(x, y, n.data) * g;
   if (b !== null) {
@@ -62,18 +65,24 @@ function firstVisit(v: Value, ep: number, base: number, old: Value[]): void {
 
 /** Nodes older than the tape: find all reachable ones, then propagate newest first. */
 function backwardOld(old: Value[], ep: number, base: number): void {
-  const stack = old.slice();
+  // Leaves (parameters, inputs) have nothing to propagate: only older op nodes need ordering.
+  const stack = old.filter((n) => n.a !== null);
+  if (stack.length === 0) return;
+  const ops = stack.slice();
   while (stack.length > 0) {
     const n = stack.pop()!;
     for (const input of [n.a, n.b]) {
       if (input !== null && input.mark !== ep) {
         firstVisit(input, ep, base, old);
-        stack.push(input);
+        if (input.a !== null) {
+          stack.push(input);
+          ops.push(input);
+        }
       }
     }
   }
-  old.sort((p, q) => q.id - p.id);
-  for (const n of old) propagate(n, ep, base, old);
+  ops.sort((p, q) => q.id - p.id);
+  for (const n of ops) propagate(n, ep, base, old);
 }
 
 let warned = false;

@@ -26,8 +26,8 @@ export const engine = {
   steps: 0,
   /** Nodes a step may create before it fails: protects the machine's memory. */
   maxNodesPerStep: Infinity,
-  /** Called at the end of every backward(), with the reachable nodes in creation order. May block (step mode). */
-  onBackward: null as ((root: Value, nodes: Value[]) => void) | null,
+  /** Called at the end of every backward(); `nodes()` lists the reachable nodes in creation order (it sorts, so call it only when needed). May block (step mode). */
+  onBackward: null as ((root: Value, nodes: () => Value[]) => void) | null,
   /** Optimizer updates are recorded here only while a host asks for them. */
   recordUpdates: false,
   updates: [] as UpdateRecord[],

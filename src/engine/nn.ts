@@ -25,6 +25,7 @@ export class Neuron extends Module {
   readonly w: Value[];
   readonly b: Value;
   private readonly group: number;
+  private readonly params: Value[];
 
   constructor(nin: number, readonly nonlin = true, name = "neuron", rng: Rng = defaultRng, group = childGroup(engine.group, name)) {
     super();
@@ -32,6 +33,7 @@ export class Neuron extends Module {
     const prefix = engine.groupPaths[group].split("/").slice(1).join(".") || name;
     this.w = Array.from({ length: nin }, (_, i) => param(rng.uniform(-1, 1), `${prefix}.w${i}`, group));
     this.b = param(0, `${prefix}.b`, group);
+    this.params = [...this.w, this.b];
   }
 
   forward(x: Operand[]): Value {
@@ -48,21 +50,23 @@ export class Neuron extends Module {
   }
 
   parameters(): Value[] {
-    return [...this.w, this.b];
+    return this.params;
   }
 }
 
 export class Layer extends Module {
   readonly neurons: Neuron[];
+  private readonly params: Value[];
   constructor(nin: number, nout: number, nonlin = true, group = -1, rng: Rng = defaultRng) {
     super();
     this.neurons = Array.from({ length: nout }, (_, i) => new Neuron(nin, nonlin, `neuron${i + 1}`, rng, childGroup(group, `neuron${i + 1}`)));
+    this.params = this.neurons.flatMap((n) => n.parameters());
   }
   forward(x: Operand[]): Value[] {
     return this.neurons.map((n) => n.forward(x));
   }
   parameters(): Value[] {
-    return this.neurons.flatMap((n) => n.parameters());
+    return this.params;
   }
 }
 
@@ -75,6 +79,7 @@ export interface MLPOptions {
 /** micrograd's MLP: `new MLP(2, [16, 16, 1])` has ReLU hidden layers and a linear last layer. */
 export class MLP extends Module {
   readonly layers: Layer[];
+  private readonly params: Value[];
   constructor(nin: number, nouts: number[], options: MLPOptions = {}) {
     super();
     const root = childGroup(engine.group, options.name ?? "MLP");
@@ -82,6 +87,7 @@ export class MLP extends Module {
     this.layers = nouts.map(
       (_, i) => new Layer(sizes[i], sizes[i + 1], i !== nouts.length - 1, childGroup(root, `layer${i + 1}`), options.rng ?? defaultRng),
     );
+    this.params = this.layers.flatMap((l) => l.parameters());
   }
   /** The outputs of the last layer (take [0] for a single output). */
   forward(x: Operand[]): Value[] {
@@ -89,7 +95,8 @@ export class MLP extends Module {
     for (const layer of this.layers) out = layer.forward(out);
     return out as Value[];
   }
+  /** The same array every call (modules never change shape): zeroGrad() each step stays cheap. */
   parameters(): Value[] {
-    return this.layers.flatMap((l) => l.parameters());
+    return this.params;
   }
 }

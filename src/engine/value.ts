@@ -18,8 +18,8 @@ export class Value {
   /** Inputs in a fixed order; null for none or a constant operand. */
   a: Value | null = null;
   b: Value | null = null;
-  /** The constant operand, or pow's exponent; NaN when there is none. */
-  k = NaN;
+  /** The constant operand, or pow's exponent. null, not NaN, when there is none: a double field would box one more number per node. */
+  k: number | null = null;
   /** Creation counter: stable, and creation order is a topological order. */
   readonly id: number;
   label: string | null;
@@ -27,9 +27,8 @@ export class Value {
   /** Source location and group at creation (see context.ts). */
   loc: number;
   group: number;
-  /** Bookkeeping for backward() and reporting. */
+  /** backward()'s epoch mark; the reporter then stores −1 − (index in the reported graph) here. */
   mark = 0;
-  slot = -1;
 
   constructor(data: number, label?: string) {
     this.data = data;
@@ -45,16 +44,16 @@ export class Value {
   sub(other: Operand): Value { return binary(OP.sub, this, other); }
   mul(other: Operand): Value { return binary(OP.mul, this, other); }
   div(other: Operand): Value { return binary(OP.div, this, other); }
-  neg(): Value { return unary(OP.neg, this, NaN); }
+  neg(): Value { return unary(OP.neg, this, null); }
   /** x^k for a constant k; a Value exponent is built from primitives as exp(k · log x). */
   pow(k: Operand): Value {
     return typeof k === "number" ? unary(OP.pow, this, k) : this.log().mul(k).exp();
   }
-  exp(): Value { return unary(OP.exp, this, NaN); }
-  log(): Value { return unary(OP.log, this, NaN); }
-  tanh(): Value { return unary(OP.tanh, this, NaN); }
-  relu(): Value { return unary(OP.relu, this, NaN); }
-  sigmoid(): Value { return unary(OP.sigmoid, this, NaN); }
+  exp(): Value { return unary(OP.exp, this, null); }
+  log(): Value { return unary(OP.log, this, null); }
+  tanh(): Value { return unary(OP.tanh, this, null); }
+  relu(): Value { return unary(OP.relu, this, null); }
+  sigmoid(): Value { return unary(OP.sigmoid, this, null); }
 
   /** Fills .grad of every node this one depends on (accumulating, like micrograd). */
   backward(): void { backward(this); }
@@ -76,7 +75,7 @@ function track(v: Value): void {
   }
 }
 
-function make(op: number, data: number, a: Value, b: Value | null, k: number): Value {
+function make(op: number, data: number, a: Value, b: Value | null, k: number | null): Value {
   const v = new Value(data);
   v.op = op;
   v.a = a;
@@ -89,11 +88,11 @@ function make(op: number, data: number, a: Value, b: Value | null, k: number): V
 function binary(op: number, self: Value, other: Operand): Value {
   if (typeof other === "number") return make(op, RULES[op].forward(self.data, other), self, null, other);
   if (!(other instanceof Value)) throw new TypeError(`${opName(op)}() takes a Value or a number, got ${describe(other)}`);
-  return make(op, RULES[op].forward(self.data, other.data), self, other, NaN);
+  return make(op, RULES[op].forward(self.data, other.data), self, other, null);
 }
 
-function unary(op: number, self: Value, k: number): Value {
-  return make(op, RULES[op].forward(self.data, k), self, null, k);
+function unary(op: number, self: Value, k: number | null): Value {
+  return make(op, RULES[op].forward(self.data, k ?? NaN), self, null, k);
 }
 
 function opName(op: number): string {

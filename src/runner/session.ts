@@ -14,6 +14,9 @@ import { DEFAULT_LIMITS, type RunOptions, type SessionEvent } from "./types";
  * calling process (the extension host, the CLI) never runs user code and never
  * blocks on the worker.
  */
+/** 64 MB semi-spaces: measured 2–4× faster steps on the moons MLP than V8's default (bench/). */
+export const YOUNG_GENERATION_MB = 192;
+
 export class ModelSession {
   private readonly listeners = new Set<(e: SessionEvent) => void>();
   private worker: Worker | undefined;
@@ -124,7 +127,8 @@ export class ModelSession {
     const generation = this.generation;
     const worker = new Worker(this.workerScript, {
       workerData: init,
-      resourceLimits: { maxOldGenerationSizeMb: memoryLimitMb },
+      // A step's graph lives until backward(); a large young generation lets it die there instead of being promoted.
+      resourceLimits: { maxOldGenerationSizeMb: memoryLimitMb, maxYoungGenerationSizeMb: YOUNG_GENERATION_MB },
       stdout: true,
       stderr: true,
     });

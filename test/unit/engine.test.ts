@@ -135,7 +135,7 @@ describe("backward()", () => {
 
   it("reports the reachable nodes in creation order to the host hook", () => {
     const seen: number[][] = [];
-    engine.onBackward = (_root, nodes) => seen.push(nodes.map((n) => n.data));
+    engine.onBackward = (_root, nodes) => seen.push(nodes().map((n) => n.data));
     try {
       const a = new Value(2);
       const b = new Value(3);

@@ -40,7 +40,7 @@ instrumentation.at = (loc: number) => {
 let pendingLosses: number[] = [];
 let pendingFrom = 1;
 let lastFull = -Infinity;
-let unreported: { nodes: Value[] } | null = null;
+let unreported: { root: Value; nodes: () => Value[] } | null = null;
 
 function flushLosses(): void {
   if (pendingLosses.length === 0) return;
@@ -50,9 +50,9 @@ function flushLosses(): void {
   pendingLosses = [];
 }
 
-function sendReport(step: number, loss: number, nodes: Value[]): void {
+function sendReport(step: number, loss: number, nodes: () => Value[]): void {
   flushLosses();
-  const r = reporter.report(nodes);
+  const r = reporter.report(nodes());
   engine.updates.length = 0;
   const transfer = [r.values.data.buffer, r.values.grad.buffer] as ArrayBuffer[];
   post({ type: "step/report", step, loss, hash: r.hash, topology: r.topology, values: r.values, updates: r.updates }, transfer);
@@ -86,7 +86,7 @@ engine.onBackward = (root, nodes) => {
   if (step === 1 || last || pausing || init.throttleMs === 0 || now - lastFull >= init.throttleMs) sendReport(step, root.data, nodes);
   else {
     engine.updates.length = 0;
-    unreported = { nodes };
+    unreported = { root, nodes };
     if (now - lastFull >= init.throttleMs) flushLosses();
   }
   if (last) {
@@ -98,7 +98,7 @@ engine.onBackward = (root, nodes) => {
 };
 
 function finish(): void {
-  if (unreported) sendReport(engine.steps, unreported.nodes.at(-1)!.data, unreported.nodes);
+  if (unreported) sendReport(engine.steps, unreported.root.data, unreported.nodes);
   flushLosses();
   post({ type: "run/end", reason: "finished", steps: engine.steps });
 }

@@ -18,7 +18,8 @@ export class Reporter {
 
   report(nodes: Value[]): Report {
     const n = nodes.length;
-    for (let i = 0; i < n; i++) nodes[i].slot = i;
+    // Each node's index in this report, where backward() is done with the mark (see Value.mark).
+    for (let i = 0; i < n; i++) nodes[i].mark = -1 - i;
     const op = new Uint8Array(n), kind = new Uint8Array(n), in0 = new Int32Array(n), in1 = new Int32Array(n);
     const k = new Float64Array(n), loc = new Int32Array(n), group = new Int32Array(n);
     const data = new Float64Array(n), grad = new Float64Array(n);
@@ -33,9 +34,9 @@ export class Reporter {
       const v = nodes[i];
       op[i] = v.op;
       kind[i] = v.kind;
-      in0[i] = v.a ? v.a.slot : -1;
-      in1[i] = v.b ? v.b.slot : -1;
-      k[i] = v.k;
+      in0[i] = v.a ? -1 - v.a.mark : -1;
+      in1[i] = v.b ? -1 - v.b.mark : -1;
+      k[i] = v.k ?? NaN;
       loc[i] = v.loc;
       group[i] = v.group;
       label[i] = v.label;
@@ -50,7 +51,7 @@ export class Reporter {
     }
     const hash = `${(h1 >>> 0).toString(16)}${(h2 >>> 0).toString(16)}-${n}`;
     const updates = engine.updates.map((u) => ({
-      node: u.param.slot >= 0 && nodes[u.param.slot] === u.param ? u.param.slot : -1,
+      node: nodes[-1 - u.param.mark] === u.param ? -1 - u.param.mark : -1,
       label: u.param.label ?? `#${u.param.id}`,
       rule: u.rule, before: u.before, lr: u.lr, grad: u.grad, after: u.after,
     }));

@@ -1,0 +1,22 @@
+// npm run bench: builds the benchmarks and prints figures (ratios against baselines measured in the same run).
+import * as esbuild from "esbuild";
+import { execFileSync } from "node:child_process";
+import { mkdirSync } from "node:fs";
+
+mkdirSync("dist/bench", { recursive: true });
+const common = { bundle: true, platform: "node", target: "node20", format: "esm", logLevel: "warning", external: ["esbuild", "typescript"] };
+await esbuild.build({ ...common, entryPoints: ["bench/engine.ts"], outfile: "dist/bench/engine.mjs" });
+await esbuild.build({ ...common, entryPoints: ["bench/runner.ts"], outfile: "dist/bench/runner.mjs", banner: { js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url); const __dirname = import.meta.dirname;" } });
+
+const run = (title, args) => {
+  console.log(`\n## ${title}`);
+  execFileSync(process.execPath, args, { stdio: "inherit" });
+};
+// The engine runs with the worker's young-generation size (see runner/session.ts), as user models do.
+run("engine (in process, worker heap settings)", ["--max-semi-space-size=64", "dist/bench/engine.mjs"]);
+run("runner (worker + step reporting)", ["dist/bench/runner.mjs", "dist/worker.js"]);
+try {
+  run("panel (Chromium)", ["bench/browser/panelBench.mjs"]);
+} catch {
+  console.log("(panel benchmark unavailable: build the webview and install Chromium first)");
+}
