@@ -54,7 +54,11 @@ export class ModelSession {
     if (generation !== this.generation) return; // stopped or restarted meanwhile
     if (!result.ok) return this.end("error", result.error);
     this.compiled = result.model;
-    this.launch(result.model);
+    try {
+      this.launch(result.model);
+    } catch (e) {
+      this.end("error", { kind: "runtime", message: `Gradscope could not start the model's worker: ${(e as Error).message}` });
+    }
   }
 
   /** Run (or continue) with no step limit. */
@@ -125,7 +129,7 @@ export class ModelSession {
     };
     const memoryLimitMb = this.opts.memoryLimitMb ?? DEFAULT_LIMITS.memoryLimitMb;
     const generation = this.generation;
-    const worker = new Worker(this.workerScript, {
+    const worker = new Worker(path.resolve(this.workerScript), {
       workerData: init,
       // A step's graph lives until backward(); a large young generation lets it die there instead of being promoted.
       resourceLimits: { maxOldGenerationSizeMb: memoryLimitMb, maxYoungGenerationSizeMb: YOUNG_GENERATION_MB },
