@@ -1,0 +1,193 @@
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import * as path from "node:path";
+import { describe, expect, it } from "vitest";
+import type { Snapshot } from "../../src/protocol/graph";
+import { ModelSession } from "../../src/runner/session";
+import type { RunOptions, SessionEvent } from "../../src/runner/types";
+
+// The real worker bundle: `npm run build` first (the test script does).
+const WORKER = path.resolve("dist/worker.js");
+const dir = mkdtempSync(path.join(tmpdir(), "gradscope-runner-"));
+let n = 0;
+function model(source: string): string {
+  const file = path.join(dir, `model${++n}.ts`);
+  writeFileSync(file, source);
+  return file;
+}
+
+/** Runs a session to its end, collecting events; `drive` may steer it as events arrive. */
+async function run(opts: RunOptions, drive?: (e: SessionEvent, s: ModelSession) => void) {
+  const session = new ModelSession(opts, WORKER);
+  const events: SessionEvent[] = [];
+  const end = new Promise<Extract<SessionEvent, { type: "end" }>>((resolve) =>
+    session.onEvent((e) => {
+      events.push(e);
+      drive?.(e, session);
+      if (e.type === "end") resolve(e);
+    }),
+  );
+  await session.start();
+  const last = await end;
+  const graphs = events.filter((e): e is Extract<SessionEvent, { type: "graph" }> => e.type === "graph").map((e) => e.snapshot);
+  session.dispose();
+  return { session, events, end: last, graphs, console: events.filter((e) => e.type === "console").map((e) => (e as { text: string }).text) };
+}
+
+const SEED = `import { Value } from "gradscope";
+const a = new Value(2.0);
+const b = new Value(3.0);
+const c = a.mul(b);
+const d = c.add(1.0);
+const loss = d.pow(2);
+loss.backward();
+`;
+
+const nodeByLabel = (s: Snapshot, label: string) => s.topology.label.indexOf(label);
+
+describe("ModelSession", () => {
+  it("runs the seed: one step, loss 49, labels inferred from the source, grads 42 and 28", async () => {
+    const r = await run({ file: model(SEED) });
+    expect(r.end.reason).toBe("finished");
+    expect(r.graphs.length).toBe(1);
+    const s = r.graphs[0];
+    expect(s.step).toBe(1);
+    expect(s.loss).toBe(49);
+    expect(s.topology.label).toEqual(["a", "b", "c", "d", "loss"]);
+    expect(s.values.grad[nodeByLabel(s, "a")]).toBe(42);
+    expect(s.values.grad[nodeByLabel(s, "b")]).toBe(28);
+    // Each node knows the user's line that made it.
+    const locOf = (label: string) => s.topology.locations[s.topology.loc[nodeByLabel(s, label)]];
+    expect(locOf("a").line).toBe(2);
+    expect(locOf("loss").line).toBe(6);
+  });
+
+  it("runs the editor's unsaved text instead of the file on disk", async () => {
+    const file = model(SEED);
+    const r = await run({ file, source: SEED.replace("2.0", "5.0") });
+    expect(r.graphs[0].loss).toBe((5 * 3 + 1) ** 2);
+  });
+
+  it("reports a syntax error at the user's line and column", async () => {
+    const r = await run({ file: model(`import { Value } from "gradscope";\nconst a = new Value(2);\nconst b = a.mul(;\n`) });
+    expect(r.end.reason).toBe("error");
+    expect(r.end.error).toMatchObject({ kind: "compile", line: 3, column: 17 });
+  });
+
+  it("reports a thrown error at the user's TypeScript line, source-mapped", async () => {
+    const r = await run({
+      file: model(`import { Value } from "gradscope";
+type Pair = { x: number; y: number };
+function check(p: Pair): number {
+  if (p.x > 1) throw new RangeError("x too big: " + p.x);
+  return p.x;
+}
+const a = new Value(check({ x: 0.5, y: 1 }));
+console.log("before");
+check({ x: 3, y: 1 });
+`),
+    });
+    expect(r.end.reason).toBe("error");
+    expect(r.end.error).toMatchObject({ kind: "runtime", message: "RangeError: x too big: 3", line: 4 });
+    expect(r.end.error!.stack).toMatch(/check \(.*model\d+\.ts:4:/);
+    expect(r.end.error!.stack).toMatch(/model\d+\.ts:9:/);
+    expect(r.console).toEqual(["before"]);
+  });
+
+  it("stops an endless loop, and says where it was", async () => {
+    const r = await run({ file: model(`let i = 0;\nwhile (true) {\n  i++;\n}\n`) }, (e, s) => {
+      if (e.type === "state" && e.state === "running") setTimeout(() => s.stop(), 200);
+    });
+    expect(r.end.reason).toBe("stopped");
+  });
+
+  it("times out an endless loop with the user's line", async () => {
+    const r = await run({ file: model(`let i = 0;\nwhile (true) {\n  i++;\n}\n`), timeoutSeconds: 0.5 });
+    expect(r.end.reason).toBe("timeout");
+    expect(r.end.error).toMatchObject({ kind: "timeout", line: 3 });
+  });
+
+  it("steps, runs N and pauses at backward() calls", async () => {
+    const file = model(`import { Value, SGD } from "gradscope";
+const w = new Value(1, "w");
+const opt = new SGD([w], { lr: 0.1 });
+for (let i = 0; i < 20; i++) {
+  const loss = w.sub(3).pow(2);
+  opt.zeroGrad();
+  loss.backward();
+  opt.step();
+}
+`);
+    const pausedAt: number[] = [];
+    const plan = [(s: ModelSession) => s.step(), (s: ModelSession) => s.runSteps(3), (s: ModelSession) => s.run()];
+    const r = await run({ file, startPaused: true }, (e, s) => {
+      if (e.type === "state" && e.state === "paused" && e.step > 0) {
+        pausedAt.push(e.step);
+        // While paused the graph of that step is complete and inspectable.
+        expect(s.latest()!.step).toBe(e.step);
+        plan.shift()?.(s);
+      }
+    });
+    expect(pausedAt).toEqual([1, 2, 5]);
+    expect(r.end.reason).toBe("finished");
+    expect(r.session.losses().losses.length).toBe(20);
+    // The hover's "last update" for w at step 2: 1 − 0.1 × (−4) = 1.4.
+    const step2 = r.graphs.find((g) => g.step === 2)!;
+    expect(step2.updates).toEqual([{ node: 0, label: "w", rule: "sgd", before: 1, lr: 0.1, grad: -4, after: 1.4 }]);
+  });
+
+  it("keeps every loss, once, while throttling full reports", async () => {
+    const r = await run({ file: path.resolve("examples/coffee-shop.ts"), throttleMs: 1000 });
+    const batches = r.events.filter((e): e is Extract<SessionEvent, { type: "loss" }> => e.type === "loss");
+    let next = 1;
+    for (const b of batches) {
+      expect(b.from).toBe(next);
+      next += b.losses.length;
+    }
+    expect(next - 1).toBe(300);
+    expect(r.graphs.length).toBeLessThan(300);
+    expect(r.graphs.at(-1)!.step).toBe(300);
+    // Same shape every step: topology was sent once.
+    expect(r.events.filter((e) => e.type === "graph" && e.shapeChanged).length).toBe(1);
+  });
+
+  it("stops at maxSteps", async () => {
+    const r = await run({ file: path.resolve("examples/coffee-shop.ts"), maxSteps: 3, throttleMs: 0 });
+    expect(r.end.reason).toBe("max-steps");
+    expect(r.graphs.map((g) => g.step)).toEqual([1, 2, 3]);
+  });
+
+  it("fails a step that builds too many nodes, at the user's line", async () => {
+    const r = await run({
+      file: model(`import { Value } from "gradscope";\nlet x = new Value(1);\nfor (let i = 0; i < 1e6; i++) {\n  x = x.add(1);\n}\nx.backward();\n`),
+      maxNodesPerStep: 1000,
+    });
+    expect(r.end.error).toMatchObject({ kind: "limit", line: 4 });
+    expect(r.end.error!.message).toMatch(/more than 1,000 nodes/);
+  });
+
+  it("ends a model that exceeds its memory limit with a clear error", async () => {
+    const r = await run({ file: model(`const keep: number[][] = [];\nwhile (true) keep.push(new Array(1e6).fill(1.5));\n`), memoryLimitMb: 64 });
+    expect(r.end.reason).toBe("error");
+    expect(r.end.error!.message).toMatch(/out of memory/);
+  });
+
+  it("groups nodes by user function and nn module, and warns about grads not zeroed", async () => {
+    const r = await run({
+      file: model(`import { Value, MLP } from "gradscope";
+const model = new MLP(2, [2, 1]);
+function lossOf(x: number[]): Value {
+  return model.forward(x)[0].pow(2);
+}
+for (let i = 0; i < 2; i++) lossOf([1, 2]).backward();
+`),
+      throttleMs: 0,
+    });
+    const s = r.graphs[0];
+    const groups = new Set(Array.from(s.topology.group, (g) => (g < 0 ? "" : s.topology.groups[g])));
+    // A module keeps the path it was built under; other nodes take the calling function.
+    expect(groups).toContain("MLP/layer1/neuron1");
+    expect(groups).toContain("lossOf");
+    expect(r.events.some((e) => e.type === "warning" && /accumulate/.test(e.message))).toBe(true);
+  });
+});
