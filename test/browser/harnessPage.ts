@@ -1,0 +1,58 @@
+import { snapshotFromJSON, type SnapshotJSON } from "../../src/protocol/graph";
+
+/**
+ * Runs in the harness page before dist/webview.js: the stand-in for VS Code's
+ * `acquireVsCodeApi` (records what the panel posts) and helpers tests call
+ * through page.evaluate. Messages reach the panel with window.postMessage, as in VS Code.
+ */
+interface Harness {
+  posted: unknown[];
+  state: unknown;
+  send(msg: unknown): void;
+  /** graph/set (or step/update) built from a SnapshotJSON with the real converter. */
+  sendSnapshot(json: SnapshotJSON, type?: "graph/set" | "step/update"): void;
+  /** Sends a snapshot and resolves after the panel handled it and two frames were drawn: ms to first paint. */
+  timeSnapshot(json: SnapshotJSON, type?: "graph/set" | "step/update"): Promise<number>;
+}
+
+const params = new URLSearchParams(location.search);
+document.body.className = `vscode-${params.get("theme") ?? "dark"}`;
+const savedState = params.get("state");
+
+function toMessage(json: SnapshotJSON, type: "graph/set" | "step/update") {
+  const s = snapshotFromJSON(json);
+  return type === "graph/set"
+    ? { type, step: s.step, loss: s.loss, topology: s.topology, values: s.values, updates: s.updates }
+    : { type, step: s.step, loss: s.loss, values: s.values, updates: s.updates };
+}
+
+const frame = () => new Promise<void>((r) => requestAnimationFrame(() => r()));
+
+const harness: Harness = {
+  posted: [],
+  state: savedState ? JSON.parse(savedState) : undefined,
+  send: (msg) => window.postMessage(msg, "*"),
+  sendSnapshot: (json, type = "graph/set") => window.postMessage(toMessage(json, type), "*"),
+  timeSnapshot(json, type = "graph/set") {
+    const msg = toMessage(json, type);
+    return new Promise((resolve) => {
+      const t0 = performance.now();
+      // Listeners run in registration order, so this one runs after the panel's handler.
+      const done = async () => {
+        window.removeEventListener("message", done);
+        await frame();
+        await frame();
+        resolve(performance.now() - t0);
+      };
+      window.addEventListener("message", done);
+      window.postMessage(msg, "*");
+    });
+  },
+};
+
+(window as unknown as { harness: Harness }).harness = harness;
+(window as unknown as { acquireVsCodeApi: () => unknown }).acquireVsCodeApi = () => ({
+  postMessage: (m: unknown) => harness.posted.push(m),
+  getState: () => harness.state,
+  setState: (s: unknown) => { harness.state = s; },
+});

@@ -1,0 +1,133 @@
+import uPlot from "uplot";
+import { fmt } from "../format";
+import { rgbText, mix, type ThemeColours } from "../panel/theme";
+
+/**
+ * The loss curve: grows live (set/append), log scale toggle, drag to zoom,
+ * double-click to reset, hover shows step and loss. Clicking a step whose
+ * snapshot the host still holds asks to show it.
+ */
+export class LossChart {
+  private steps: number[] = [];
+  private losses: number[] = [];
+  private available = new Set<number>();
+  private plot: uPlot | null = null;
+  private logScale = false;
+  private zoomed = false;
+  private readonly resizeObserver: ResizeObserver;
+
+  constructor(
+    private readonly container: HTMLElement,
+    private readonly readout: HTMLElement,
+    private theme: ThemeColours,
+    private readonly onPickStep: (step: number) => void,
+  ) {
+    this.resizeObserver = new ResizeObserver(() => this.plot?.setSize(this.size()));
+    this.resizeObserver.observe(container);
+    this.updateReadout(null);
+    // uPlot resets the zoom on double-click; follow the live curve again.
+    container.addEventListener("dblclick", () => (this.zoomed = false));
+    container.addEventListener("click", () => {
+      const idx = this.plot?.cursor.idx;
+      if (idx === null || idx === undefined) return;
+      const step = this.steps[idx];
+      if (this.available.has(step)) this.onPickStep(step);
+    });
+  }
+
+  /** Replace the curve: losses[i] is the loss of step from + i. */
+  set(from: number, losses: ArrayLike<number>): void {
+    this.steps = Array.from(losses, (_, i) => from + i);
+    this.losses = Array.from(losses);
+    this.redraw(true);
+  }
+
+  /** Extend the curve; a step already shown is overwritten (the host may resend the last one). */
+  append(from: number, losses: ArrayLike<number>): void {
+    for (let i = 0; i < losses.length; i++) {
+      const step = from + i;
+      const last = this.steps.length > 0 ? this.steps[this.steps.length - 1] : -Infinity;
+      if (step > last) { this.steps.push(step); this.losses.push(losses[i]); continue; }
+      const at = this.steps.indexOf(step);
+      if (at >= 0) this.losses[at] = losses[i];
+    }
+    this.redraw(false);
+  }
+
+  setAvailable(steps: number[]): void {
+    this.available = new Set(steps);
+    this.redraw(false);
+  }
+
+  setLogScale(on: boolean): void {
+    if (on === this.logScale) return;
+    this.logScale = on;
+    this.rebuild();
+  }
+
+  get isLogScale(): boolean { return this.logScale; }
+
+  setTheme(theme: ThemeColours): void {
+    this.theme = theme;
+    this.rebuild();
+  }
+
+  /** `step,loss` lines for the CSV export. */
+  csv(): string {
+    return "step,loss\n" + this.steps.map((s, i) => `${s},${this.losses[i]}`).join("\n") + "\n";
+  }
+
+  get length(): number { return this.steps.length; }
+
+  private size() {
+    return { width: Math.max(120, this.container.clientWidth), height: Math.max(60, this.container.clientHeight) };
+  }
+
+  private data(): uPlot.AlignedData {
+    // Log scale cannot show zero or negative losses; leave gaps rather than lie.
+    const ys = this.logScale ? this.losses.map((y) => (y > 0 ? y : null)) : this.losses.map((y) => (Number.isFinite(y) ? y : null));
+    const marks = this.steps.map((s, i) => (this.available.has(s) ? ys[i] : null));
+    return [this.steps, ys, marks];
+  }
+
+  private redraw(resetScales: boolean): void {
+    if (!this.plot) { this.rebuild(); return; }
+    // A growing curve stays in view, unless the user zoomed in to look at something.
+    if (resetScales) this.zoomed = false;
+    this.plot.setData(this.data(), !this.zoomed);
+    this.updateReadout(null);
+  }
+
+  private rebuild(): void {
+    this.plot?.destroy();
+    const th = this.theme;
+    const fg = rgbText(th.foreground);
+    const grid = rgbText(mix(th.background, th.foreground, 0.12));
+    const axis = { stroke: fg, grid: { stroke: grid, width: 1 }, ticks: { stroke: grid, width: 1 }, font: `11px ${th.fontFamily}` };
+    const opts: uPlot.Options = {
+      ...this.size(),
+      legend: { show: false },
+      cursor: { drag: { x: true, y: false }, points: { size: 7 } },
+      scales: { x: { time: false }, y: this.logScale ? { distr: 3 } : {} },
+      axes: [{ ...axis, values: (_u, vals) => vals.map((v) => (Number.isInteger(v) ? String(v) : "")) }, { ...axis, size: 56, values: (_u, vals) => vals.map((v) => fmt(v)) }],
+      series: [
+        {},
+        { label: "loss", stroke: rgbText(th.loss), width: 2, spanGaps: false, points: { show: (u) => u.data[0].length < 60 } },
+        { label: "history", stroke: "transparent", points: { show: true, size: 6, stroke: rgbText(th.highlight), fill: rgbText(th.highlight) } },
+      ],
+      hooks: {
+        setCursor: [(u) => this.updateReadout(u.cursor.idx ?? null)],
+        setSelect: [(u) => { if (u.select.width > 0) this.zoomed = true; }],
+      },
+    };
+    this.plot = new uPlot(opts, this.data(), this.container);
+    this.updateReadout(null);
+  }
+
+  private updateReadout(idx: number | null): void {
+    if (this.steps.length === 0) { this.readout.textContent = "no steps yet"; return; }
+    const i = idx ?? this.steps.length - 1;
+    const hint = idx !== null && this.available.has(this.steps[i]) ? " · click to view this step" : "";
+    this.readout.textContent = `step ${this.steps[i]}: ${fmt(this.losses[i])}${hint}`;
+  }
+}

@@ -1,0 +1,86 @@
+import { OP } from "../../src/protocol/ops";
+import { fmt } from "../format";
+import { consumersOf, nodeName, rootIndex, type GraphModel } from "./graphModel";
+
+/**
+ * The chain rule with the numbers of the current step: why a node has the
+ * gradient it has. Local derivatives follow the engine's backward rules.
+ */
+
+/** ∂out/∂(input in `slot`) for node `out`, from its op, its inputs' data and its constant. */
+export function localDerivative(m: GraphModel, out: number, slot: 0 | 1): number {
+  const { op, in0, in1, k } = m.topology;
+  const data = m.values.data;
+  const operand = (s: 0 | 1) => {
+    const j = s === 0 ? in0[out] : in1[out];
+    return j >= 0 ? data[j] : k[out];
+  };
+  const x = operand(slot);
+  const y = data[out];
+  switch (op[out]) {
+    case OP.add: return 1;
+    case OP.sub: return slot === 0 ? 1 : -1;
+    case OP.mul: return operand(slot === 0 ? 1 : 0);
+    case OP.div: {
+      const b = operand(1);
+      return slot === 0 ? 1 / b : -operand(0) / (b * b);
+    }
+    case OP.neg: return -1;
+    case OP.pow: return k[out] * Math.pow(x, k[out] - 1);
+    case OP.exp: return y;
+    case OP.log: return 1 / x;
+    case OP.tanh: return 1 - y * y;
+    case OP.relu: return x > 0 ? 1 : 0;
+    case OP.sigmoid: return y * (1 - y);
+    default: return NaN;
+  }
+}
+
+/** ∂c/∂a summed over every slot of c that reads a (a * a reads it twice). */
+export function derivativeWrt(m: GraphModel, c: number, a: number): number {
+  let d = 0;
+  if (m.topology.in0[c] === a) d += localDerivative(m, c, 0);
+  if (m.topology.in1[c] === a) d += localDerivative(m, c, 1);
+  return d;
+}
+
+export interface ChainTerm {
+  consumer: number;
+  consumerName: string;
+  upstream: number;
+  local: number;
+}
+
+export interface ChainRule {
+  /** The full line, e.g. `∂loss/∂a = ∂loss/∂c · ∂c/∂a = 14 × 3 = 42`. */
+  text: string;
+  terms: ChainTerm[];
+  /** Σ upstream × local: what backward() should have put in grad. */
+  sum: number;
+  /** Consumers that do not lead to the loss (they add nothing). */
+  deadConsumers: number;
+}
+
+const MAX_TERMS_SHOWN = 4;
+
+export function chainRule(m: GraphModel, a: number): ChainRule {
+  const root = rootIndex(m);
+  const rootName = nodeName(m, root);
+  const name = nodeName(m, a);
+  if (a === root) return { text: `∂${rootName}/∂${rootName} = 1`, terms: [], sum: 1, deadConsumers: 0 };
+  const terms: ChainTerm[] = [];
+  let deadConsumers = 0;
+  for (const c of consumersOf(m, a)) {
+    if (!m.reachesRoot[c]) { deadConsumers++; continue; }
+    terms.push({ consumer: c, consumerName: nodeName(m, c), upstream: m.values.grad[c], local: derivativeWrt(m, c, a) });
+  }
+  const sum = terms.reduce((s, t) => s + t.upstream * t.local, 0);
+  const lhs = `∂${rootName}/∂${name}`;
+  if (terms.length === 0) return { text: `${lhs} = 0 (does not reach ${rootName})`, terms, sum: 0, deadConsumers };
+  const shown = terms.slice(0, MAX_TERMS_SHOWN);
+  const more = terms.length - shown.length;
+  const moreText = more > 0 ? ` + … (${more} more)` : "";
+  const symbolic = shown.map((t) => `∂${rootName}/∂${t.consumerName} · ∂${t.consumerName}/∂${name}`).join(" + ") + moreText;
+  const numeric = shown.map((t) => `${fmt(t.upstream)} × ${fmt(t.local)}`).join(" + ") + moreText;
+  return { text: `${lhs} = ${symbolic} = ${numeric} = ${fmt(sum)}`, terms, sum, deadConsumers };
+}

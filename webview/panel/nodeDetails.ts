@@ -1,0 +1,73 @@
+import { NodeKind, OPS, opText } from "../../src/protocol/ops";
+import { fmt } from "../format";
+import { chainRule } from "../model/chainRule";
+import { nodeName, rootIndex, type GraphModel } from "../model/graphModel";
+import { lastUpdateOf, paramUpdateText } from "../model/paramUpdate";
+import { h } from "./dom";
+
+/**
+ * What a node is and why it has its gradient: the content of the hover
+ * tooltip and of the pinned details pane (same text, so keyboard users get
+ * what mouse users get).
+ */
+
+export function describeKind(m: GraphModel, i: number): string {
+  if (i === rootIndex(m)) return "loss (root)";
+  const kind = m.topology.kind[i];
+  if (kind === NodeKind.param) return "parameter";
+  if (kind === NodeKind.input) return "input";
+  return "value";
+}
+
+export function sourceOf(m: GraphModel, i: number): string | null {
+  const l = m.topology.loc[i];
+  if (l < 0) return null;
+  const loc = m.topology.locations[l];
+  const file = loc.file.split(/[\\/]/).pop() ?? loc.file;
+  return `${file}:${loc.line}`;
+}
+
+function opDescription(m: GraphModel, i: number): string {
+  const t = m.topology;
+  if (t.op[i] === 0) return "leaf";
+  const name = OPS[t.op[i]]?.name ?? "?";
+  const text = opText(t.op[i], t.k[i], t.in0[i] === -1 && t.in1[i] !== -1);
+  const inputs = [t.in0[i], t.in1[i]].filter((j) => j >= 0).map((j) => nodeName(m, j));
+  return `${name} (${text}) of ${inputs.join(", ") || "constants"}`;
+}
+
+export function nodeDetails(m: GraphModel, i: number): HTMLElement {
+  const t = m.topology;
+  const rule = chainRule(m, i);
+  const grad = m.values.grad[i];
+  const update = lastUpdateOf(m.updates, i);
+  const src = sourceOf(m, i);
+  const mismatch = i !== rootIndex(m) && rule.terms.length > 0 && !closeEnough(rule.sum, grad);
+  const row = (k: string, v: string, cls = "") => h("div", { class: `row ${cls}` }, h("span", { class: "k" }, k), h("span", { class: "v" }, v));
+  return h("div", { class: "node-details", "data-node": String(i) },
+    h("div", { class: "title" }, h("b", null, nodeName(m, i)), h("span", { class: `kind kind-${describeKind(m, i).split(" ")[0]}` }, describeKind(m, i))),
+    row("op", opDescription(m, i)),
+    row("data", fmt(m.values.data[i]), Number.isNaN(m.values.data[i]) ? "nan" : ""),
+    row("grad", fmt(grad), Number.isNaN(grad) ? "nan" : ""),
+    src ? row("created at", src) : null,
+    t.group[i] >= 0 ? row("group", t.groups[t.group[i]]) : null,
+    h("div", { class: "chain", "data-testid": "chain-rule" }, rule.text),
+    rule.deadConsumers > 0 ? h("div", { class: "note" }, `also used by ${rule.deadConsumers} node(s) that do not reach the loss`) : null,
+    mismatch ? h("div", { class: "note warn" }, `recorded grad ${fmt(grad)} ≠ ${fmt(rule.sum)}: gradients accumulated across backward() calls? (zero them before each step)`) : null,
+    update ? h("div", { class: "update", "data-testid": "param-update" }, `last update  ${paramUpdateText(update)}`) : null,
+  );
+}
+
+function closeEnough(a: number, b: number): boolean {
+  if (Number.isNaN(a) || Number.isNaN(b)) return Number.isNaN(a) === Number.isNaN(b);
+  return Math.abs(a - b) <= 1e-6 * Math.max(1, Math.abs(a), Math.abs(b));
+}
+
+export function groupDetails(path: string, count: number, maxAbsGrad: number): HTMLElement {
+  return h("div", { class: "node-details" },
+    h("div", { class: "title" }, h("b", null, path), h("span", { class: "kind" }, "group")),
+    h("div", { class: "row" }, h("span", { class: "k" }, "nodes"), h("span", { class: "v" }, count.toLocaleString("en-US"))),
+    h("div", { class: "row" }, h("span", { class: "k" }, "max |grad|"), h("span", { class: "v" }, fmt(maxAbsGrad))),
+    h("div", { class: "note" }, "Click to expand."),
+  );
+}

@@ -1,0 +1,32 @@
+import { parseViewMessage, type ViewMessage } from "../../src/protocol/panel";
+
+/** The slice of the webview API we use; `acquireVsCodeApi` may be called only once per page. */
+interface VsCodeApi {
+  postMessage(msg: unknown): void;
+  getState(): unknown;
+  setState(state: unknown): void;
+}
+declare function acquireVsCodeApi(): VsCodeApi;
+
+export interface HostChannel {
+  post(msg: ViewMessage): void;
+  log(level: "info" | "warn" | "error", message: string): void;
+  getState(): unknown;
+  setState(state: unknown): void;
+}
+
+export function connectToHost(): HostChannel {
+  const api = acquireVsCodeApi();
+  const post = (msg: ViewMessage) => {
+    // Validate our own output too: a bug here should show up in the log, not as a confused host.
+    const v = parseViewMessage(msg);
+    if (!v.ok) { api.postMessage({ type: "view/log", level: "error", message: `view produced ${v.error}` }); return; }
+    api.postMessage(msg);
+  };
+  return {
+    post,
+    log: (level, message) => post({ type: "view/log", level, message }),
+    getState: () => api.getState(),
+    setState: (s) => api.setState(s),
+  };
+}
