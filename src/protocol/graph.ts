@@ -8,6 +8,9 @@ import { OPS } from "./ops";
  * which is a topological order; the root (the loss) is the last node.
  */
 
+/** Any JavaScript number, NaN and ±Infinity included: a model's numbers may be any of them, and must still be shown. */
+export const AnyNumber = z.custom<number>((x) => typeof x === "number", "expected a number");
+
 /** Where user code created a node: the user's TypeScript file, 1-based. */
 export const SourceLocationSchema = z.object({
   file: z.string(),
@@ -67,10 +70,10 @@ export const ParamUpdateSchema = z.object({
   node: z.number().int().min(-1),
   label: z.string(),
   rule: z.enum(["sgd", "momentum", "adam"]),
-  before: z.number(),
-  lr: z.number(),
-  grad: z.number(),
-  after: z.number(),
+  before: AnyNumber,
+  lr: AnyNumber,
+  grad: AnyNumber,
+  after: AnyNumber,
 });
 export type ParamUpdate = z.infer<typeof ParamUpdateSchema>;
 

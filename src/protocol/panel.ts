@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { GraphTopologySchema, GraphValuesSchema, ParamUpdateSchema } from "./graph";
+import { AnyNumber, GraphTopologySchema, GraphValuesSchema, ParamUpdateSchema } from "./graph";
 import { ModelErrorSchema, RunStateSchema } from "./run";
 
 /**
@@ -7,7 +7,7 @@ import { ModelErrorSchema, RunStateSchema } from "./run";
  * Both sides validate what they receive: a bad message is dropped and logged.
  */
 
-const LossFields = { step: z.number().int().min(0), loss: z.number() };
+const LossFields = { step: z.number().int().min(0), loss: AnyNumber };
 
 /** Host → webview. */
 export const HostMessageSchema = z.discriminatedUnion("type", [

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { GraphTopologySchema, GraphValuesSchema, ParamUpdateSchema, SourceLocationSchema } from "./graph";
+import { AnyNumber, GraphTopologySchema, GraphValuesSchema, ParamUpdateSchema, SourceLocationSchema } from "./graph";
 import { ModelErrorSchema } from "./run";
 
 /** What the session hands the model worker at start (workerData). */
@@ -22,7 +22,7 @@ export const WorkerMessageSchema = z.discriminatedUnion("type", [
   z.object({
     type: z.literal("step/report"),
     step: z.number().int().min(1),
-    loss: z.number(),
+    loss: AnyNumber,
     hash: z.string(),
     topology: GraphTopologySchema.optional(),
     values: GraphValuesSchema,

@@ -1,0 +1,63 @@
+import { readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import { snapshotFromJSON, snapshotToJSON, type Snapshot } from "../../src/protocol/graph";
+import { opText, OP } from "../../src/protocol/ops";
+import { parseHostMessage, parseViewMessage } from "../../src/protocol/panel";
+
+const seed = (): Snapshot => ({
+  step: 1,
+  loss: 49,
+  topology: {
+    hash: "h", op: Uint8Array.of(0, 0, OP.mul, OP.add, OP.pow), kind: Uint8Array.of(1, 1, 0, 0, 0),
+    in0: Int32Array.of(-1, -1, 0, 2, 3), in1: Int32Array.of(-1, -1, 1, -1, -1), k: Float64Array.of(NaN, NaN, NaN, 1, 2),
+    label: ["a", "b", null, "d", "loss"], loc: Int32Array.of(0, 0, 0, 0, 0), locations: [{ file: "/m.ts", line: 1, column: 1 }],
+    group: Int32Array.of(-1, -1, -1, -1, -1), groups: [],
+  },
+  values: { data: Float64Array.of(2, 3, 6, 7, 49), grad: Float64Array.of(42, 28, 14, 14, NaN) },
+  updates: [],
+});
+
+describe("protocol", () => {
+  it("validates a real graph/set and numbers-only update, NaN included", () => {
+    const s = seed();
+    expect(parseHostMessage({ type: "graph/set", step: 1, loss: NaN, topology: s.topology, values: s.values, updates: [] }).ok).toBe(true);
+    expect(parseHostMessage({ type: "step/update", step: 2, loss: Infinity, values: s.values, updates: [] }).ok).toBe(true);
+  });
+
+  it("rejects malformed messages with a readable reason", () => {
+    const s = seed();
+    const cyclic = { ...s.topology, in0: Int32Array.of(-1, -1, 4, 2, 3) };
+    for (const bad of [
+      null, 42, { type: "graph/drop" }, { type: "control/runN", n: 0 }, { type: "control/runN", n: "5" },
+      { type: "graph/set", step: 1, loss: 1, topology: cyclic, values: s.values, updates: [] },
+      { type: "graph/set", step: 1, loss: 1, topology: { ...s.topology, k: [1, 2, 3, 4, 5] }, values: s.values, updates: [] },
+      { type: "step/update", step: 1, loss: 1, values: { data: [1], grad: [2] }, updates: [] },
+    ]) {
+      const r = bad !== null && typeof bad === "object" && "type" in bad && String(bad.type).startsWith("control") ? parseViewMessage(bad) : parseHostMessage(bad);
+      expect(r.ok, JSON.stringify(bad)).toBe(false);
+      if (!r.ok) expect(r.error).toMatch(/^invalid message/);
+    }
+    expect(parseViewMessage({ type: "control/runN", n: 10 }).ok).toBe(true);
+    expect(parseViewMessage({ type: "node/reveal", node: -1 }).ok).toBe(false);
+  });
+
+  it("snapshot JSON round-trips, NaN included", () => {
+    const back = snapshotFromJSON(JSON.parse(JSON.stringify(snapshotToJSON(seed()))));
+    expect(Array.from(back.values.grad)).toEqual([42, 28, 14, 14, NaN]);
+    expect(Array.from(back.topology.k)).toEqual([NaN, NaN, NaN, 1, 2]);
+    expect(back.topology.label).toEqual(["a", "b", null, "d", "loss"]);
+    expect(() => snapshotFromJSON({ format: "other" } as never)).toThrow(/not a Gradscope snapshot/);
+  });
+
+  it("op text folds the constant in: + 1, ^2, 2 −", () => {
+    expect(opText(OP.add, 1, false)).toBe("+ 1");
+    expect(opText(OP.pow, 2, false)).toBe("^2");
+    expect(opText(OP.sub, 2, true)).toBe("2 −");
+    expect(opText(OP.tanh, NaN, false)).toBe("tanh");
+  });
+
+  it("a fixture recorded from a real run parses (scripts/record-fixtures.mjs records them)", () => {
+    const text = readFileSync("test/fixtures/chain-rule.snapshot.json", "utf8");
+    expect(Array.from(snapshotFromJSON(JSON.parse(text)).values.grad)).toEqual([42, 28, 14, 14, 1]);
+  });
+});
