@@ -1,6 +1,8 @@
 // One esbuild config, one build per target: extension host, model worker, CLI, webview.
 import * as esbuild from "esbuild";
-import { existsSync, mkdirSync, chmodSync } from "node:fs";
+import { existsSync, mkdirSync, chmodSync, writeFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { createRequire } from "node:module";
 
 const watch = process.argv.includes("--watch");
 const prod = process.argv.includes("--production");
@@ -22,4 +24,8 @@ if (watch) {
 } else {
   await Promise.all(targets.map((t) => esbuild.build(t)));
   if (existsSync("dist/cli.js")) chmodSync("dist/cli.js", 0o755);
+  // The engine's declarations: what `import { Value } from "gradscope"` type-checks against.
+  const tsc = createRequire(import.meta.url).resolve("typescript/bin/tsc");
+  execFileSync(process.execPath, [tsc, "-p", "tsconfig.types.json"], { stdio: "inherit" });
+  writeFileSync("dist/gradscope.d.ts", '// The "gradscope" module: Value, MLP, SGD, Adam, losses, ...\nexport * from "./types/engine/index";\n');
 }
