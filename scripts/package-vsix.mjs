@@ -9,7 +9,7 @@
 //
 // Platform-specific because esbuild ships a native binary per platform.
 import { execFileSync } from "node:child_process";
-import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -40,7 +40,12 @@ delete manifest.devDependencies;
 delete manifest.scripts;
 writeFileSync(path.join(stage, "package.json"), JSON.stringify(manifest, null, 2) + "\n");
 
-for (const entry of ["dist", "media", "examples", "README.md", "LICENSE", "CHANGELOG.md", ".vscodeignore"]) {
+// dist/: only its top-level files (the bundles, their maps, gradscope.d.ts); subfolders hold benches and other tools' output.
+mkdirSync(path.join(stage, "dist"));
+for (const entry of readdirSync(path.join(repo, "dist"), { withFileTypes: true })) {
+  if (entry.isFile()) cpSync(path.join(repo, "dist", entry.name), path.join(stage, "dist", entry.name));
+}
+for (const entry of ["media", "examples", "README.md", "LICENSE", "CHANGELOG.md", ".vscodeignore"]) {
   const from = path.join(repo, entry);
   if (existsSync(from)) cpSync(from, path.join(stage, entry), { recursive: true });
 }

@@ -8,7 +8,7 @@ import os from "node:os";
 import path from "node:path";
 import { chromium } from "playwright-core";
 import { CHROMIUM_ARGS, ensureCodeServer, installVsix, repoRoot, startCodeServer } from "../vscode/codeServer.mjs";
-import { findPanelFrame, openFileFromExplorer, runCommandFromPalette, statusBarText, panelText, waitUntil } from "./workbench.mjs";
+import { findPanelFrame, focusEditor, openFileFromExplorer, runCommandFromPalette, statusBarText, panelText, waitUntil } from "./workbench.mjs";
 
 const SHOTS = "/tmp/gradscope-shots";
 const verbose = process.argv.includes("--verbose");
@@ -63,25 +63,27 @@ try {
   console.log(`training example: ${training}`);
   await openFileFromExplorer(page, training);
   await runCommandFromPalette(page, "Gradscope: Visualize Backward Pass");
+  const chainRuleLoss = (await panelText(panel)).loss;
+  // The panel is reused: wait until it shows the new model's first step, not chain-rule's.
   const first = await waitUntil("step 1 of the training example", async () => {
     const p = await panelText(panel);
-    return p.step === 1 && p.loss ? p : undefined;
+    return p.step === 1 && p.loss && p.loss !== chainRuleLoss ? p : undefined;
   });
   const barAtStep1 = await waitUntil("the status bar at step 1", async () => {
     const t = await statusBarText(page);
-    return /step 1\b/.test(t) && t;
+    return /step 1\b/.test(t) && !t.includes("loss 49 ") && t;
   });
   await shot("2-training-step-1");
 
   const seen = [first];
   // Three different ways a user steps: the panel's button, the editor keybinding, the palette.
   await panel.locator("#btn-step").click();
-  seen.push(await waitForStep(2));
-  await page.locator(".monaco-editor .view-lines").first().click();
+  seen.push(await waitForStep(panel, 2));
+  await focusEditor(page);
   await page.keyboard.press("Control+Alt+Period");
-  seen.push(await waitForStep(3));
+  seen.push(await waitForStep(panel, 3));
   await runCommandFromPalette(page, "Gradscope: Step");
-  seen.push(await waitForStep(4));
+  seen.push(await waitForStep(panel, 4));
   check(new Set(seen.map((s) => s.loss)).size === seen.length, `the loss changed at every step: ${seen.map((s) => s.loss).join(" → ")}`);
   const bar = await statusBarText(page);
   const barLoss = (t) => t.match(/loss (\S+)/)?.[1];
@@ -99,7 +101,7 @@ try {
 }
 process.exit(failure ? 1 : 0);
 
-async function waitForStep(step) {
+async function waitForStep(panel, step) {
   const p = await waitUntil(`the panel at step ${step}`, async () => {
     const t = await panelText(panel);
     return t.step === step ? t : undefined;

@@ -21,7 +21,8 @@ export async function openFileFromExplorer(page, name) {
   await item.waitFor({ timeout: 60_000 });
   await item.click();
   await page.locator(`.tabs-container .tab[aria-label^="${name}"]`).first().waitFor({ timeout: 30_000 });
-  await page.locator(".monaco-editor .view-lines").first().click();
+  await focusEditor(page);
+  await page.keyboard.press("Control+Home");
 }
 
 /** Ctrl+Shift+P, the command's title, Enter. */
@@ -30,9 +31,16 @@ export async function runCommandFromPalette(page, title) {
   const input = page.locator(".quick-input-widget input");
   await input.waitFor({ timeout: 10_000 });
   await input.fill(`>${title}`);
-  // Wait until the palette lists exactly this command, then run it.
-  await page.locator(".quick-input-list .monaco-list-row", { hasText: title }).first().waitFor({ timeout: 15_000 });
-  await page.keyboard.press("Enter");
+  // Fuzzy matching may rank another command first ("Step" also matches "Run N Steps"): click the exact one.
+  const exact = new RegExp(`^${title.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}$`);
+  const row = page.locator(".quick-input-list .monaco-list-row").filter({ has: page.locator(".label-name", { hasText: exact }) });
+  await row.first().waitFor({ timeout: 15_000 });
+  await row.first().click();
+}
+
+/** Focuses the first editor group's editor, as Ctrl+1 does. */
+export async function focusEditor(page) {
+  await page.keyboard.press("Control+1");
 }
 
 /** The Gradscope webview lives in nested iframes; find the frame that holds its page. */

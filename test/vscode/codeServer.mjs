@@ -57,6 +57,8 @@ export async function startCodeServer({ folder, dataDir, extensionsDir, trusted 
         "extensions.autoUpdate": false,
         "update.mode": "none",
         "telemetry.telemetryLevel": "off",
+        // The examples live inside this repo's git checkout; do not ask about it.
+        "git.openRepositoryInParentFolders": "never",
         "typescript.tsserver.log": process.env.GRADSCOPE_TSSERVER_LOG ? "verbose" : "off",
       },
       null,
