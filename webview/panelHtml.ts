@@ -80,7 +80,6 @@ export function panelHtml(o: PanelHtmlOptions): string {
       <span class="sep"></span>
       <button id="btn-fit" title="Fit the graph (F)" aria-keyshortcuts="F">Fit</button>
       <button id="btn-animate" title="Animate the backward pass (A)" aria-keyshortcuts="A">Animate ∇</button>
-      <button id="btn-collapse-all" title="Collapse all groups">Collapse all</button>
       <button id="btn-table" title="Show the node table (T)" aria-keyshortcuts="T" aria-pressed="false">Table</button>
       <select id="export-format" aria-label="Export format" title="Export (E)">
         <option value="" selected>Export…</option>

@@ -187,7 +187,8 @@ export function mlpOfSize(nodes: number): Snapshot {
 /** The same graph one SGD step later: new data and grads, same topology. */
 export function nextStep(s: Snapshot, lr = 0.05): Snapshot {
   const data = Float64Array.from(s.values.data);
-  const grad = s.values.grad.map((g) => g * 0.9);
+  // Gradients change unevenly (some flip sign), as they do between real steps.
+  const grad = s.values.grad.map((g, i) => (i % 7 === 0 ? -g : g * (0.2 + 0.8 * Math.abs(Math.sin(i)))));
   const updates: Snapshot["updates"] = [];
   for (let i = 0; i < data.length; i++) {
     if (s.topology.kind[i] !== NodeKind.param && s.topology.kind[i] !== NodeKind.input) continue;

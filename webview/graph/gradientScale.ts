@@ -7,7 +7,7 @@ import { mix, rgbText, type ThemeColours } from "../panel/theme";
  */
 
 /** Magnitudes this many decades below the largest still get a tint. */
-export const DECADES = 6;
+export const DECADES = 4;
 /** Strength is bucketed so similar gradients share a style (cheaper and easier to read). */
 const LEVELS = 8;
 
@@ -41,9 +41,9 @@ export class GradientScale {
   /** Stops for the legend, from the most negative to the most positive. */
   legendStops(): { value: number; colour: string }[] {
     const stops: { value: number; colour: string }[] = [];
-    for (let d = 0; d <= DECADES; d += 2) stops.push({ value: -this.maxAbs / 10 ** d, colour: this.fill(-this.maxAbs / 10 ** d) });
+    for (let d = 0; d <= DECADES; d += 1) stops.push({ value: -this.maxAbs / 10 ** d, colour: this.fill(-this.maxAbs / 10 ** d) });
     stops.push({ value: 0, colour: this.fill(0) });
-    for (let d = DECADES; d >= 0; d -= 2) stops.push({ value: this.maxAbs / 10 ** d, colour: this.fill(this.maxAbs / 10 ** d) });
+    for (let d = DECADES; d >= 0; d -= 1) stops.push({ value: this.maxAbs / 10 ** d, colour: this.fill(this.maxAbs / 10 ** d) });
     return stops;
   }
 }

@@ -22,7 +22,9 @@ export function valueLabel(m: GraphModel, i: number): string {
 }
 
 export function groupLabel(path: string, count: number, maxAbsGrad: number): string {
-  const short = path.length > 24 ? `…${path.slice(-23)}` : path;
+  // The last two path segments say which one it is (`layer1/neuron3`); the full path is in the tooltip.
+  const tail = path.split("/").slice(-2).join("/");
+  const short = tail.length > 22 ? `…${tail.slice(-21)}` : tail;
   return `▸ ${short}\n${count.toLocaleString("en-US")} nodes\nmax |grad| ${fmt(maxAbsGrad)}`;
 }
 

@@ -46,7 +46,7 @@ export function graphStylesheet(th: ThemeColours, big: boolean): cytoscape.Style
     { selector: "node.group", style: {
       shape: "round-rectangle", width: GROUP_W, height: RECORD_H + 8, "background-color": "data(fill)",
       "border-width": 2, "border-style": "double", "border-color": border, label: "data(label)", color: fg,
-      "font-family": th.fontFamily, "font-size": 11, "text-wrap": "wrap", "text-max-width": `${GROUP_W - 10}px`,
+      "font-family": th.fontFamily, "font-size": 13, "text-wrap": "wrap", "text-max-width": `${GROUP_W - 10}px`,
       "text-valign": "center", "text-halign": "center", "line-height": 1.35,
       "underlay-color": border, "underlay-padding": 4, "underlay-opacity": 0.35, "underlay-shape": "round-rectangle",
     } },

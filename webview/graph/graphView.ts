@@ -13,7 +13,7 @@ import type { VisibleGraph } from "./visibleGraph";
  */
 
 export interface GraphViewEvents {
-  hover(node: number | null, unit: number | null, rendered: { x: number; y: number } | null): void;
+  hover(node: number | null, unit: number | null, box: { x1: number; y1: number; x2: number; y2: number } | null): void;
   tapNode(node: number): void;
   tapGroup(unit: number, path: string): void;
   tapBackground(): void;
@@ -21,6 +21,8 @@ export interface GraphViewEvents {
 
 /** Past this many elements, switch to the cheap rendering settings (haystack edges, no arrows). */
 const BIG = 1500;
+/** Below this zoom, records are unreadable specks. */
+const MIN_FIT_ZOOM = 0.3;
 
 export class GraphView {
   readonly cy: cytoscape.Core;
@@ -44,7 +46,7 @@ export class GraphView {
     });
     this.cy.on("mouseover", "node", (e) => {
       const d = e.target.data();
-      events.hover(typeof d.node === "number" ? d.node : null, typeof d.unit === "number" ? d.unit : null, e.target.renderedPosition());
+      events.hover(typeof d.node === "number" ? d.node : null, typeof d.unit === "number" ? d.unit : null, e.target.renderedBoundingBox({ includeLabels: false }));
     });
     this.cy.on("mouseout", "node", () => events.hover(null, null, null));
     this.cy.on("tap", "node", (e) => {
@@ -110,6 +112,12 @@ export class GraphView {
     this.cy.fit(undefined, 30);
     // A tiny graph fitted to a wide panel would be huge; cap the zoom so records look like records.
     if (this.cy.zoom() > 1.4) { this.cy.zoom(1.4); this.cy.center(); }
+    // A huge one would be specks: stay readable and start at the loss, where backward() starts.
+    if (this.cy.zoom() < MIN_FIT_ZOOM) {
+      this.cy.zoom(MIN_FIT_ZOOM);
+      const loss = this.cy.nodes(".loss");
+      if (loss.nonempty()) this.cy.center(loss); else this.cy.center();
+    }
   }
 
   /** Emphasise the node's paths to the loss (everything else dims); null clears. */

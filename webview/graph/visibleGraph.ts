@@ -30,19 +30,54 @@ function collapsedRepOfGroups(groups: string[], expanded: ReadonlySet<string>): 
   return groups.map((g) => pathPrefixes(g).find((p) => !expanded.has(p)) ?? null);
 }
 
+/** Lines that made at least this many ungrouped nodes become a group of their own (`moons-mlp.ts:13`). */
+const MIN_LINE_GROUP = 8;
+
+/**
+ * The groups the view collapses by: the engine's group paths, plus one group
+ * per source line for ungrouped nodes made in bulk (a `sum()` over 300 terms
+ * is one line, one box). The root always stays itself, so the loss is always on screen.
+ */
+export interface Grouping { paths: string[]; groupOf: Int32Array }
+
+const groupingCache = new WeakMap<GraphModel["topology"], Grouping>();
+
+export function groupingOf(m: GraphModel): Grouping {
+  const t = m.topology;
+  const cached = groupingCache.get(t);
+  if (cached) return cached;
+  const n = t.op.length;
+  const perLoc = new Int32Array(t.locations.length);
+  for (let i = 0; i < n - 1; i++) if (t.group[i] < 0 && t.loc[i] >= 0) perLoc[t.loc[i]]++;
+  const paths = t.groups.slice();
+  const lineGroup = new Int32Array(t.locations.length).fill(-1);
+  const byName = new Map<string, number>();
+  t.locations.forEach((loc, l) => {
+    if (perLoc[l] < MIN_LINE_GROUP) return;
+    const name = `${loc.file.split(/[\\/]/).pop()}:${loc.line}`;
+    if (!byName.has(name)) { byName.set(name, paths.length); paths.push(name); }
+    lineGroup[l] = byName.get(name)!;
+  });
+  const groupOf = Int32Array.from(t.group);
+  for (let i = 0; i < n - 1; i++) if (groupOf[i] < 0 && t.loc[i] >= 0) groupOf[i] = lineGroup[t.loc[i]];
+  const g = { paths, groupOf };
+  groupingCache.set(t, g);
+  return g;
+}
+
 export function buildVisibleGraph(m: GraphModel, mode: ViewMode): VisibleGraph {
   return mode.kind === "focus" ? focusGraph(m, mode.center, mode.hops) : groupedGraph(m, mode.expanded);
 }
 
 function groupedGraph(m: GraphModel, expanded: ReadonlySet<string>): VisibleGraph {
-  const t = m.topology;
-  const n = t.op.length;
-  const repOfGroup = collapsedRepOfGroups(t.groups, expanded);
+  const { paths, groupOf } = groupingOf(m);
+  const n = groupOf.length;
+  const repOfGroup = collapsedRepOfGroups(paths, expanded);
   const units: Unit[] = [];
   const unitOfPath = new Map<string, number>();
   const unitOf = new Int32Array(n);
   for (let i = 0; i < n; i++) {
-    const rep = t.group[i] >= 0 ? repOfGroup[t.group[i]] : null;
+    const rep = groupOf[i] >= 0 ? repOfGroup[groupOf[i]] : null;
     if (rep === null) { unitOf[i] = units.length; units.push({ kind: "node", node: i }); continue; }
     let u = unitOfPath.get(rep);
     if (u === undefined) { u = units.length; unitOfPath.set(rep, u); units.push({ kind: "group", path: rep, count: 0 }); }
@@ -94,11 +129,11 @@ function unitEdgesOf(m: GraphModel, unitOf: Int32Array): Int32Array {
 
 /** How many units a given expansion would show, without building it. */
 export function visibleCount(m: GraphModel, expanded: ReadonlySet<string>): number {
-  const t = m.topology;
-  const repOfGroup = collapsedRepOfGroups(t.groups, expanded);
-  const perGroup = new Int32Array(t.groups.length);
+  const { paths, groupOf } = groupingOf(m);
+  const repOfGroup = collapsedRepOfGroups(paths, expanded);
+  const perGroup = new Int32Array(paths.length);
   let ungrouped = 0;
-  for (let i = 0; i < t.group.length; i++) t.group[i] >= 0 ? perGroup[t.group[i]]++ : ungrouped++;
+  for (let i = 0; i < groupOf.length; i++) groupOf[i] >= 0 ? perGroup[groupOf[i]]++ : ungrouped++;
   const collapsed = new Set<string>();
   let shown = ungrouped;
   repOfGroup.forEach((rep, g) => { if (rep === null) shown += perGroup[g]; else if (perGroup[g] > 0) collapsed.add(rep); });
@@ -107,14 +142,18 @@ export function visibleCount(m: GraphModel, expanded: ReadonlySet<string>): numb
 
 /**
  * The most detailed expansion that stays within the threshold: expand every
- * group up to depth d, for the largest d that fits.
+ * engine group up to depth d, for the largest d that fits; source-line groups
+ * open last, since the engine's groups are the architecture the user wrote.
  */
 export function initialExpansion(m: GraphModel, threshold: number): Set<string> {
-  const allPrefixes = m.topology.groups.flatMap(pathPrefixes);
-  const maxDepth = allPrefixes.reduce((d, p) => Math.max(d, p.split("/").length), 0);
+  const { paths } = groupingOf(m);
+  const engineGroups = paths.slice(0, m.topology.groups.length).flatMap(pathPrefixes);
+  const lineGroups = paths.slice(m.topology.groups.length);
+  const maxDepth = engineGroups.reduce((d, p) => Math.max(d, p.split("/").length), 0);
   let best = new Set<string>();
-  for (let d = 1; d <= maxDepth; d++) {
-    const candidate = new Set(allPrefixes.filter((p) => p.split("/").length <= d));
+  for (let d = 1; d <= maxDepth + 1; d++) {
+    const candidate = new Set(engineGroups.filter((p) => p.split("/").length <= d));
+    if (d > maxDepth) lineGroups.forEach((p) => candidate.add(p));
     if (visibleCount(m, candidate) > threshold) break;
     best = candidate;
   }

@@ -4,7 +4,7 @@ import { produceExport, type ExportFormat } from "../exports/exports";
 import { BackwardAnimation } from "../graph/backwardAnimation";
 import { groupGradients } from "../graph/graphElements";
 import { GraphView } from "../graph/graphView";
-import { buildVisibleGraph, initialExpansion, pathPrefixes, visibleCount, type ViewMode } from "../graph/visibleGraph";
+import { buildVisibleGraph, groupingOf, initialExpansion, pathPrefixes, visibleCount, type ViewMode } from "../graph/visibleGraph";
 import { buildGraphModel, nodeName, type GraphModel } from "../model/graphModel";
 import { wireControls } from "./controls";
 import { byId, h } from "./dom";
@@ -19,7 +19,7 @@ import { readSavedState, type SavedViewState } from "./viewState";
 import type { HostChannel } from "./vscodeApi";
 
 /** Past threshold × this, expanding a group is refused (search or focus instead): the panel must stay responsive. */
-const HARD_CAP_FACTOR = 3;
+const HARD_CAP_FACTOR = 2;
 const DEFAULT_FOCUS_HOPS = 2;
 
 /** The panel: receives host messages, owns the view state, and wires the parts together. */
@@ -61,7 +61,6 @@ export class App {
       isRunning: () => this.status.state === "running",
       fit: () => this.graph.fit(),
       animate: () => { const vg = this.graph.visible; if (vg) this.animation.play(vg); },
-      collapseAll: () => this.setMode({ kind: "groups", expanded: new Set() }),
       toggleTable: () => this.setTableShown(!this.tableShown),
       toggleLogScale: () => { this.chart.setLogScale(!this.chart.isLogScale); byId<HTMLInputElement>("loss-log").checked = this.chart.isLogScale; this.saveState(); },
       search: () => this.search.focus(),
@@ -175,7 +174,7 @@ export class App {
     const expanded = new Set(this.mode.expanded);
     expanded.add(path);
     const count = visibleCount(m, expanded);
-    if (count > Math.max(this.threshold, 500) * HARD_CAP_FACTOR) {
+    if (count > Math.max(this.threshold, 1000) * HARD_CAP_FACTOR) {
       this.flash(`Expanding ${path} would show ${count.toLocaleString("en-US")} nodes. Use search (/) or the focus view (G) instead.`);
       return;
     }
@@ -185,9 +184,10 @@ export class App {
   private collapseSelectedGroup(): void {
     const m = this.model;
     if (!m || this.selected === null || this.mode.kind !== "groups") return;
-    const g = m.topology.group[this.selected];
+    const { paths, groupOf } = groupingOf(m);
+    const g = groupOf[this.selected];
     if (g < 0) return;
-    const prefixes = pathPrefixes(m.topology.groups[g]);
+    const prefixes = pathPrefixes(paths[g]);
     const expanded = new Set(this.mode.expanded);
     expanded.delete(prefixes[prefixes.length - 1]);
     this.selected = null;
@@ -241,7 +241,7 @@ export class App {
     if (next !== null) this.select(next);
   }
 
-  private hover(node: number | null, unit: number | null, at: { x: number; y: number } | null): void {
+  private hover(node: number | null, unit: number | null, at: { x1: number; y1: number; x2: number; y2: number } | null): void {
     const m = this.model, vg = this.graph.visible;
     if (!m || !vg || at === null || (node === null && unit === null)) {
       this.tooltip.hidden = true;
@@ -255,12 +255,14 @@ export class App {
       this.tooltip.replaceChildren(nodeDetails(m, node));
       this.graph.highlightPathsToLoss(node);
     }
+    // Below the node when there is room, else above it, so the node itself stays visible.
     const box = byId("main").getBoundingClientRect();
     this.tooltip.hidden = false;
-    const left = Math.min(at.x + 24, box.width - this.tooltip.offsetWidth - 8);
-    const top = Math.min(at.y + 24, box.height - this.tooltip.offsetHeight - 8);
+    const w = this.tooltip.offsetWidth, ht = this.tooltip.offsetHeight;
+    const left = Math.min(Math.max(8, at.x1), box.width - w - 8);
+    const top = at.y2 + 10 + ht <= box.height ? at.y2 + 10 : Math.max(8, at.y1 - 10 - ht);
     this.tooltip.style.left = `${Math.max(8, left)}px`;
-    this.tooltip.style.top = `${Math.max(8, top)}px`;
+    this.tooltip.style.top = `${top}px`;
   }
 
   private refreshDetails(): void {
@@ -283,8 +285,12 @@ export class App {
     } else {
       const vg = this.graph.visible;
       const groups = vg ? vg.units.filter((u) => u.kind === "group").length : 0;
-      this.banner.hidden = groups === 0;
-      this.banner.replaceChildren(h("span", null, `${m.topology.op.length.toLocaleString("en-US")} nodes, ${groups} collapsed groups (▸): click one to expand.`));
+      const expandedByUser = [...this.mode.expanded].sort().join("\n") !== [...initialExpansion(m, this.threshold)].sort().join("\n");
+      this.banner.hidden = groups === 0 && !expandedByUser;
+      this.banner.replaceChildren(
+        h("span", null, `${m.topology.op.length.toLocaleString("en-US")} nodes` + (groups > 0 ? `, ${groups} collapsed groups (▸): click one to expand.` : "")),
+        expandedByUser ? button("Reset grouping", "Back to the grouping the graph opened with", () => this.setMode({ kind: "groups", expanded: initialExpansion(m, this.threshold) })) : "",
+      );
     }
   }
 

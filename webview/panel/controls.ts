@@ -10,7 +10,6 @@ export interface ViewActions {
   isRunning(): boolean;
   fit(): void;
   animate(): void;
-  collapseAll(): void;
   toggleTable(): void;
   toggleLogScale(): void;
   search(): void;
@@ -40,7 +39,6 @@ export function wireControls(post: (m: ViewMessage) => void, view: ViewActions):
   click("btn-restart", () => post({ type: "control/restart" }));
   click("btn-fit", view.fit);
   click("btn-animate", view.animate);
-  click("btn-collapse-all", view.collapseAll);
   click("btn-table", view.toggleTable);
   click("btn-help", () => help.showModal());
   byId<HTMLInputElement>("loss-log").addEventListener("change", view.toggleLogScale);

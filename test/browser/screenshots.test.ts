@@ -1,0 +1,44 @@
+import { mkdirSync } from "node:fs";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { pageErrors, send, sendSnapshot, startHarness, type Harness } from "./harness";
+import { fixture, fixtureSteps } from "./fixtures";
+
+/** Screenshots for people to look at (/tmp/gradscope-shots); the assertions only check the page rendered cleanly. */
+const OUT = "/tmp/gradscope-shots";
+let h: Harness;
+beforeAll(async () => { mkdirSync(OUT, { recursive: true }); h = await startHarness(); });
+afterAll(async () => { await h?.close(); });
+
+describe.each(["dark", "light", "high-contrast"] as const)("screenshots in the %s theme", (theme) => {
+  it("seed example, hovering a", async () => {
+    const page = await h.open({ theme, width: 1100, height: 650 });
+    await send(page, { type: "session/state", state: "finished", step: 1, file: "chain-rule.ts" });
+    await sendSnapshot(page, fixture("chain-rule"));
+    await send(page, { type: "loss/set", from: 1, losses: new Float64Array([49]) });
+    await page.waitForFunction(() => document.querySelectorAll("#node-table tbody tr").length === 5);
+    const p = await page.evaluate(() => {
+      const cy = (window as any).gradscope.cy, r = cy.$("#n0").renderedPosition(), b = document.getElementById("graph")!.getBoundingClientRect();
+      return { x: b.left + r.x, y: b.top + r.y };
+    });
+    await page.mouse.move(p.x, p.y);
+    await page.waitForSelector("#tooltip:not([hidden])");
+    await page.screenshot({ path: `${OUT}/seed-${theme}.png` });
+    expect(pageErrors(page)).toEqual([]);
+    await page.close();
+  });
+
+  it("moons MLP (65k nodes), collapsed into groups, with a loss curve", async () => {
+    const page = await h.open({ theme, width: 1300, height: 800 });
+    const steps = fixtureSteps("moons-mlp");
+    await send(page, { type: "session/state", state: "paused", step: steps.length, file: "moons-mlp.ts" });
+    await sendSnapshot(page, steps[steps.length - 1]);
+    await page.evaluate((ls) => (window as any).harness.send({ type: "loss/set", from: 1, losses: new Float64Array(ls) }),
+      Array.from({ length: 40 }, (_, i) => 1.5 * Math.exp(-i / 9) + 0.05 + 0.03 * Math.sin(i)));
+    await send(page, { type: "history/available", steps: [35, 36, 37, 38, 39, 40] });
+    await page.waitForFunction(() => document.querySelectorAll("#node-table tbody tr").length > 0);
+    await page.waitForTimeout(300);
+    await page.screenshot({ path: `${OUT}/moons-${theme}.png` });
+    expect(pageErrors(page)).toEqual([]);
+    await page.close();
+  });
+});

@@ -1,0 +1,93 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Page } from "playwright-core";
+import { send, sendSnapshot, startHarness, tableRows, type Harness } from "./harness";
+import { fixture, fixtureSteps } from "./fixtures";
+import { mlpOfSize, nextStep } from "./syntheticGraphs";
+
+let h: Harness;
+beforeAll(async () => { h = await startHarness(); });
+afterAll(async () => { await h?.close(); });
+
+const positions = (page: Page) => page.evaluate(() => {
+  const out: Record<string, { x: number; y: number }> = {};
+  (window as any).gradscope.cy.nodes().forEach((n: any) => { out[n.id()] = { ...n.position() }; });
+  return out;
+});
+const viewport = (page: Page) => page.evaluate(() => { const cy = (window as any).gradscope.cy; return { zoom: cy.zoom(), pan: { ...cy.pan() } }; });
+
+describe("numbers-only updates", () => {
+  it("step/update rewrites values and colours but never moves a node", async () => {
+    const page = await h.open();
+    const s1 = mlpOfSize(1500);
+    await sendSnapshot(page, s1);
+    await page.waitForFunction(() => document.querySelectorAll("#node-table tbody tr").length > 0);
+    const before = await positions(page);
+    const rowsBefore = await tableRows(page);
+    const fillsBefore = await page.evaluate(() => (window as any).gradscope.cy.nodes(".value").map((n: any) => n.data("fill")));
+    const s2 = nextStep(s1);
+    await sendSnapshot(page, s2, "step/update");
+    await page.waitForFunction(() => document.getElementById("step-counter")!.textContent === "step 2");
+    expect(await positions(page)).toEqual(before);
+    const rowsAfter = await tableRows(page);
+    expect(rowsAfter.length).toBe(rowsBefore.length);
+    expect(rowsAfter.map((r) => r.data)).not.toEqual(rowsBefore.map((r) => r.data));
+    const fillsAfter = await page.evaluate(() => (window as any).gradscope.cy.nodes(".value").map((n: any) => n.data("fill")));
+    expect(fillsAfter).not.toEqual(fillsBefore);
+    await page.close();
+  });
+
+  it("a graph/set with the same hash (recorded consecutive steps) keeps the layout and the viewport", async () => {
+    const page = await h.open();
+    const [step1, step2] = fixtureSteps("coffee-shop");
+    expect(step1.topology.hash).toBe(step2.topology.hash);
+    await sendSnapshot(page, step1);
+    await page.waitForFunction(() => document.querySelectorAll("#node-table tbody tr").length > 0);
+    await page.evaluate(() => { const cy = (window as any).gradscope.cy; cy.zoom(0.8); cy.pan({ x: 40, y: 25 }); });
+    const before = await positions(page);
+    const vp = await viewport(page);
+    await sendSnapshot(page, step2);
+    await page.waitForFunction((s) => document.getElementById("step-counter")!.textContent === `step ${s}`, step2.step);
+    expect(await positions(page)).toEqual(before);
+    expect(await viewport(page)).toEqual(vp);
+    await page.close();
+  });
+
+  it("a new topology relayouts but keeps the user's viewport", async () => {
+    const page = await h.open();
+    await sendSnapshot(page, fixture("chain-rule"));
+    await page.waitForFunction(() => document.querySelectorAll("#node-table tbody tr").length === 5);
+    await page.evaluate(() => { const cy = (window as any).gradscope.cy; cy.zoom(0.5); cy.pan({ x: 10, y: 20 }); });
+    const vp = await viewport(page);
+    await sendSnapshot(page, fixture("coffee-shop"));
+    await page.waitForFunction(() => document.querySelectorAll("#node-table tbody tr").length === 32);
+    expect(await viewport(page)).toEqual(vp);
+    await page.close();
+  });
+
+  it("the loss chart grows with loss/set and loss/append, and exports as CSV", async () => {
+    const page = await h.open();
+    await send(page, { type: "loss/set", from: 1, losses: new Float64Array([3, 2]) });
+    await send(page, { type: "loss/append", from: 3, losses: new Float64Array([1.5]) });
+    await send(page, { type: "loss/append", from: 4, losses: new Float64Array([1.25, 1]) });
+    await page.waitForFunction(() => document.getElementById("loss-readout")!.textContent === "step 5: 1");
+    await send(page, { type: "export/request", format: "csv" });
+    await page.waitForFunction(() => (window as any).harness.posted.some((m: any) => m.type === "export/save"));
+    const saved = await page.evaluate(() => (window as any).harness.posted.find((m: any) => m.type === "export/save"));
+    expect(saved.data).toBe("step,loss\n1,3\n2,2\n3,1.5\n4,1.25\n5,1\n");
+    await page.close();
+  });
+
+  it("clicking a step that is in the history asks the host to show it", async () => {
+    const page = await h.open();
+    await send(page, { type: "loss/set", from: 1, losses: new Float64Array([5, 4, 3, 2, 1]) });
+    await send(page, { type: "history/available", steps: [3, 4, 5] });
+    const box = (await page.locator("#loss-chart .u-over").boundingBox())!;
+    // Steps 1..5 span the plot's width; step 3 is in the middle.
+    await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+    await page.mouse.down();
+    await page.mouse.up();
+    await page.waitForFunction(() => (window as any).harness.posted.some((m: any) => m.type === "history/show"));
+    expect((await page.evaluate(() => (window as any).harness.posted)).filter((m: any) => m.type === "history/show")).toEqual([{ type: "history/show", step: 3 }]);
+    await page.close();
+  });
+});
