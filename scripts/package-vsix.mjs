@@ -40,10 +40,11 @@ delete manifest.devDependencies;
 delete manifest.scripts;
 writeFileSync(path.join(stage, "package.json"), JSON.stringify(manifest, null, 2) + "\n");
 
-// dist/: only its top-level files (the bundles, their maps, gradscope.d.ts); subfolders hold benches and other tools' output.
+// dist/: its top-level files (the bundles, their maps, gradscope.d.ts) and types/ (the declarations
+// gradscope.d.ts re-exports); other subfolders hold benches and other tools' output.
 mkdirSync(path.join(stage, "dist"));
 for (const entry of readdirSync(path.join(repo, "dist"), { withFileTypes: true })) {
-  if (entry.isFile()) cpSync(path.join(repo, "dist", entry.name), path.join(stage, "dist", entry.name));
+  if (entry.isFile() || entry.name === "types") cpSync(path.join(repo, "dist", entry.name), path.join(stage, "dist", entry.name), { recursive: true });
 }
 for (const entry of ["media", "examples", "README.md", "LICENSE", "CHANGELOG.md", ".vscodeignore"]) {
   const from = path.join(repo, entry);

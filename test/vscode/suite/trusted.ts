@@ -15,6 +15,16 @@ export async function run(): Promise<void> {
     return s && i >= 0 ? { index: i, data: s.values.data[i], grad: s.values.grad[i] } : undefined;
   };
 
+  /** Each test can run alone (GRADSCOPE_TEST_GREP): make sure chain-rule.ts's graph is the one shown. */
+  const showChainRule = async () => {
+    const editor = await openInFirstColumn("chain-rule.ts");
+    if (controller.currentStatus.file !== editor.document.uri.fsPath || controller.currentStatus.loss !== 49 || !nodeLabelled("c")) {
+      await vscode.commands.executeCommand("gradscope.visualize");
+      await waitFor("chain-rule's graph", () => controller.currentStatus.loss === 49 && nodeLabelled("c"));
+    }
+    return editor;
+  };
+
   await runTests("Gradscope in VS Code (trusted workspace)", [
     {
       name: "every contributed command is registered",
@@ -56,10 +66,9 @@ export async function run(): Promise<void> {
       },
     },
     {
-      name: "hovers, CodeLens and inline values show the step's numbers",
+      name: "hovers and CodeLens show the step's numbers",
       fn: async () => {
-        const editor = await openInFirstColumn("chain-rule.ts");
-        await waitFor("a graph", () => controller.snapshot);
+        const editor = await showChainRule();
         const text = editor.document.getText();
         const aDeclaration = editor.document.positionAt(text.indexOf("const a") + "const ".length);
         const hovers = await vscode.commands.executeCommand<vscode.Hover[]>("vscode.executeHoverProvider", editor.document.uri, aDeclaration);
@@ -75,6 +84,7 @@ export async function run(): Promise<void> {
     {
       name: "a node clicked in the panel reveals the line that created it",
       fn: async () => {
+        await showChainRule();
         const d = nodeLabelled("d");
         assert.ok(d, "no node d");
         // What the panel sends when a node is clicked, through the same validation path.
@@ -82,6 +92,23 @@ export async function run(): Promise<void> {
         const text = (await vscode.workspace.openTextDocument(workspaceFile("chain-rule.ts"))).getText();
         const expectedLine = text.slice(0, text.indexOf("const d")).split("\n").length - 1;
         await waitFor("the editor to select d's line", () => vscode.window.activeTextEditor?.selection.active.line === expectedLine);
+      },
+    },
+    {
+      name: "the cursor's line highlights the nodes it created in the panel",
+      fn: async () => {
+        const editor = await showChainRule();
+        const c = nodeLabelled("c");
+        assert.ok(c, "no node c");
+        const highlighted: number[][] = [];
+        const listening = controller.onHostMessage((m) => m.type === "nodes/highlight" && highlighted.push(m.nodes));
+        try {
+          const line = editor.document.positionAt(editor.document.getText().indexOf("const c")).line;
+          editor.selection = new vscode.Selection(line, 0, line, 0);
+          await waitFor("a nodes/highlight message for c's line", () => highlighted.some((nodes) => nodes.includes(c.index)));
+        } finally {
+          listening.dispose();
+        }
       },
     },
     {
@@ -133,6 +160,32 @@ export async function run(): Promise<void> {
       },
     },
     {
+      name: "with gradscope.runOnSave, saving the model runs it again",
+      fn: async () => {
+        const config = vscode.workspace.getConfiguration("gradscope");
+        await config.update("runOnSave", true, vscode.ConfigurationTarget.Workspace);
+        try {
+          const editor = await openInFirstColumn("train-line.ts");
+          await vscode.commands.executeCommand("gradscope.visualize");
+          await waitFor("paused at step 1", atFirstBackward);
+          const states: string[] = [];
+          const listening = controller.onDidChangeStatus((st) => states.push(st.state));
+          try {
+            assert.ok(await editor.edit((e) => e.insert(new vscode.Position(0, 0), "// saved\n")));
+            assert.ok(await editor.document.save());
+            await waitFor("a new run after saving", () => states.includes("compiling") && states.some((st) => st === "running" || st === "finished"));
+          } finally {
+            listening.dispose();
+          }
+          assert.ok(await editor.edit((e) => e.delete(new vscode.Range(0, 0, 1, 0))));
+          await editor.document.save();
+          await vscode.commands.executeCommand("gradscope.stop");
+        } finally {
+          await config.update("runOnSave", undefined, vscode.ConfigurationTarget.Workspace);
+        }
+      },
+    },
+    {
       name: "Export Graph writes the step's snapshot as JSON",
       fn: async () => {
         await openInFirstColumn("chain-rule.ts");
@@ -158,6 +211,10 @@ export async function run(): Promise<void> {
       name: "types without setup: `gradscope` resolves to the bundled declarations in the editor",
       timeoutMs: 120_000,
       fn: async () => {
+        const declarations = vscode.Uri.joinPath(vscode.extensions.getExtension("gradscope.gradscope")!.extensionUri, "dist", "gradscope.d.ts");
+        await vscode.workspace.fs.stat(declarations).then(undefined, () => {
+          throw new Error(`${declarations.fsPath} is missing: the build must emit the engine's declarations there`);
+        });
         const editor = await openInFirstColumn("chain-rule.ts");
         const text = editor.document.getText();
         const valueRef = editor.document.positionAt(text.indexOf("new Value") + "new ".length);
@@ -174,6 +231,11 @@ export async function run(): Promise<void> {
         assert.doesNotMatch(hoverText, /\bany\b/, `the hover suggests an unresolved module: ${hoverText}`);
         const unresolved = vscode.languages.getDiagnostics(editor.document.uri).filter((d) => /Cannot find module 'gradscope'/.test(d.message));
         assert.equal(unresolved.length, 0, "tsserver cannot find module 'gradscope'");
+        // And it completes: the members of a Value after `a.`.
+        const afterA = editor.document.positionAt(text.indexOf("a.mul") + "a.".length);
+        const completions = await vscode.commands.executeCommand<vscode.CompletionList>("vscode.executeCompletionItemProvider", editor.document.uri, afterA, ".");
+        const names = completions.items.map((i) => (typeof i.label === "string" ? i.label : i.label.label));
+        for (const member of ["backward", "grad", "tanh"]) assert.ok(names.includes(member), `no completion for ${member} (got ${names.slice(0, 20).join(", ")})`);
       },
     },
   ]);
