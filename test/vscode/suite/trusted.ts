@@ -165,20 +165,25 @@ export async function run(): Promise<void> {
         const config = vscode.workspace.getConfiguration("gradscope");
         await config.update("runOnSave", true, vscode.ConfigurationTarget.Workspace);
         try {
-          const editor = await openInFirstColumn("train-line.ts");
+          const { document } = await openInFirstColumn("train-line.ts");
           await vscode.commands.executeCommand("gradscope.visualize");
           await waitFor("paused at step 1", atFirstBackward);
           const states: string[] = [];
           const listening = controller.onDidChangeStatus((st) => states.push(st.state));
           try {
-            assert.ok(await editor.edit((e) => e.insert(new vscode.Position(0, 0), "// saved\n")));
-            assert.ok(await editor.document.save());
+            // A WorkspaceEdit, not editor.edit: the editor object may be replaced while the panel is revealed.
+            const insert = new vscode.WorkspaceEdit();
+            insert.insert(document.uri, new vscode.Position(0, 0), "// saved\n");
+            assert.ok(await vscode.workspace.applyEdit(insert));
+            assert.ok(await document.save());
             await waitFor("a new run after saving", () => states.includes("compiling") && states.some((st) => st === "running" || st === "finished"));
           } finally {
             listening.dispose();
           }
-          assert.ok(await editor.edit((e) => e.delete(new vscode.Range(0, 0, 1, 0))));
-          await editor.document.save();
+          const undo = new vscode.WorkspaceEdit();
+          undo.delete(document.uri, new vscode.Range(0, 0, 1, 0));
+          assert.ok(await vscode.workspace.applyEdit(undo));
+          await document.save();
           await vscode.commands.executeCommand("gradscope.stop");
         } finally {
           await config.update("runOnSave", undefined, vscode.ConfigurationTarget.Workspace);
