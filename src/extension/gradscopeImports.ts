@@ -29,7 +29,9 @@ export class ModelEditorContext extends Disposable {
 
   private update(): void {
     const document = vscode.window.activeTextEditor?.document;
-    const value = !!document && isModelLanguage(document) && importsGradscope(document.getText());
+    // Focus moving to the panel (no active text editor) keeps the last editor's answer.
+    if (!document) return;
+    const value = isModelLanguage(document) && importsGradscope(document.getText());
     if (value === this.lastValue) return;
     this.lastValue = value;
     void vscode.commands.executeCommand("setContext", "gradscope.editorIsModel", value);

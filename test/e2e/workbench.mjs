@@ -22,7 +22,6 @@ export async function openFileFromExplorer(page, name) {
   await item.click();
   await page.locator(`.tabs-container .tab[aria-label^="${name}"]`).first().waitFor({ timeout: 30_000 });
   await focusEditor(page);
-  await page.keyboard.press("Control+Home");
 }
 
 /** Ctrl+Shift+P, the command's title, Enter. */
@@ -38,9 +37,10 @@ export async function runCommandFromPalette(page, title) {
   await row.first().click();
 }
 
-/** Focuses the first editor group's editor, as Ctrl+1 does. */
+/** Puts the keyboard focus in the active text editor (a click near its top-left corner, then Ctrl+Home). */
 export async function focusEditor(page) {
-  await page.keyboard.press("Control+1");
+  await page.locator(".editor-group-container .monaco-editor .view-lines").first().click({ position: { x: 4, y: 4 } });
+  await page.keyboard.press("Control+Home");
 }
 
 /** The Gradscope webview lives in nested iframes; find the frame that holds its page. */
