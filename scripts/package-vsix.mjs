@@ -52,7 +52,7 @@ for (const entry of ["media", "examples", "README.md", "LICENSE", "CHANGELOG.md"
 }
 
 // The production dependency closure, exactly as npm resolved it in this checkout.
-const prodDirs = execFileSync("npm", ["ls", "--omit=dev", "--all", "--parseable"], { cwd: repo, encoding: "utf8" })
+const prodDirs = listProductionPackages()
   .split("\n")
   .map((l) => l.trim())
   .filter((l) => l && l !== repo && l.includes(`${path.sep}node_modules${path.sep}`));
@@ -76,3 +76,13 @@ rmSync(vsix, { force: true });
 const vsce = path.join(repo, "node_modules", "@vscode", "vsce", "vsce");
 run(process.execPath, [vsce, "package", "--target", target, "--out", vsix, "--skip-license", "--allow-missing-repository", "--allow-star-activation"], { cwd: stage });
 console.log(`packaged ${path.relative(repo, vsix)} in ${Date.now() - time} ms`);
+
+/** `npm ls` exits non-zero over problems elsewhere in the tree (extraneous dev packages); its list is still right. */
+function listProductionPackages() {
+  try {
+    return execFileSync("npm", ["ls", "--omit=dev", "--all", "--parseable"], { cwd: repo, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+  } catch (err) {
+    if (err.stdout) return err.stdout;
+    throw err;
+  }
+}

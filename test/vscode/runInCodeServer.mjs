@@ -25,6 +25,8 @@ const started = Date.now();
 if (!process.argv.includes("--no-stage")) {
   execFileSync(process.execPath, [path.join(repoRoot, "scripts", "package-vsix.mjs"), "--stage-only"], { stdio: "inherit" });
 }
+// The extension and the suites type-check strictly (their own tsconfigs: host code has no DOM).
+execFileSync(process.execPath, [path.join(repoRoot, "node_modules", "typescript", "bin", "tsc"), "-p", "test/vscode/tsconfig.json", "--noEmit"], { cwd: repoRoot, stdio: "inherit" });
 const extensionPath = path.join(repoRoot, "out", "stage", "gradscope");
 const testsOut = path.join(repoRoot, "out", "test", "vscode");
 await esbuild.build({
