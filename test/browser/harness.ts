@@ -14,7 +14,9 @@ import { snapshotToJSON, type Snapshot, type SnapshotJSON } from "../../src/prot
  * (harnessPage.ts) and theme variables like VS Code's.
  */
 
-const root = resolve(__dirname, "../..");
+// The benchmark bundles this file elsewhere, so it passes the repository root explicitly.
+const root = process.env.GRADSCOPE_ROOT ?? resolve(__dirname, "../..");
+const here = join(root, "test/browser");
 const TYPES: Record<string, string> = { ".js": "text/javascript", ".css": "text/css", ".html": "text/html", ".map": "application/json" };
 
 export interface Harness {
@@ -29,13 +31,13 @@ async function ensureBundles(): Promise<string> {
   if (!existsSync(join(root, "dist/webview.js"))) {
     await esbuild.build({ entryPoints: [join(root, "webview/main.ts")], bundle: true, format: "iife", platform: "browser", target: "chrome120", outfile: join(root, "dist/webview.js"), logLevel: "warning" });
   }
-  const out = await esbuild.build({ entryPoints: [join(__dirname, "harnessPage.ts")], bundle: true, format: "iife", platform: "browser", target: "chrome120", write: false, logLevel: "warning" });
+  const out = await esbuild.build({ entryPoints: [join(here, "harnessPage.ts")], bundle: true, format: "iife", platform: "browser", target: "chrome120", write: false, logLevel: "warning" });
   return out.outputFiles[0].text;
 }
 
 export async function startHarness(): Promise<Harness> {
   const harnessJs = await ensureBundles();
-  const themesCss = await readFile(join(__dirname, "themes.css"), "utf8");
+  const themesCss = await readFile(join(here, "themes.css"), "utf8");
   let origin = "";
   const server: Server = createServer(async (req, res) => {
     const path = new URL(req.url ?? "/", "http://x").pathname;

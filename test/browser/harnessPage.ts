@@ -13,6 +13,8 @@ interface Harness {
   sendSnapshot(json: SnapshotJSON, type?: "graph/set" | "step/update"): void;
   /** Sends a snapshot and resolves after the panel handled it and two frames were drawn: ms to first paint. */
   timeSnapshot(json: SnapshotJSON, type?: "graph/set" | "step/update"): Promise<number>;
+  /** Hands a snapshot straight to the panel's handler: ms of synchronous work, then ms until the next frame is drawn. */
+  timeHandler?(json: SnapshotJSON, type?: "graph/set" | "step/update"): Promise<{ handler: number; frame: number }>;
 }
 
 const params = new URLSearchParams(location.search);
@@ -48,6 +50,16 @@ const harness: Harness = {
       window.postMessage(msg, "*");
     });
   },
+};
+
+harness.timeHandler = async (json, type = "step/update") => {
+  const msg = toMessage(json, type);
+  const app = (window as unknown as { gradscope: { receive(m: unknown): void } }).gradscope;
+  const t0 = performance.now();
+  app.receive(msg);
+  const t1 = performance.now();
+  await frame();
+  return { handler: t1 - t0, frame: performance.now() - t0 };
 };
 
 (window as unknown as { harness: Harness }).harness = harness;

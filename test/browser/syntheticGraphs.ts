@@ -54,7 +54,7 @@ export class TapeBuilder {
   }
 
   /** backward() from the last node, with the engine's local derivative rules. */
-  backward(): Float64Array {
+  backward(): Float64Array<ArrayBuffer> {
     const n = this.op.length, g = new Float64Array(n);
     g[n - 1] = 1;
     for (let i = n - 1; i >= 0; i--) {
@@ -158,7 +158,8 @@ export function mlpSnapshot(opts: { sizes: number[]; batch: number; seed?: numbe
   }
   let total = -1;
   for (let p = 0; p < opts.batch; p++) {
-    let xs = Array.from({ length: opts.sizes[0] }, (_, i) => t.leaf(r() * 4 - 2, `x[${p}][${i}]`, NodeKind.input));
+    // Data points are plain numbers, as in the engine: they fold into the first layer's products as constants.
+    let xs: (number | { k: number })[] = Array.from({ length: opts.sizes[0] }, () => ({ k: r() * 4 - 2 }));
     params.forEach((layer, li) => {
       const last = li === params.length - 1;
       xs = layer.map((neuron, ni) => t.inGroup(`MLP/layer${li + 1}/neuron${ni}`, () => {
@@ -169,7 +170,7 @@ export function mlpSnapshot(opts: { sizes: number[]; batch: number; seed?: numbe
     });
     const y = r() > 0.5 ? 1 : -1;
     total = t.inGroup("loss", () => {
-      const err = t.pow(t.apply(OP.sub, xs[0], { k: y }), 2);
+      const err = t.pow(t.apply(OP.sub, xs[0] as number, { k: y }), 2);
       return total < 0 ? err : t.apply(OP.add, total, err);
     });
   }

@@ -26,7 +26,7 @@ describe("numbers-only updates", () => {
     const fillsBefore = await page.evaluate(() => (window as any).gradscope.cy.nodes(".value").map((n: any) => n.data("fill")));
     const s2 = nextStep(s1);
     await sendSnapshot(page, s2, "step/update");
-    await page.waitForFunction(() => document.getElementById("step-counter")!.textContent === "step 2");
+    await page.waitForFunction(() => document.getElementById("step-counter")!.textContent === "step 2" && !(window as any).gradscope.busy);
     expect(await positions(page)).toEqual(before);
     const rowsAfter = await tableRows(page);
     expect(rowsAfter.length).toBe(rowsBefore.length);

@@ -17,8 +17,19 @@ export const groupId = (unit: number) => `g${unit}`;
 const COLUMN_W = RECORD_W + OP_D + 78;
 const ROW_H = 76;
 
-export function valueLabel(m: GraphModel, i: number): string {
-  return `${nodeName(m, i)}\ndata ${fmtRecord(m.values.data[i])}\ngrad ${fmtRecord(m.values.grad[i])}`;
+export function valueLabel(m: GraphModel, i: number, compact = false): string {
+  return `${compact ? compactTitle(m, i) : nodeName(m, i)}\ndata ${fmtRecord(m.values.data[i])}\ngrad ${fmtRecord(m.values.grad[i])}`;
+}
+
+function opTextOf(m: GraphModel, i: number): string {
+  const t = m.topology;
+  return opText(t.op[i], t.k[i], t.in0[i] === -1 && t.in1[i] !== -1);
+}
+
+/** In compact mode the op circle is gone, so the record says which op made it: `d = … + 1`. */
+function compactTitle(m: GraphModel, i: number): string {
+  if (m.topology.op[i] === 0 || m.topology.label[i] === null) return nodeName(m, i);
+  return `${nodeName(m, i)} = ${opTextOf(m, i)}`;
 }
 
 export function groupLabel(path: string, count: number, maxAbsGrad: number): string {
@@ -76,9 +87,9 @@ export function buildElements(m: GraphModel, vg: VisibleGraph, scale: GradientSc
       return;
     }
     const i = unit.node;
-    els.push({ group: "nodes", data: { id: valueId(i), unit: u, node: i, label: valueLabel(m, i), fill: scale.fill(m.values.grad[i]) }, position: pos, classes: valueClasses(m, i) });
-    if (t.op[i] === 0) return;
-    const text = opText(t.op[i], t.k[i], t.in0[i] === -1 && t.in1[i] !== -1);
+    els.push({ group: "nodes", data: { id: valueId(i), unit: u, node: i, label: valueLabel(m, i, vg.compact), fill: scale.fill(m.values.grad[i]) }, position: pos, classes: valueClasses(m, i) });
+    if (t.op[i] === 0 || vg.compact) return;
+    const text = opTextOf(m, i);
     const opX = pos.x - RECORD_W / 2 - OP_D / 2 - 26;
     els.push({ group: "nodes", data: { id: opId(i), node: i, label: text }, position: { x: opX, y: pos.y }, classes: text.length > 3 ? "op wide" : "op" });
     edge(opId(i), valueId(i));
@@ -89,7 +100,7 @@ export function buildElements(m: GraphModel, vg: VisibleGraph, scale: GradientSc
     if (u < 0) continue;
     for (const j of [t.in0[i], t.in1[i]]) {
       if (j < 0 || vg.unitOf[j] < 0 || vg.unitOf[j] === u) continue;
-      const target = vg.units[u].kind === "node" ? opId(i) : groupId(u);
+      const target = vg.units[u].kind === "group" ? groupId(u) : vg.compact || t.op[i] === 0 ? valueId(i) : opId(i);
       edge(unitElementId(vg.unitOf[j]), target);
     }
   }

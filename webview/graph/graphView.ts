@@ -2,8 +2,9 @@ import cytoscape from "cytoscape";
 import { isLeaf, type GraphModel } from "../model/graphModel";
 import type { ThemeColours } from "../panel/theme";
 import { GradientScale } from "./gradientScale";
-import { buildElements, groupGradients, groupId, groupLabel, opId, valueClasses, valueId, valueLabel } from "./graphElements";
+import { buildElements, groupId, opId, valueId } from "./graphElements";
 import { graphStylesheet } from "./graphStyle";
+import { ValuePainter } from "./valuePainter";
 import type { VisibleGraph } from "./visibleGraph";
 
 /**
@@ -30,6 +31,7 @@ export class GraphView {
   private model: GraphModel | null = null;
   private vg: VisibleGraph | null = null;
   private big = false;
+  private readonly painter: ValuePainter;
 
   constructor(container: HTMLElement, private theme: ThemeColours, events: GraphViewEvents) {
     this.scale = new GradientScale(theme);
@@ -44,6 +46,7 @@ export class GraphView {
       selectionType: "single",
       pixelRatio: "auto",
     });
+    this.painter = new ValuePainter(this.cy);
     this.cy.on("mouseover", "node", (e) => {
       const d = e.target.data();
       events.hover(typeof d.node === "number" ? d.node : null, typeof d.unit === "number" ? d.unit : null, e.target.renderedBoundingBox({ includeLabels: false }));
@@ -74,32 +77,24 @@ export class GraphView {
       this.cy.elements().remove();
       this.cy.add(els);
     });
+    this.painter.reset(model, vg, this.scale);
     if (fit) this.fit();
   }
 
-  /** Numbers-only update: labels, colours and NaN marks in one batch, never a relayout. */
+  /** Numbers-only update: colours, NaN marks and labels, never a relayout (see ValuePainter for how it stays cheap). */
   updateValues(model: GraphModel): void {
     this.model = model;
     const vg = this.vg;
     if (!vg) return;
     this.updateRange(model, vg);
-    const groupGrad = groupGradients(model, vg);
-    this.cy.batch(() => {
-      vg.units.forEach((unit, u) => {
-        if (unit.kind === "group") {
-          const g = groupGrad.get(u) ?? 0;
-          const el = this.cy.getElementById(groupId(u));
-          el.data({ label: groupLabel(unit.path, unit.count, Math.abs(g)), fill: this.scale.fill(g) });
-          el.toggleClass("nan", Number.isNaN(g));
-          return;
-        }
-        const i = unit.node;
-        const el = this.cy.getElementById(valueId(i));
-        el.data({ label: valueLabel(model, i), fill: this.scale.fill(model.values.grad[i]) });
-        el.classes(valueClasses(model, i) + keepStateClasses(el));
-      });
-    });
+    this.painter.update(model, vg, this.scale);
   }
+
+  /** Bring every element up to date synchronously (exports). */
+  flushValues(): void { this.painter.flushAll(); }
+
+  /** Element writes still queued from the last update (0 when the drawing is current). */
+  get pendingWrites(): number { return this.painter.pending; }
 
   setTheme(theme: ThemeColours): void {
     this.theme = theme;
@@ -133,7 +128,7 @@ export class GraphView {
         if (u < 0) continue;
         if (vg.units[u].kind === "group") { ids.add(groupId(u)); continue; }
         ids.add(valueId(i));
-        if (i !== node && !isLeaf(m, i)) ids.add(opId(i));
+        if (i !== node && !isLeaf(m, i) && !vg.compact) ids.add(opId(i));
       }
       this.cy.nodes().forEach((n) => { n.addClass(ids.has(n.id()) ? "path" : "dim"); });
       this.cy.edges().forEach((e) => { e.addClass(ids.has(e.source().id()) && ids.has(e.target().id()) ? "path" : "dim"); });
@@ -183,11 +178,6 @@ export class GraphView {
     for (let i = 0; i < vg.unitOf.length; i++) if (vg.unitOf[i] >= 0 && Math.abs(g[i]) > maxAbs) maxAbs = Math.abs(g[i]);
     this.scale.setRange(maxAbs);
   }
-}
-
-/** Transient state classes survive a value update's class rewrite. */
-function keepStateClasses(el: cytoscape.NodeSingular): string {
-  return ["path", "dim", "flagged", "unlit", "active"].filter((c) => el.hasClass(c)).map((c) => " " + c).join("");
 }
 
 /** The node and every node after it on some path to the root. */

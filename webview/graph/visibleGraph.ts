@@ -15,7 +15,12 @@ export interface VisibleGraph {
   unitOf: Int32Array;
   /** Unit-level edges for the layout, [from, to, ...]. */
   unitEdges: Int32Array;
+  /** Many units: draw ops inside the records instead of as circles (half the elements for cytoscape). */
+  compact: boolean;
 }
+
+/** Above this many units, op circles are folded into their records. */
+export const COMPACT_UNITS = 700;
 
 export type ViewMode = { kind: "groups"; expanded: ReadonlySet<string> } | { kind: "focus"; center: number; hops: number };
 
@@ -60,6 +65,7 @@ export function groupingOf(m: GraphModel): Grouping {
   });
   const groupOf = Int32Array.from(t.group);
   for (let i = 0; i < n - 1; i++) if (groupOf[i] < 0 && t.loc[i] >= 0) groupOf[i] = lineGroup[t.loc[i]];
+  if (n > 0) groupOf[n - 1] = -1;
   const g = { paths, groupOf };
   groupingCache.set(t, g);
   return g;
@@ -84,7 +90,7 @@ function groupedGraph(m: GraphModel, expanded: ReadonlySet<string>): VisibleGrap
     (units[u] as { count: number }).count++;
     unitOf[i] = u;
   }
-  return { units, unitOf, unitEdges: unitEdgesOf(m, unitOf) };
+  return { units, unitOf, unitEdges: unitEdgesOf(m, unitOf), compact: units.length > COMPACT_UNITS };
 }
 
 function focusGraph(m: GraphModel, center: number, hops: number): VisibleGraph {
@@ -104,7 +110,7 @@ function focusGraph(m: GraphModel, center: number, hops: number): VisibleGraph {
   queue.sort((a, b) => a - b);
   const unitOf = new Int32Array(n).fill(-1);
   const units: Unit[] = queue.map((node, u) => { unitOf[node] = u; return { kind: "node", node }; });
-  return { units, unitOf, unitEdges: unitEdgesOf(m, unitOf) };
+  return { units, unitOf, unitEdges: unitEdgesOf(m, unitOf), compact: units.length > COMPACT_UNITS };
 }
 
 function unitEdgesOf(m: GraphModel, unitOf: Int32Array): Int32Array {

@@ -86,6 +86,9 @@ export class App {
   /** The cytoscape instance, for tests and the benchmark (read-only use). */
   get cy() { return this.graph.cy; }
 
+  /** True while step values are still being written into the graph (tests wait for it). */
+  get busy(): boolean { return this.graph.pendingWrites > 0 || this.table.pending > 0; }
+
   /** Every message is validated; a bad one is dropped and logged, and the view carries on. */
   receive(raw: unknown): void {
     const v = parseHostMessage(raw);
@@ -309,6 +312,7 @@ export class App {
 
   private export(format: ExportFormat): void {
     try {
+      this.graph.flushValues();
       const { data, suggestedName } = produceExport(format, { cy: this.graph.cy, theme: this.theme, model: this.model, lossCsv: this.chart.csv() });
       this.host.post({ type: "export/save", format, data, suggestedName });
     } catch (err) {

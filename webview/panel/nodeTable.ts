@@ -10,6 +10,8 @@ import { byId, h } from "./dom";
  * (label, op, data, grad, group). Screen readers read it; tests read it
  * instead of pixels. Hidden visually unless the user toggles it.
  */
+const ROWS_PER_CHUNK = 400;
+
 export class NodeTable {
   private readonly body: HTMLTableSectionElement;
   private readonly caption = byId("node-table-caption");
@@ -31,6 +33,7 @@ export class NodeTable {
 
   show(m: GraphModel, vg: VisibleGraph, mode: string): void {
     const t = m.topology;
+    this.pendingFrom = Infinity;
     const groupGrad = groupGradients(m, vg);
     this.rows = [];
     const frag = document.createDocumentFragment();
@@ -55,10 +58,30 @@ export class NodeTable {
     this.caption.textContent = `${this.rows.length} nodes${groups ? ` and ${groups} collapsed groups` : ""} shown of ${t.op.length} (${mode})`;
   }
 
+  /** Rows still waiting for the latest values. */
+  get pending(): number { return this.pendingFrom < this.rows.length ? this.rows.length - this.pendingFrom : 0; }
+
+  /** New values, written in chunks between frames: a screen reader can wait 50 ms, the graph cannot. */
   updateValues(m: GraphModel): void {
-    for (const r of this.rows) {
+    this.latest = m;
+    this.pendingFrom = 0;
+    if (!this.timer) this.timer = window.setTimeout(this.writeChunk, 0);
+  }
+
+  private latest: GraphModel | null = null;
+  private pendingFrom = Infinity;
+  private timer = 0;
+  private writeChunk = (): void => {
+    this.timer = 0;
+    const m = this.latest;
+    if (!m) return;
+    const end = Math.min(this.rows.length, this.pendingFrom + ROWS_PER_CHUNK);
+    for (let k = this.pendingFrom; k < end; k++) {
+      const r = this.rows[k];
       r.data.textContent = fmt(m.values.data[r.node]);
       r.grad.textContent = fmt(m.values.grad[r.node]);
     }
-  }
+    this.pendingFrom = end;
+    if (end < this.rows.length) this.timer = window.setTimeout(this.writeChunk, 16);
+  };
 }

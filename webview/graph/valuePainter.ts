@@ -1,0 +1,137 @@
+import type cytoscape from "cytoscape";
+import type { GraphModel } from "../model/graphModel";
+import type { GradientScale } from "./gradientScale";
+import { groupGradients, groupId, groupLabel, valueId, valueLabel } from "./graphElements";
+import type { VisibleGraph } from "./visibleGraph";
+
+/**
+ * Writes step values into cytoscape without freezing the panel. Every data
+ * write costs cytoscape a style recalculation, so: only elements whose colour
+ * bucket, NaN mark or label text changed are touched; labels are rewritten
+ * only where they can be read (on screen, at a zoom where text is drawn) and
+ * caught up when the viewport moves; and the writes run in per-frame chunks,
+ * on-screen elements first. A newer step replaces whatever is still queued.
+ */
+
+/** Element writes per frame: ~0.2 ms each in cytoscape, so a frame stays near 16 ms. */
+const WRITES_PER_FRAME = 80;
+/** Labels below this on-screen font size are not drawn by cytoscape (min-zoomed-font-size), so not worth writing. */
+const READABLE_ZOOM = 0.55;
+
+interface Drawn { fill: string; label: string; nan: boolean }
+
+export class ValuePainter {
+  private drawn: Drawn[] = [];
+  private ids: string[] = [];
+  private target: Drawn[] = [];
+  private queue: number[] = [];
+  private frame = 0;
+
+  constructor(private readonly cy: cytoscape.Core) {
+    cy.on("viewport", () => this.schedule(() => this.enqueueChanged()));
+  }
+
+  /** Pending writes: 0 once everything on screen matches the latest step. */
+  get pending(): number { return this.queue.length; }
+
+  /** A fresh set of elements was added with these values already drawn. */
+  reset(m: GraphModel, vg: VisibleGraph, scale: GradientScale): void {
+    this.cancel();
+    this.ids = vg.units.map((u, k) => (u.kind === "group" ? groupId(k) : valueId(u.node)));
+    this.target = computeTargets(m, vg, scale);
+    this.drawn = this.target.map((t) => ({ ...t }));
+  }
+
+  update(m: GraphModel, vg: VisibleGraph, scale: GradientScale): void {
+    this.target = computeTargets(m, vg, scale);
+    this.enqueueChanged();
+    // The first chunk goes out now, so what the user looks at updates in this frame.
+    this.flush();
+  }
+
+  /** Write everything now, readable or not (before an export, which must show the current numbers). */
+  flushAll(): void {
+    this.cancel();
+    this.cy.batch(() => {
+      for (let u = 0; u < this.target.length; u++) {
+        const t = this.target[u], d = this.drawn[u];
+        if (t.fill === d.fill && t.label === d.label && t.nan === d.nan) continue;
+        const el = this.cy.getElementById(this.ids[u]);
+        el.data({ fill: t.fill, label: t.label });
+        el.toggleClass("nan", t.nan);
+        this.drawn[u] = { ...t };
+      }
+    });
+  }
+
+  private enqueueChanged(): void {
+    const ext = this.cy.extent();
+    const readable = this.cy.zoom() >= READABLE_ZOOM;
+    const onScreen: number[] = [], offScreen: number[] = [];
+    for (let u = 0; u < this.target.length; u++) {
+      const t = this.target[u], d = this.drawn[u];
+      const colourChanged = t.fill !== d.fill || t.nan !== d.nan;
+      const labelChanged = t.label !== d.label;
+      if (!colourChanged && !labelChanged) continue;
+      const el = this.cy.getElementById(this.ids[u]);
+      if (el.empty()) continue;
+      const p = el.position();
+      const visible = p.x >= ext.x1 - 100 && p.x <= ext.x2 + 100 && p.y >= ext.y1 - 60 && p.y <= ext.y2 + 60;
+      // An unreadable label can wait for the viewport to come to it; a colour cannot (it is what you see from afar).
+      if (!colourChanged && !(visible && readable)) continue;
+      (visible ? onScreen : offScreen).push(u);
+    }
+    this.queue = onScreen.concat(offScreen);
+  }
+
+  private flush = (): void => {
+    this.frame = 0;
+    const chunk = this.queue.splice(0, WRITES_PER_FRAME);
+    if (chunk.length === 0) return;
+    const ext = this.cy.extent();
+    const readable = this.cy.zoom() >= READABLE_ZOOM;
+    this.cy.batch(() => {
+      for (const u of chunk) {
+        const t = this.target[u], d = this.drawn[u];
+        const el = this.cy.getElementById(this.ids[u]);
+        const p = el.position();
+        const labelToo = readable && p.x >= ext.x1 - 100 && p.x <= ext.x2 + 100 && p.y >= ext.y1 - 60 && p.y <= ext.y2 + 60;
+        const patch: { fill?: string; label?: string } = {};
+        if (t.fill !== d.fill) patch.fill = d.fill = t.fill;
+        if (labelToo && t.label !== d.label) patch.label = d.label = t.label;
+        if (patch.fill !== undefined || patch.label !== undefined) el.data(patch);
+        if (t.nan !== d.nan) { el.toggleClass("nan", t.nan); d.nan = t.nan; }
+      }
+    });
+    if (this.queue.length > 0) this.frame = requestAnimationFrame(this.flush);
+  };
+
+  private scheduled = 0;
+  private schedule(fn: () => void): void {
+    if (this.scheduled) return;
+    this.scheduled = requestAnimationFrame(() => {
+      this.scheduled = 0;
+      fn();
+      if (this.queue.length > 0 && !this.frame) this.frame = requestAnimationFrame(this.flush);
+    });
+  }
+
+  private cancel(): void {
+    if (this.frame) cancelAnimationFrame(this.frame);
+    this.frame = 0;
+    this.queue = [];
+  }
+}
+
+function computeTargets(m: GraphModel, vg: VisibleGraph, scale: GradientScale): Drawn[] {
+  const groupGrad = groupGradients(m, vg);
+  const { data, grad } = m.values;
+  return vg.units.map((unit, u) => {
+    if (unit.kind === "group") {
+      const g = groupGrad.get(u) ?? 0;
+      return { fill: scale.fill(g), label: groupLabel(unit.path, unit.count, Math.abs(g)), nan: Number.isNaN(g) };
+    }
+    const i = unit.node;
+    return { fill: scale.fill(grad[i]), label: valueLabel(m, i, vg.compact), nan: Number.isNaN(data[i]) || Number.isNaN(grad[i]) };
+  });
+}
