@@ -58,6 +58,19 @@ try {
   check(gradOfA === "42", `node a's gradient reads 42 in the panel (got ${gradOfA})`);
   await shot("1-chain-rule");
 
+  // Run it to the end: the model's console.log goes to the Gradscope output channel.
+  await panel.locator("#btn-run").click();
+  await waitUntil("the status bar to say finished", async () => /finished/.test(await statusBarText(page)));
+  await runCommandFromPalette(page, "Gradscope: Show Output");
+  const output = await waitUntil("the model's console output in the Gradscope channel", async () => {
+    // Monaco renders spaces as no-break spaces.
+    const text = (await page.locator(".part.panel .monaco-editor .view-lines").first().innerText()).replace(/\u00a0/g, " ");
+    return /loss = 49, ∂loss\/∂a = 42/.test(text) && text;
+  });
+  check(true, `the output channel shows the model's console: "${output.split("\n").find((l) => l.includes("loss = 49"))}"`);
+  await shot("1b-output-channel");
+  await page.keyboard.press("Control+J"); // hide the panel area again
+
   // 2. A training example: step three times, watching the panel and the status bar.
   const training = pickTrainingExample();
   console.log(`training example: ${training}`);

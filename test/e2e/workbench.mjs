@@ -17,6 +17,8 @@ export async function waitUntil(what, probe, timeoutMs = 60_000) {
 
 /** Clicks a file in the Explorer, as a user would, and waits for its editor tab. */
 export async function openFileFromExplorer(page, name) {
+  // Files open in the active editor group: make it the first one, not the Gradscope panel's.
+  await page.keyboard.press("Control+1");
   const item = page.locator(`.explorer-folders-view .monaco-list-row[aria-label^="${name}"]`).first();
   await item.waitFor({ timeout: 60_000 });
   await item.click();
