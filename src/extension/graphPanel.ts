@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import { existsSync } from "node:fs";
 import * as vscode from "vscode";
 import { panelHtml } from "../../webview/panelHtml";
 import { parseViewMessage } from "../protocol/panel";
@@ -55,7 +56,8 @@ export class GraphPanel extends Disposable {
   ) {
     super();
     GraphPanel.current = this;
-    panel.iconPath = vscode.Uri.joinPath(extensionUri, "media", "icon.svg");
+    const icon = vscode.Uri.joinPath(extensionUri, "media", "icon.svg");
+    if (existsSync(icon.fsPath)) panel.iconPath = icon;
     panel.webview.html = renderHtml(panel.webview, extensionUri);
     this.register(panel.onDidDispose(() => this.dispose()));
     this.register(panel.webview.onDidReceiveMessage((raw: unknown) => this.receive(raw)));

@@ -204,6 +204,23 @@ export async function run(): Promise<void> {
       },
     },
     {
+      name: "Export Graph as SVG round-trips through the panel (export/request → export/save)",
+      fn: async () => {
+        await showChainRule();
+        await waitFor("the panel to be ready", () => api.panel()?.isReady);
+        const target = workspaceFile("exported-graph.svg");
+        await vscode.commands.executeCommand("gradscope.exportGraph", "svg", target);
+        const svg = await waitFor("the SVG file", async () => {
+          try {
+            return new TextDecoder().decode(await vscode.workspace.fs.readFile(target));
+          } catch {
+            return undefined;
+          }
+        });
+        assert.match(svg, /<svg[\s>]/);
+      },
+    },
+    {
       name: "New Model From Example copies an example into the workspace without overwriting",
       fn: async () => {
         const created = await vscode.commands.executeCommand<vscode.Uri>("gradscope.newFromExample", "chain-rule.ts");
