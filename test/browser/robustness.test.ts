@@ -172,3 +172,18 @@ describe("robustness, states and themes", () => {
     await page.close();
   });
 });
+
+describe("panelHtml", () => {
+  it("builds a page with a strict CSP: nonce-only scripts, no inline styles, nothing remote", async () => {
+    const { panelHtml } = await import("../../webview/panelHtml");
+    const html = panelHtml({ cspSource: "https://file+.vscode-resource.vscode-cdn.net", nonce: "abc123", scriptUri: "https://x/dist/webview.js", styleUri: "https://x/media/panel.css" });
+    const csp = /http-equiv="Content-Security-Policy" content="([^"]+)"/.exec(html)![1];
+    expect(csp).toContain("default-src 'none'");
+    expect(csp).toContain("script-src 'nonce-abc123'");
+    expect(csp).not.toContain("unsafe");
+    expect(html).toContain('id="__________cytoscape_stylesheet"');
+    expect(html).not.toMatch(/<style|style="/);
+    expect(html.match(/<script /g)?.length).toBe(1);
+    expect(html).toContain('<script nonce="abc123" src="https://x/dist/webview.js">');
+  });
+});

@@ -42,3 +42,42 @@ describe.each(["dark", "light", "high-contrast"] as const)("screenshots in the %
     await page.close();
   });
 });
+
+describe("screenshots of interactions (dark)", () => {
+  it("coffee-shop, a node selected, the error box and the table", async () => {
+    const page = await h.open({ theme: "dark", width: 1200, height: 700 });
+    await sendSnapshot(page, fixture("coffee-shop"));
+    await page.waitForFunction(() => document.querySelectorAll("#node-table tbody tr").length === 32);
+    await page.screenshot({ path: `${OUT}/coffee-dark.png` });
+    await page.focus("#graph");
+    await page.keyboard.press("ArrowRight");
+    await page.keyboard.press("t");
+    await send(page, { type: "session/state", state: "error", step: 2, error: { kind: "runtime", message: "TypeError: x.mul is not a function", file: "/w/examples/coffee-shop.ts", line: 14, column: 9 } });
+    await page.waitForSelector("#error-box:not([hidden])");
+    await page.screenshot({ path: `${OUT}/coffee-selected-table-error-dark.png` });
+    expect(pageErrors(page)).toEqual([]);
+    await page.close();
+  });
+
+  it("moons: a neuron expanded, then a focus view", async () => {
+    const page = await h.open({ theme: "dark", width: 1300, height: 800 });
+    await sendSnapshot(page, fixture("moons-mlp"));
+    await page.waitForFunction(() => document.querySelectorAll("#node-table tbody tr").length > 0);
+    await page.evaluate(() => {
+      const cy = (window as any).gradscope.cy;
+      cy.nodes(".group").filter((n: any) => n.data("path") === "MLP/layer1/neuron1").emit("tap");
+    });
+    await page.waitForFunction(() => (window as any).gradscope.cy.nodes(".value").length > 500);
+    await page.click("#btn-fit");
+    await page.waitForTimeout(300);
+    await page.screenshot({ path: `${OUT}/moons-expanded-dark.png` });
+    await page.keyboard.press("/");
+    await page.keyboard.type("layer2.neuron1.w0");
+    await page.keyboard.press("Enter");
+    await page.waitForFunction(() => document.getElementById("banner")!.textContent!.includes("Focus"));
+    await page.waitForTimeout(300);
+    await page.screenshot({ path: `${OUT}/moons-focus-dark.png` });
+    expect(pageErrors(page)).toEqual([]);
+    await page.close();
+  });
+});

@@ -62,6 +62,7 @@ export interface ChainRule {
 }
 
 const MAX_TERMS_SHOWN = 4;
+const contribution = (t: ChainTerm) => { const c = Math.abs(t.upstream * t.local); return Number.isNaN(c) ? Infinity : c; };
 
 export function chainRule(m: GraphModel, a: number): ChainRule {
   const root = rootIndex(m);
@@ -77,7 +78,8 @@ export function chainRule(m: GraphModel, a: number): ChainRule {
   const sum = terms.reduce((s, t) => s + t.upstream * t.local, 0);
   const lhs = `∂${rootName}/∂${name}`;
   if (terms.length === 0) return { text: `${lhs} = 0 (does not reach ${rootName})`, terms, sum: 0, deadConsumers };
-  const shown = terms.slice(0, MAX_TERMS_SHOWN);
+  // With many consumers, show the terms that carry the gradient, not the first ones created.
+  const shown = terms.length <= MAX_TERMS_SHOWN ? terms : terms.slice().sort((x, y) => contribution(y) - contribution(x)).slice(0, MAX_TERMS_SHOWN);
   const more = terms.length - shown.length;
   const moreText = more > 0 ? ` + … (${more} more)` : "";
   const symbolic = shown.map((t) => `∂${rootName}/∂${t.consumerName} · ∂${t.consumerName}/∂${name}`).join(" + ") + moreText;
