@@ -137,6 +137,21 @@ export async function run(): Promise<void> {
       },
     },
     {
+      name: "a big graph (moons MLP, ~65k nodes) reaches the panel and steps",
+      timeoutMs: 120_000,
+      fn: async () => {
+        await openInFirstColumn("moons-mlp.ts");
+        await vscode.commands.executeCommand("gradscope.visualize");
+        await waitFor("moons at step 1", atFirstBackward, 60_000);
+        const nodes = (await waitFor("moons' graph", () => controller.snapshot)).topology.op.length;
+        assert.ok(nodes > 50_000, `only ${nodes} nodes`);
+        await waitFor("the panel to take the big graph", () => api.panel()?.isReady, 60_000);
+        await vscode.commands.executeCommand("gradscope.step");
+        await waitFor("moons at step 2", () => controller.currentStatus.state === "paused" && controller.currentStatus.step === 2, 60_000);
+        await vscode.commands.executeCommand("gradscope.stop");
+      },
+    },
+    {
       name: "a broken model gets a diagnostic at its line, cleared by the next good run",
       timeoutMs: 90_000,
       fn: async () => {
