@@ -77,6 +77,19 @@ export async function startCodeServer({ folder, dataDir, extensionsDir, trusted 
   ];
   // Its own process group, so stopping it also stops the extension host and tsserver it spawned.
   const child = spawn(codeServerBin, args, { detached: true, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, PASSWORD: undefined } });
+  // Detached servers outlive an interrupted test run unless we stop them ourselves.
+  const stopOnSignal = () => {
+    try {
+      process.kill(-child.pid, "SIGTERM");
+    } catch {}
+    process.exit(130);
+  };
+  process.once("SIGINT", stopOnSignal);
+  process.once("SIGTERM", stopOnSignal);
+  child.once("exit", () => {
+    process.off("SIGINT", stopOnSignal);
+    process.off("SIGTERM", stopOnSignal);
+  });
   child.stdout.on("data", (d) => log(String(d)));
   child.stderr.on("data", (d) => log(String(d)));
   const url = `http://127.0.0.1:${port}`;
