@@ -81,6 +81,15 @@ describe("a 65k-node graph", () => {
     await page.waitForFunction(() => document.getElementById("node-table-caption")!.textContent!.includes("grouped"));
   });
 
+  it("regroups when the host lowers the collapse threshold", async () => {
+    const before = (await tableRows(page)).length;
+    await send(page, { type: "config/set", collapseThreshold: 10 });
+    await page.waitForFunction((n) => document.querySelectorAll("#node-table tbody tr").length < n, before);
+    expect((await tableRows(page)).length).toBeLessThanOrEqual(10);
+    await send(page, { type: "config/set", collapseThreshold: 2000 });
+    await page.waitForFunction((n) => document.querySelectorAll("#node-table tbody tr").length === n, before);
+  });
+
   it("refuses to expand a group into more nodes than the panel can hold, and says why", async () => {
     await send(page, { type: "config/set", collapseThreshold: 500 });
     const id = await page.evaluate(() => (window as any).gradscope.cy.nodes(".group").filter((n: any) => n.data("path") === "MLP/layer2/neuron1").id());

@@ -2,6 +2,7 @@ import { mkdirSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { pageErrors, send, sendSnapshot, startHarness, type Harness } from "./harness";
 import { fixture, fixtureSteps } from "./fixtures";
+import { mlpOfSize } from "./syntheticGraphs";
 
 /** Screenshots for people to look at (/tmp/gradscope-shots); the assertions only check the page rendered cleanly. */
 const OUT = "/tmp/gradscope-shots";
@@ -16,6 +17,7 @@ describe.each(["dark", "light", "high-contrast"] as const)("screenshots in the %
     await sendSnapshot(page, fixture("chain-rule"));
     await send(page, { type: "loss/set", from: 1, losses: new Float64Array([49]) });
     await page.waitForFunction(() => document.querySelectorAll("#node-table tbody tr").length === 5);
+    await page.screenshot({ path: `${OUT}/seed-${theme}-idle.png` });
     const p = await page.evaluate(() => {
       const cy = (window as any).gradscope.cy, r = cy.$("#n0").renderedPosition(), b = document.getElementById("graph")!.getBoundingClientRect();
       return { x: b.left + r.x, y: b.top + r.y };
@@ -44,6 +46,20 @@ describe.each(["dark", "light", "high-contrast"] as const)("screenshots in the %
 });
 
 describe("screenshots of interactions (dark)", () => {
+  it("a 1.6k-node graph shown whole, in compact records", async () => {
+    const page = await h.open({ theme: "dark", width: 1300, height: 800 });
+    await sendSnapshot(page, mlpOfSize(1500));
+    await page.waitForFunction(() => document.querySelectorAll("#node-table tbody tr").length > 1000);
+    await page.waitForTimeout(300);
+    await page.screenshot({ path: `${OUT}/mlp1600-dark.png` });
+    await page.evaluate(() => { const cy = (window as any).gradscope.cy; cy.zoom(1); cy.center(cy.nodes(".loss")); });
+    await page.waitForFunction(() => !(window as any).gradscope.busy);
+    await page.waitForTimeout(300);
+    await page.screenshot({ path: `${OUT}/mlp1600-zoomed-dark.png` });
+    expect(pageErrors(page)).toEqual([]);
+    await page.close();
+  });
+
   it("coffee-shop, a node selected, the error box and the table", async () => {
     const page = await h.open({ theme: "dark", width: 1200, height: 700 });
     await sendSnapshot(page, fixture("coffee-shop"));

@@ -108,7 +108,7 @@ export class LossChart {
       ...this.size(),
       legend: { show: false },
       cursor: { drag: { x: true, y: false }, points: { size: 7 } },
-      scales: { x: { time: false }, y: this.logScale ? { distr: 3 } : {} },
+      scales: { x: { time: false }, y: this.logScale ? { distr: 3 } : { range: (_u, min, max) => paddedRange(min, max) } },
       axes: [{ ...axis, values: (_u, vals) => vals.map((v) => (Number.isInteger(v) ? String(v) : "")) }, { ...axis, size: 56, values: (_u, vals) => vals.map((v) => fmt(v)) }],
       series: [
         {},
@@ -130,4 +130,12 @@ export class LossChart {
     const hint = idx !== null && this.available.has(this.steps[i]) ? " · click to view this step" : "";
     this.readout.textContent = `step ${this.steps[i]}: ${fmt(this.losses[i])}${hint}`;
   }
+}
+
+/** A flat or single-point curve still gets a readable y range around its value. */
+function paddedRange(min: number | null, max: number | null): [number, number] {
+  if (min === null || max === null || !Number.isFinite(min) || !Number.isFinite(max)) return [0, 1];
+  if (min === max) { const pad = Math.abs(min) * 0.5 || 1; return [min - pad, max + pad]; }
+  const pad = (max - min) * 0.08;
+  return [min >= 0 && min - pad < 0 ? 0 : min - pad, max + pad];
 }

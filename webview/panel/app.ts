@@ -116,9 +116,17 @@ export class App {
       case "loss/append": this.chart.append(msg.from, msg.losses); return;
       case "history/available": this.chart.setAvailable(msg.steps); byId("history-hint").textContent = msg.steps.length ? `${msg.steps.length} steps in history (click the curve)` : ""; return;
       case "nodes/highlight": this.graph.flag(msg.nodes); return;
-      case "config/set": this.threshold = msg.collapseThreshold; return;
+      case "config/set": this.setThreshold(msg.collapseThreshold); return;
       case "export/request": this.export(msg.format); return;
     }
+  }
+
+  /** A new threshold regroups the current graph, unless the user already chose what to expand. */
+  private setThreshold(threshold: number): void {
+    const m = this.model;
+    const untouched = m && this.mode.kind === "groups" && sameSet(this.mode.expanded, initialExpansion(m, this.threshold));
+    this.threshold = threshold;
+    if (m && untouched) this.setMode({ kind: "groups", expanded: initialExpansion(m, threshold) });
   }
 
   private setGraph(model: GraphModel): void {
@@ -288,7 +296,7 @@ export class App {
     } else {
       const vg = this.graph.visible;
       const groups = vg ? vg.units.filter((u) => u.kind === "group").length : 0;
-      const expandedByUser = [...this.mode.expanded].sort().join("\n") !== [...initialExpansion(m, this.threshold)].sort().join("\n");
+      const expandedByUser = !sameSet(this.mode.expanded, initialExpansion(m, this.threshold));
       this.banner.hidden = groups === 0 && !expandedByUser;
       this.banner.replaceChildren(
         h("span", null, `${m.topology.op.length.toLocaleString("en-US")} nodes` + (groups > 0 ? `, ${groups} collapsed groups (▸): click one to expand.` : "")),
@@ -336,6 +344,10 @@ export class App {
     };
     this.host.setState(state);
   }
+}
+
+function sameSet(a: ReadonlySet<string>, b: ReadonlySet<string>): boolean {
+  return a.size === b.size && [...a].every((x) => b.has(x));
 }
 
 function button(text: string, title: string, onClick: () => void): HTMLButtonElement {
