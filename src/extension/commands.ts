@@ -2,6 +2,7 @@ import * as path from "node:path";
 import * as vscode from "vscode";
 import type { CodeGraphLink } from "./codeGraphLink";
 import { newModelFromExample } from "./exampleScaffold";
+import { importsGradscope, isModelLanguage } from "./gradscopeImports";
 import { GraphPanel } from "./graphPanel";
 import type { ExportFormat, GraphExport } from "./graphExport";
 import type { ModelController, StartMode, StartOutcome } from "./modelController";
@@ -26,7 +27,7 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
 
   /** Shows the panel and runs the model in `uri` (or the active editor), saved or not. */
   async function startModel(mode: StartMode, uri?: vscode.Uri): Promise<StartOutcome> {
-    const document = uri ? await vscode.workspace.openTextDocument(uri) : vscode.window.activeTextEditor?.document;
+    const document = uri ? await vscode.workspace.openTextDocument(uri) : modelInView();
     if (!document) {
       void vscode.window.showInformationMessage("Gradscope: open a TypeScript model (one that imports \"gradscope\") to visualize it.");
       return { started: false, reason: "no-editor" };
@@ -72,6 +73,16 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
     "gradscope.showOutput": () => log.show(),
   };
   return Object.entries(commands).map(([id, handler]) => vscode.commands.registerCommand(id, handler));
+}
+
+/**
+ * The model a command without a file means: the active editor, else (the panel has focus) a visible
+ * editor that imports gradscope.
+ */
+function modelInView(): vscode.TextDocument | undefined {
+  const active = vscode.window.activeTextEditor?.document;
+  if (active) return active;
+  return vscode.window.visibleTextEditors.map((e) => e.document).find((d) => isModelLanguage(d) && importsGradscope(d.getText()));
 }
 
 /** Commands from menus get the resource Uri; from keybindings, nothing useful. */
