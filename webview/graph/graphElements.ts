@@ -71,11 +71,11 @@ export function buildElements(m: GraphModel, vg: VisibleGraph, scale: GradientSc
   const groupGrad = groupGradients(m, vg);
   const els: cytoscape.ElementDefinition[] = [];
   const edgeSeen = new Set<string>();
-  const edge = (source: string, target: string) => {
+  const edge = (source: string, target: string, classes = "") => {
     const id = `${source}>${target}`;
     if (edgeSeen.has(id)) return;
     edgeSeen.add(id);
-    els.push({ group: "edges", data: { id, source, target } });
+    els.push({ group: "edges", data: { id, source, target }, classes });
   };
   const unitElementId = (u: number) => (vg.units[u].kind === "node" ? valueId((vg.units[u] as { node: number }).node) : groupId(u));
 
@@ -100,8 +100,9 @@ export function buildElements(m: GraphModel, vg: VisibleGraph, scale: GradientSc
     if (u < 0) continue;
     for (const j of [t.in0[i], t.in1[i]]) {
       if (j < 0 || vg.unitOf[j] < 0 || vg.unitOf[j] === u) continue;
-      const target = vg.units[u].kind === "group" ? groupId(u) : vg.compact || t.op[i] === 0 ? valueId(i) : opId(i);
-      edge(unitElementId(vg.unitOf[j]), target);
+      const intoGroup = vg.units[u].kind === "group";
+      const target = intoGroup ? groupId(u) : vg.compact || t.op[i] === 0 ? valueId(i) : opId(i);
+      edge(unitElementId(vg.unitOf[j]), target, intoGroup ? "into-group" : "");
     }
   }
   return els;
