@@ -13,6 +13,8 @@ echo "== record fixtures from real runs of the examples"
 node scripts/record-fixtures.mjs
 echo "== type-check"
 npx tsc -p tsconfig.json
+npx tsc -p webview/tsconfig.json
+npx tsc -p src/extension/tsconfig.json
 echo "== unit and browser tests"
 npx vitest run
 echo "== extension-host tests in code-server"

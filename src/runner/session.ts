@@ -155,7 +155,8 @@ export class ModelSession {
       if (code === 0) this.end("finished");
       else this.end("error", { kind: "runtime", message: `The model's worker exited with code ${code}.`, ...this.runningAt() });
     });
-    this.setState(this.opts.startPaused ? "paused" : "running");
+    // Even when starting paused, the model runs until its first backward(); the worker says when it blocks.
+    this.setState("running");
     this.startTimer();
   }
 
