@@ -73,10 +73,14 @@ describe("a 65k-node graph", () => {
     expect(chain).toMatch(/^∂loss\/∂layer2\.neuron7\.w3 = .* \+ … \(\d+ more\) = /);
   });
 
-  it("widens the focus with + and leaves it with Esc", async () => {
+  it("widens the focus with + (never past the node budget) and leaves it with Esc", async () => {
     const n1 = (await tableRows(page)).length;
     await page.keyboard.press("+");
     await page.waitForFunction((n) => document.querySelectorAll("#node-table tbody tr").length > n, n1);
+    for (let k = 0; k < 6; k++) await page.keyboard.press("+");
+    await page.waitForFunction(() => document.getElementById("banner")!.textContent!.includes("9 hops"));
+    expect((await tableRows(page)).length).toBeLessThanOrEqual(2500);
+    expect(await page.textContent("#banner")).toContain("nearest nodes");
     await page.keyboard.press("Escape");
     await page.waitForFunction(() => document.getElementById("node-table-caption")!.textContent!.includes("grouped"));
   });

@@ -17,12 +17,17 @@ export interface VisibleGraph {
   unitEdges: Int32Array;
   /** Many units: draw ops inside the records instead of as circles (half the elements for cytoscape). */
   compact: boolean;
+  /** A focus view that hit its node limit. */
+  truncated?: boolean;
 }
 
 /** Above this many units, op circles are folded into their records. */
 export const COMPACT_UNITS = 700;
 
-export type ViewMode = { kind: "groups"; expanded: ReadonlySet<string> } | { kind: "focus"; center: number; hops: number };
+export type ViewMode =
+  | { kind: "groups"; expanded: ReadonlySet<string> }
+  /** The k-hop neighbourhood of `center`, nearest first, at most `maxNodes` nodes (a hub's neighbourhood can be the whole graph). */
+  | { kind: "focus"; center: number; hops: number; maxNodes: number };
 
 /** Prefixes of a group path: `a/b/c` → `a`, `a/b`, `a/b/c`. */
 export function pathPrefixes(path: string): string[] {
@@ -72,7 +77,7 @@ export function groupingOf(m: GraphModel): Grouping {
 }
 
 export function buildVisibleGraph(m: GraphModel, mode: ViewMode): VisibleGraph {
-  return mode.kind === "focus" ? focusGraph(m, mode.center, mode.hops) : groupedGraph(m, mode.expanded);
+  return mode.kind === "focus" ? focusGraph(m, mode.center, mode.hops, mode.maxNodes) : groupedGraph(m, mode.expanded);
 }
 
 function groupedGraph(m: GraphModel, expanded: ReadonlySet<string>): VisibleGraph {
@@ -93,7 +98,7 @@ function groupedGraph(m: GraphModel, expanded: ReadonlySet<string>): VisibleGrap
   return { units, unitOf, unitEdges: unitEdgesOf(m, unitOf), compact: units.length > COMPACT_UNITS };
 }
 
-function focusGraph(m: GraphModel, center: number, hops: number): VisibleGraph {
+function focusGraph(m: GraphModel, center: number, hops: number, maxNodes: number): VisibleGraph {
   const t = m.topology;
   const n = t.op.length;
   const dist = new Int32Array(n).fill(-1);
@@ -102,7 +107,7 @@ function focusGraph(m: GraphModel, center: number, hops: number): VisibleGraph {
   for (let h = 0; h < queue.length; h++) {
     const v = queue[h];
     if (dist[v] >= hops) continue;
-    const visit = (w: number) => { if (w >= 0 && dist[w] < 0) { dist[w] = dist[v] + 1; queue.push(w); } };
+    const visit = (w: number) => { if (w >= 0 && dist[w] < 0 && queue.length < maxNodes) { dist[w] = dist[v] + 1; queue.push(w); } };
     visit(t.in0[v]);
     visit(t.in1[v]);
     for (let e = m.consumerStart[v]; e < m.consumerStart[v + 1]; e++) visit(m.consumerList[e]);
@@ -110,7 +115,7 @@ function focusGraph(m: GraphModel, center: number, hops: number): VisibleGraph {
   queue.sort((a, b) => a - b);
   const unitOf = new Int32Array(n).fill(-1);
   const units: Unit[] = queue.map((node, u) => { unitOf[node] = u; return { kind: "node", node }; });
-  return { units, unitOf, unitEdges: unitEdgesOf(m, unitOf), compact: units.length > COMPACT_UNITS };
+  return { units, unitOf, unitEdges: unitEdgesOf(m, unitOf), compact: units.length > COMPACT_UNITS, truncated: queue.length >= maxNodes };
 }
 
 function unitEdgesOf(m: GraphModel, unitOf: Int32Array): Int32Array {

@@ -185,11 +185,16 @@ export class App {
     const expanded = new Set(this.mode.expanded);
     expanded.add(path);
     const count = visibleCount(m, expanded);
-    if (count > Math.max(this.threshold, 1000) * HARD_CAP_FACTOR) {
+    if (count > this.nodeBudget()) {
       this.flash(`Expanding ${path} would show ${count.toLocaleString("en-US")} nodes. Use search (/) or the focus view (G) instead.`);
       return;
     }
     this.setMode({ kind: "groups", expanded });
+  }
+
+  /** The most nodes one view may materialise. */
+  private nodeBudget(): number {
+    return Math.round(Math.max(this.threshold, 1000) * HARD_CAP_FACTOR);
   }
 
   private collapseSelectedGroup(): void {
@@ -209,7 +214,7 @@ export class App {
     const center = this.mode.kind === "focus" ? this.mode.center : this.selected;
     if (center === null) { this.flash("Select a node first (click it, or search with /)."); return; }
     const hops = Math.max(1, Math.min(12, (this.mode.kind === "focus" ? this.mode.hops : DEFAULT_FOCUS_HOPS) + hopsDelta));
-    this.setMode({ kind: "focus", center, hops });
+    this.setMode({ kind: "focus", center, hops, maxNodes: this.nodeBudget() });
     this.graph.fit();
     this.select(center);
   }
@@ -224,7 +229,7 @@ export class App {
   /** Show a node wherever it is: select it if visible, else open a focus view around it. */
   private goTo(node: number): void {
     if (!this.graph.isVisible(node)) {
-      this.setMode({ kind: "focus", center: node, hops: DEFAULT_FOCUS_HOPS });
+      this.setMode({ kind: "focus", center: node, hops: DEFAULT_FOCUS_HOPS, maxNodes: this.nodeBudget() });
       this.graph.fit();
     }
     this.select(node);
@@ -290,6 +295,7 @@ export class App {
       const mode = this.mode;
       this.banner.replaceChildren(
         h("span", null, `Focus: ${mode.hops} hops around `), h("b", null, nodeName(m, mode.center)),
+        this.graph.visible?.truncated ? h("span", { class: "warn" }, ` (the ${mode.maxNodes.toLocaleString("en-US")} nearest nodes)`) : "",
         button("−", "Fewer hops (−)", () => this.focus(-1)), button("+", "More hops (+)", () => this.focus(1)), button("Exit focus", "Back to the whole graph (Esc)", () => this.exitFocus()),
       );
       this.banner.hidden = false;
@@ -340,7 +346,8 @@ export class App {
     if (!m) return;
     const state: SavedViewState = {
       hash: m.topology.hash, zoom: this.graph.cy.zoom(), pan: this.graph.cy.pan(), selected: this.selected,
-      expanded: this.mode.kind === "groups" ? [...this.mode.expanded] : [], logScale: this.chart.isLogScale, tableShown: this.tableShown,
+      // A focus view is not restored; a reload comes back to the grouping it started from.
+      expanded: [...(this.mode.kind === "groups" ? this.mode.expanded : initialExpansion(m, this.threshold))], logScale: this.chart.isLogScale, tableShown: this.tableShown,
     };
     this.host.setState(state);
   }
