@@ -75,6 +75,17 @@ describe("screenshots of interactions (dark)", () => {
     await page.close();
   });
 
+  it("the keyboard help in the light theme", async () => {
+    const page = await h.open({ theme: "light", width: 1000, height: 700 });
+    await sendSnapshot(page, fixture("chain-rule"));
+    await page.waitForFunction(() => document.querySelectorAll("#node-table tbody tr").length === 5);
+    await page.focus("#graph");
+    await page.keyboard.press("?");
+    await page.screenshot({ path: `${OUT}/help-light.png` });
+    expect(pageErrors(page)).toEqual([]);
+    await page.close();
+  });
+
   it("moons: a neuron expanded, then a focus view", async () => {
     const page = await h.open({ theme: "dark", width: 1300, height: 800 });
     await sendSnapshot(page, fixture("moons-mlp"));
