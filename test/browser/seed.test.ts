@@ -39,6 +39,17 @@ describe("seed example (a=2, b=3, c=a*b, d=c+1, loss=d**2)", () => {
     expect(counts).toEqual({ values: 5, ops: 3, edges: 7, opLabels: ["×", "+ 1", "^2"] });
   });
 
+  it("colours every edge by the gradient flowing back along it", async () => {
+    const edges = await page.evaluate(() => (window as any).gradscope.cy.edges().map((e: any) => ({ id: e.id(), from: e.data("flowFrom"), to: e.data("flowTo"), stroke: e.data("stroke") })));
+    expect(edges).toHaveLength(7);
+    // a → × carries ∂loss/∂c · ∂c/∂a = 42, the largest flow: the strongest red, like a's record.
+    const strongest = edges.find((e: any) => e.id === "n0>o2");
+    expect(strongest).toMatchObject({ from: 0, to: 2 });
+    // b → × carries 28: same top bucket; ^2 → loss carries 1: 1.6 decades weaker, a paler line.
+    expect(edges.find((e: any) => e.id === "n1>o2").stroke).toBe(strongest.stroke);
+    expect(edges.find((e: any) => e.id === "o4>n4").stroke).not.toBe(strongest.stroke);
+  });
+
   it("lays out left to right: inputs, then c, d, loss", async () => {
     const xs = await page.evaluate(() => {
       const cy = (window as any).gradscope.cy;

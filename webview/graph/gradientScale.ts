@@ -38,6 +38,15 @@ export class GradientScale {
     return rgbText(mix(th.background, g > 0 ? th.positive : th.negative, 0.12 + (0.5 * lvl) / LEVELS));
   }
 
+  /** Line colour for a gradient flowing along an edge: like `fill`, but strong enough to read as a line. */
+  stroke(g: number): string {
+    const th = this.theme;
+    if (Number.isNaN(g)) return rgbText(th.nan);
+    const lvl = this.level(g);
+    if (lvl === 0) return rgbText(mix(th.background, th.foreground, 0.35));
+    return rgbText(mix(th.background, g > 0 ? th.positive : th.negative, 0.35 + (0.65 * lvl) / LEVELS));
+  }
+
   /** Stops for the legend, from the most negative to the most positive. */
   legendStops(): { value: number; colour: string }[] {
     const stops: { value: number; colour: string }[] = [];

@@ -3,6 +3,7 @@ import { NodeKind, opText } from "../../src/protocol/ops";
 import { fmt, fmtRecord } from "../format";
 import { layeredLayout } from "../layout/layeredLayout";
 import { nodeName, rootIndex, type GraphModel } from "../model/graphModel";
+import { edgeFlow, FLOW_MAX_UNITS } from "./gradientFlow";
 import type { GradientScale } from "./gradientScale";
 import { OP_D, RECORD_W } from "./graphStyle";
 import type { VisibleGraph } from "./visibleGraph";
@@ -71,11 +72,13 @@ export function buildElements(m: GraphModel, vg: VisibleGraph, scale: GradientSc
   const groupGrad = groupGradients(m, vg);
   const els: cytoscape.ElementDefinition[] = [];
   const edgeSeen = new Set<string>();
-  const edge = (source: string, target: string, classes = "") => {
+  const withFlow = !vg.compact && vg.units.length <= FLOW_MAX_UNITS;
+  const edge = (source: string, target: string, classes = "", flow?: { from: number; to: number }) => {
     const id = `${source}>${target}`;
     if (edgeSeen.has(id)) return;
     edgeSeen.add(id);
-    els.push({ group: "edges", data: { id, source, target }, classes });
+    const data = withFlow && flow ? { id, source, target, flowFrom: flow.from, flowTo: flow.to, stroke: scale.stroke(edgeFlow(m, flow.from, flow.to)) } : { id, source, target };
+    els.push({ group: "edges", data, classes });
   };
   const unitElementId = (u: number) => (vg.units[u].kind === "node" ? valueId((vg.units[u] as { node: number }).node) : groupId(u));
 
@@ -92,7 +95,7 @@ export function buildElements(m: GraphModel, vg: VisibleGraph, scale: GradientSc
     const text = opTextOf(m, i);
     const opX = pos.x - RECORD_W / 2 - OP_D / 2 - 26;
     els.push({ group: "nodes", data: { id: opId(i), node: i, label: text }, position: { x: opX, y: pos.y }, classes: text.length > 3 ? "op wide" : "op" });
-    edge(opId(i), valueId(i));
+    edge(opId(i), valueId(i), "", { from: -1, to: i });
   });
   // Edges after nodes: from each input's unit into the op circle, or into the group that swallowed the consumer.
   for (let i = 0; i < vg.unitOf.length; i++) {
@@ -102,7 +105,8 @@ export function buildElements(m: GraphModel, vg: VisibleGraph, scale: GradientSc
       if (j < 0 || vg.unitOf[j] < 0 || vg.unitOf[j] === u) continue;
       const intoGroup = vg.units[u].kind === "group";
       const target = intoGroup ? groupId(u) : vg.compact || t.op[i] === 0 ? valueId(i) : opId(i);
-      edge(unitElementId(vg.unitOf[j]), target, intoGroup ? "into-group" : "");
+      const fromNode = vg.units[vg.unitOf[j]].kind === "node" && !intoGroup;
+      edge(unitElementId(vg.unitOf[j]), target, intoGroup ? "into-group" : "", fromNode ? { from: j, to: i } : undefined);
     }
   }
   return els;

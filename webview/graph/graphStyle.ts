@@ -57,6 +57,10 @@ export function graphStylesheet(th: ThemeColours, big: boolean): cytoscape.Style
       "arrow-scale": 0.8, "curve-style": big ? "haystack" : "bezier", "haystack-radius": 0,
     } },
   ];
+  const flowEdges: Block = [
+    // Small graphs: the edge shows the gradient flowing back along it (gradientFlow.ts).
+    { selector: "edge[stroke]", style: { "line-color": "data(stroke)", "target-arrow-color": "data(stroke)", width: 1.8 } },
+  ];
   const groupEdges: Block = [
     // Many edges converge on a group: arrowheads there would pile up into a smudge.
     { selector: "edge.into-group", style: { "target-arrow-shape": "none", opacity: 0.55 } },
@@ -70,5 +74,5 @@ export function graphStylesheet(th: ThemeColours, big: boolean): cytoscape.Style
     { selector: "node.flagged", style: { "underlay-color": rgbText(th.highlight), "underlay-opacity": 0.45, "underlay-padding": 8 } },
     { selector: "node.unlit", style: { "background-color": rgbText(mix(th.background, th.foreground, 0.04)), color: rgbText(th.muted) } },
   ];
-  return [...edges, ...groupEdges, ...valueNodes, ...opNodes, ...groupNodes, ...states];
+  return [...edges, ...flowEdges, ...groupEdges, ...valueNodes, ...opNodes, ...groupNodes, ...states];
 }

@@ -4,6 +4,7 @@ import type { ThemeColours } from "../panel/theme";
 import { GradientScale } from "./gradientScale";
 import { buildElements, groupId, opId, valueId } from "./graphElements";
 import { graphStylesheet } from "./graphStyle";
+import { paintFlows } from "./gradientFlow";
 import { ValuePainter } from "./valuePainter";
 import type { VisibleGraph } from "./visibleGraph";
 
@@ -88,6 +89,7 @@ export class GraphView {
     if (!vg) return;
     this.updateRange(model, vg);
     this.painter.update(model, vg, this.scale);
+    paintFlows(this.cy, model, this.scale);
   }
 
   /** Bring every element up to date synchronously (exports). */
