@@ -7,13 +7,15 @@ import { GraphView } from "../graph/graphView";
 import { buildVisibleGraph, groupingOf, initialExpansion, pathPrefixes, visibleCount, type ViewMode } from "../graph/visibleGraph";
 import { buildGraphModel, nodeName, type GraphModel } from "../model/graphModel";
 import { wireControls } from "./controls";
-import { byId, h } from "./dom";
+import { renderBanner, type BannerActions, type BannerState } from "./banner";
+import { byId } from "./dom";
 import { neighbour } from "./keyboardNav";
 import { renderLegend } from "./legend";
 import { groupDetails, nodeDetails } from "./nodeDetails";
 import { NodeTable } from "./nodeTable";
 import { SearchBox } from "./search";
 import { StatusBar } from "./statusBar";
+import { placeTooltip } from "./tooltip";
 import { readTheme, watchTheme } from "./theme";
 import { readSavedState, type SavedViewState } from "./viewState";
 import type { HostChannel } from "./vscodeApi";
@@ -271,14 +273,7 @@ export class App {
       this.tooltip.replaceChildren(nodeDetails(m, node));
       this.graph.highlightPathsToLoss(node);
     }
-    // Below the node when there is room, else above it, so the node itself stays visible.
-    const box = byId("main").getBoundingClientRect();
-    this.tooltip.hidden = false;
-    const w = this.tooltip.offsetWidth, ht = this.tooltip.offsetHeight;
-    const left = Math.min(Math.max(8, at.x1), box.width - w - 8);
-    const top = at.y2 + 10 + ht <= box.height ? at.y2 + 10 : Math.max(8, at.y1 - 10 - ht);
-    this.tooltip.style.left = `${Math.max(8, left)}px`;
-    this.tooltip.style.top = `${top}px`;
+    placeTooltip(this.tooltip, byId("main"), at);
   }
 
   private refreshDetails(): void {
@@ -289,31 +284,23 @@ export class App {
   }
 
   private renderBanner(): void {
-    const m = this.model;
-    if (!m) return;
-    if (this.mode.kind === "focus") {
-      const mode = this.mode;
-      this.banner.replaceChildren(
-        h("span", null, `Focus: ${mode.hops} hops around `), h("b", null, nodeName(m, mode.center)),
-        this.graph.visible?.truncated ? h("span", { class: "warn" }, ` (the ${mode.maxNodes.toLocaleString("en-US")} nearest nodes)`) : "",
-        button("−", "Fewer hops (−)", () => this.focus(-1)), button("+", "More hops (+)", () => this.focus(1)), button("Exit focus", "Back to the whole graph (Esc)", () => this.exitFocus()),
-      );
-      this.banner.hidden = false;
-    } else {
-      const vg = this.graph.visible;
-      const groups = vg ? vg.units.filter((u) => u.kind === "group").length : 0;
-      const expandedByUser = !sameSet(this.mode.expanded, initialExpansion(m, this.threshold));
-      this.banner.hidden = groups === 0 && !expandedByUser;
-      this.banner.replaceChildren(
-        h("span", null, `${m.topology.op.length.toLocaleString("en-US")} nodes` + (groups > 0 ? `, ${groups} collapsed groups (▸): click one to expand.` : "")),
-        expandedByUser ? button("Reset grouping", "Back to the grouping the graph opened with", () => this.setMode({ kind: "groups", expanded: initialExpansion(m, this.threshold) })) : "",
-      );
-    }
+    const m = this.model, vg = this.graph.visible;
+    if (!m || !vg) return;
+    const state: BannerState = this.mode.kind === "focus"
+      ? { kind: "focus", centerName: nodeName(m, this.mode.center), hops: this.mode.hops, limitedTo: vg.truncated ? this.mode.maxNodes : null }
+      : { kind: "groups", nodes: m.topology.op.length, collapsedGroups: vg.units.filter((u) => u.kind === "group").length, regrouped: !sameSet(this.mode.expanded, initialExpansion(m, this.threshold)) };
+    renderBanner(this.banner, state, this.bannerActions);
   }
 
+  private readonly bannerActions: BannerActions = {
+    fewerHops: () => this.focus(-1),
+    moreHops: () => this.focus(1),
+    exitFocus: () => this.exitFocus(),
+    resetGrouping: () => { if (this.model) this.setMode({ kind: "groups", expanded: initialExpansion(this.model, this.threshold) }); },
+  };
+
   private flash(text: string): void {
-    this.banner.replaceChildren(h("span", { class: "warn" }, text));
-    this.banner.hidden = false;
+    renderBanner(this.banner, { kind: "notice", text }, this.bannerActions);
     this.host.log("info", text);
   }
 
@@ -355,10 +342,4 @@ export class App {
 
 function sameSet(a: ReadonlySet<string>, b: ReadonlySet<string>): boolean {
   return a.size === b.size && [...a].every((x) => b.has(x));
-}
-
-function button(text: string, title: string, onClick: () => void): HTMLButtonElement {
-  const b = h("button", { title }, text);
-  b.addEventListener("click", onClick);
-  return b;
 }
