@@ -36,9 +36,9 @@ try {
   console.log("Gradscope panel benchmark (Chromium headless, median of %d)\n", RUNS);
   console.log("time to first paint (graph/set)");
   const cases = [
-    ["1k-node MLP", snapshotToJSON(mlpOfSize(1000))],
-    ["5k-node MLP", snapshotToJSON(mlpOfSize(5000))],
-    ["50k-node MLP", snapshotToJSON(mlpOfSize(50000))],
+    ["~1k-node MLP", snapshotToJSON(mlpOfSize(1000))],
+    ["~5k-node MLP", snapshotToJSON(mlpOfSize(5000))],
+    ["~50k-node MLP", snapshotToJSON(mlpOfSize(50000))],
     ["moons-mlp fixture", fixture("moons-mlp")],
   ];
   for (const [name, json] of cases) {

@@ -178,11 +178,17 @@ export function mlpSnapshot(opts: { sizes: number[]; batch: number; seed?: numbe
   return t.snapshot(`mlp-${opts.sizes.join("-")}-b${opts.batch}`, opts.step ?? 1);
 }
 
-/** Smallest MLP batch whose graph has at least `nodes` nodes (for the benchmark sizes). */
+/** An MLP-over-a-batch graph with about `nodes` nodes (the moons shape, or a narrower one for small sizes). */
 export function mlpOfSize(nodes: number): Snapshot {
-  const perPoint = mlpSnapshot({ sizes: [2, 16, 16, 1], batch: 2 }).topology.op.length - mlpSnapshot({ sizes: [2, 16, 16, 1], batch: 1 }).topology.op.length;
-  const base = mlpSnapshot({ sizes: [2, 16, 16, 1], batch: 1 }).topology.op.length - perPoint;
-  return mlpSnapshot({ sizes: [2, 16, 16, 1], batch: Math.max(1, Math.ceil((nodes - base) / perPoint)) });
+  let best: Snapshot | null = null;
+  for (const sizes of [[2, 16, 16, 1], [2, 8, 8, 1]]) {
+    const one = mlpSnapshot({ sizes, batch: 1 }).topology.op.length;
+    const perPoint = mlpSnapshot({ sizes, batch: 2 }).topology.op.length - one;
+    const batch = Math.max(1, Math.round((nodes - (one - perPoint)) / perPoint));
+    const s = mlpSnapshot({ sizes, batch });
+    if (!best || Math.abs(s.topology.op.length - nodes) < Math.abs(best.topology.op.length - nodes)) best = s;
+  }
+  return best!;
 }
 
 /** The same graph one SGD step later: new data and grads, same topology. */
