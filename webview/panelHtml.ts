@@ -72,15 +72,15 @@ export function panelHtml(o: PanelHtmlOptions): string {
       <span id="run-state" class="badge" data-state="idle" role="status" aria-live="polite">idle</span>
       <span id="step-counter" aria-live="off">step —</span>
       <span class="sep"></span>
-      <button id="btn-run" title="Run / Pause (Space)" aria-keyshortcuts="Space">▶ Run</button>
-      <button id="btn-step" title="Step: run to the next backward() (S)" aria-keyshortcuts="S">Step ›</button>
-      <span class="run-n"><input id="run-n" type="number" min="1" value="10" aria-label="Steps to run"><button id="btn-run-n" title="Run N steps (N)" aria-keyshortcuts="N">Run N</button></span>
-      <button id="btn-stop" title="Stop (X)" aria-keyshortcuts="X">■ Stop</button>
-      <button id="btn-restart" title="Restart (Shift+R)" aria-keyshortcuts="Shift+R">↻ Restart</button>
+      <button id="btn-run" title="Run / Pause (Space)" aria-label="Run" aria-keyshortcuts="Space"><span class="icon" aria-hidden="true">▶</span><span class="label">Run</span></button>
+      <button id="btn-step" title="Step: run to the next backward() (S)" aria-label="Step" aria-keyshortcuts="S"><span class="icon" aria-hidden="true">›</span><span class="label">Step</span></button>
+      <span class="run-n"><input id="run-n" type="number" min="1" value="10" aria-label="Steps to run"><button id="btn-run-n" title="Run N steps (N)" aria-label="Run N steps" aria-keyshortcuts="N"><span class="icon" aria-hidden="true">»</span><span class="label">Run N</span></button></span>
+      <button id="btn-stop" title="Stop (X)" aria-label="Stop" aria-keyshortcuts="X"><span class="icon" aria-hidden="true">■</span><span class="label">Stop</span></button>
+      <button id="btn-restart" title="Restart (Shift+R)" aria-label="Restart" aria-keyshortcuts="Shift+R"><span class="icon" aria-hidden="true">↻</span><span class="label">Restart</span></button>
       <span class="sep"></span>
-      <button id="btn-fit" title="Fit the graph (F)" aria-keyshortcuts="F">Fit</button>
-      <button id="btn-animate" title="Animate the backward pass (A)" aria-keyshortcuts="A">Animate ∇</button>
-      <button id="btn-table" title="Show the node table (T)" aria-keyshortcuts="T" aria-pressed="false">Table</button>
+      <button id="btn-fit" title="Fit the graph (F)" aria-label="Fit" aria-keyshortcuts="F"><span class="icon" aria-hidden="true">⊡</span><span class="label">Fit</span></button>
+      <button id="btn-animate" title="Animate the backward pass (A)" aria-label="Animate the backward pass" aria-keyshortcuts="A"><span class="icon" aria-hidden="true">∇</span><span class="label">Animate</span></button>
+      <button id="btn-table" title="Show the node table (T)" aria-label="Node table" aria-keyshortcuts="T" aria-pressed="false"><span class="icon" aria-hidden="true">☰</span><span class="label">Table</span></button>
       <select id="export-format" aria-label="Export format" title="Export (E)">
         <option value="" selected>Export…</option>
         <option value="svg">Graph as SVG</option>

@@ -75,6 +75,16 @@ describe("screenshots of interactions (dark)", () => {
     await page.close();
   });
 
+  it("the seed in a narrow panel beside the editor", async () => {
+    const page = await h.open({ theme: "dark", width: 560, height: 760 });
+    await send(page, { type: "session/state", state: "paused", step: 1 });
+    await sendSnapshot(page, fixture("chain-rule"));
+    await page.waitForFunction(() => document.querySelectorAll("#node-table tbody tr").length === 5);
+    await page.screenshot({ path: `${OUT}/seed-narrow-dark.png` });
+    expect(pageErrors(page)).toEqual([]);
+    await page.close();
+  });
+
   it("the keyboard help in the light theme", async () => {
     const page = await h.open({ theme: "light", width: 1000, height: 700 });
     await sendSnapshot(page, fixture("chain-rule"));

@@ -15,7 +15,7 @@ export const opId = (node: number) => `o${node}`;
 export const groupId = (unit: number) => `g${unit}`;
 
 /** Horizontal distance between layers: a record, its op circle, and breathing room. */
-const COLUMN_W = RECORD_W + OP_D + 78;
+const COLUMN_W = RECORD_W + OP_D + 60;
 const ROW_H = 76;
 
 export function valueLabel(m: GraphModel, i: number, compact = false): string {
@@ -93,7 +93,7 @@ export function buildElements(m: GraphModel, vg: VisibleGraph, scale: GradientSc
     els.push({ group: "nodes", data: { id: valueId(i), unit: u, node: i, label: valueLabel(m, i, vg.compact), fill: scale.fill(m.values.grad[i]) }, position: pos, classes: valueClasses(m, i) });
     if (t.op[i] === 0 || vg.compact) return;
     const text = opTextOf(m, i);
-    const opX = pos.x - RECORD_W / 2 - OP_D / 2 - 26;
+    const opX = pos.x - RECORD_W / 2 - OP_D / 2 - 20;
     els.push({ group: "nodes", data: { id: opId(i), node: i, label: text }, position: { x: opX, y: pos.y }, classes: text.length > 3 ? "op wide" : "op" });
     edge(opId(i), valueId(i), "", { from: -1, to: i });
   });

@@ -16,7 +16,9 @@ export class StatusBar {
     this.counter.textContent = step > 0 ? `step ${step}` : "step —";
     this.counter.title = file ?? "";
     const running = state === "running" || state === "compiling";
-    this.runButton.textContent = running ? "❚❚ Pause" : "▶ Run";
+    this.runButton.querySelector(".icon")!.textContent = running ? "❚❚" : "▶";
+    this.runButton.querySelector(".label")!.textContent = running ? "Pause" : "Run";
+    this.runButton.setAttribute("aria-label", running ? "Pause" : "Run");
     this.runButton.setAttribute("aria-pressed", String(running));
     if (error) {
       const where = error.file ? `${error.file.split(/[\\/]/).pop()}${error.line ? `:${error.line}` : ""}${error.column ? `:${error.column}` : ""}` : null;
