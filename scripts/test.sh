@@ -15,6 +15,7 @@ echo "== type-check"
 npx tsc -p tsconfig.json
 npx tsc -p webview/tsconfig.json
 npx tsc -p src/extension/tsconfig.json
+npx tsc -p test/browser/tsconfig.json
 echo "== unit and browser tests"
 npx vitest run
 echo "== extension-host tests in code-server"

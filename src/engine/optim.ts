@@ -1,8 +1,12 @@
+import { NodeKind } from "../protocol/ops";
 import { engine, type UpdateRecord } from "./context";
 import type { Value } from "./value";
 
 abstract class Optimizer {
-  constructor(readonly params: Value[]) {}
+  constructor(readonly params: Value[]) {
+    // A leaf an optimizer trains is a parameter, whoever made it: the panel marks it so.
+    for (const p of params) if (p.kind === NodeKind.input) p.kind = NodeKind.param;
+  }
   zeroGrad(): void {
     for (const p of this.params) p.grad = 0;
   }

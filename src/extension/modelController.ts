@@ -166,8 +166,8 @@ export class ModelController extends Disposable implements PanelHost {
     const snapshot = this.shownSnapshot;
     if (snapshot) messages.push(graphSetMessage(snapshot));
     if (this.session) {
-      const { from, losses } = this.session.losses();
-      messages.push({ type: "loss/set", from: Math.max(1, from), losses: losses as Float64Array<ArrayBuffer> });
+      const { from, stride, losses } = this.session.losses();
+      messages.push({ type: "loss/set", from: Math.max(1, from), stride, losses: losses as Float64Array<ArrayBuffer> });
       messages.push({ type: "history/available", steps: this.session.historySteps() });
     }
     return messages;

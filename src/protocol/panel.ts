@@ -23,8 +23,8 @@ export const HostMessageSchema = z.discriminatedUnion("type", [
   z.object({ type: z.literal("graph/set"), ...LossFields, topology: GraphTopologySchema, values: GraphValuesSchema, updates: z.array(ParamUpdateSchema) }),
   /** Same shape as the last graph/set: only numbers changed, never relayout. */
   z.object({ type: z.literal("step/update"), ...LossFields, values: GraphValuesSchema, updates: z.array(ParamUpdateSchema) }),
-  /** Replace the loss curve: losses[i] is the loss of step from + i. */
-  z.object({ type: z.literal("loss/set"), from: z.number().int().min(1), losses: z.instanceof(Float64Array) }),
+  /** Replace the loss curve: losses[i] is the loss of step from + i·stride (stride > 1 once a very long run's history is merged pairwise). */
+  z.object({ type: z.literal("loss/set"), from: z.number().int().min(1), stride: z.number().int().min(1).optional(), losses: z.instanceof(Float64Array) }),
   /** Extend the loss curve. */
   z.object({ type: z.literal("loss/append"), from: z.number().int().min(1), losses: z.instanceof(Float64Array) }),
   /** Steps whose full snapshot the host still holds (clicking them on the chart shows them). */

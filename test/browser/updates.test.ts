@@ -77,6 +77,16 @@ describe("numbers-only updates", () => {
     await page.close();
   });
 
+  it("a merged history (stride) puts each point at the steps it covers", async () => {
+    const page = await h.open();
+    await send(page, { type: "loss/set", from: 1, stride: 4, losses: new Float64Array([8, 4, 2]) });
+    await send(page, { type: "export/request", format: "csv" });
+    await page.waitForFunction(() => (window as any).harness.posted.some((m: any) => m.type === "export/save"));
+    const saved = await page.evaluate(() => (window as any).harness.posted.find((m: any) => m.type === "export/save"));
+    expect(saved.data).toBe("step,loss\n1,8\n5,4\n9,2\n");
+    await page.close();
+  });
+
   it("clicking a step that is in the history asks the host to show it", async () => {
     const page = await h.open();
     await send(page, { type: "loss/set", from: 1, losses: new Float64Array([5, 4, 3, 2, 1]) });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { Value, gradcheck, MLP, SGD, Adam, mse, hinge, softmaxCrossEntropy, sum, Rng, makeMoons, scope } from "../../src/engine";
 import { engine } from "../../src/engine/context";
+import { NodeKind } from "../../src/protocol/ops";
 
 describe("the seed example", () => {
   it("gives loss 49 and grads 42, 28", () => {
@@ -177,7 +178,10 @@ describe("nn, losses and optimizers", () => {
     change.grad = -90;
     engine.recordUpdates = true;
     engine.updates.length = 0;
+    expect(start.kind).toBe(NodeKind.input);
     new SGD([start, change], { lr: 0.01 }).step();
+    // What an optimizer trains is shown as a parameter.
+    expect(start.kind).toBe(NodeKind.param);
     engine.recordUpdates = false;
     expect(start.data).toBe(496);
     expect(change.data).toBeCloseTo(-49.1, 12);

@@ -35,9 +35,9 @@ export class LossChart {
     });
   }
 
-  /** Replace the curve: losses[i] is the loss of step from + i. */
-  set(from: number, losses: ArrayLike<number>): void {
-    this.steps = Array.from(losses, (_, i) => from + i);
+  /** Replace the curve: losses[i] is the loss of step from + i·stride. */
+  set(from: number, losses: ArrayLike<number>, stride = 1): void {
+    this.steps = Array.from(losses, (_, i) => from + i * stride);
     this.losses = Array.from(losses);
     this.redraw(true);
   }

@@ -114,7 +114,7 @@ export class App {
         return;
       }
       case "step/update": this.updateValues(msg.values, msg.updates, msg.step, msg.loss); return;
-      case "loss/set": this.chart.set(msg.from, msg.losses); return;
+      case "loss/set": this.chart.set(msg.from, msg.losses, msg.stride); return;
       case "loss/append": this.chart.append(msg.from, msg.losses); return;
       case "history/available": this.chart.setAvailable(msg.steps); byId("history-hint").textContent = msg.steps.length ? `${msg.steps.length} steps in history (click the curve)` : ""; return;
       case "nodes/highlight": this.graph.flag(msg.nodes); return;
