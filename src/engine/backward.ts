@@ -31,7 +31,7 @@ export function backward(root: Value): void {
   tape.nodes = [];
   tape.baseId = engine.nextId;
   engine.steps++;
-  if (engine.onBackward) engine.onBackward(root, () => inCreationOrder(old, reached));
+  if (engine.onBackward) engine.onBackward(root, () => inCreationOrder(old, reached), old.length + reached.length);
 }
 
 /** All reached nodes in creation order: the older ones sorted, then the tape's (already in order, reversed). */

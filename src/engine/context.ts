@@ -27,7 +27,7 @@ export const engine = {
   /** Nodes a step may create before it fails: protects the machine's memory. */
   maxNodesPerStep: Infinity,
   /** Called at the end of every backward(); `nodes()` lists the reachable nodes in creation order (it sorts, so call it only when needed). May block (step mode). */
-  onBackward: null as ((root: Value, nodes: () => Value[]) => void) | null,
+  onBackward: null as ((root: Value, nodes: () => Value[], count: number) => void) | null,
   /** Optimizer updates are recorded here only while a host asks for them. */
   recordUpdates: false,
   updates: [] as UpdateRecord[],
