@@ -16,10 +16,14 @@ npx tsc -p tsconfig.json
 npx tsc -p webview/tsconfig.json
 npx tsc -p src/extension/tsconfig.json
 npx tsc -p test/browser/tsconfig.json
+mkdir -p out
 echo "== unit and browser tests"
-npx vitest run
+npx vitest run --reporter=default --reporter=json --outputFile.json=out/vitest.json
+unit=$(node -p 'require("./out/vitest.json").numPassedTests')
 echo "== extension-host tests in code-server"
-npm run test:vscode
+npm run test:vscode 2>&1 | tee out/test-vscode.log
+vscode=$(grep -Eo '^[0-9]+ passed, 0 failed$' out/test-vscode.log | awk '{n += $1} END {print n + 0}')
 echo "== end-to-end test"
 npm run test:e2e
-echo "== all tests passed in $((SECONDS - start)) s"
+echo "== all tests passed in $((SECONDS - start)) s: $unit unit and browser, $vscode extension-host, 1 end-to-end"
+echo "total: $((unit + vscode + 1)) passed, 0 failed"
