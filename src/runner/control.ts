@@ -1,35 +1,52 @@
 /**
  * The step gate shared by the session and the worker: an Int32Array over a
- * SharedArrayBuffer. The worker checks it after every backward() and, when
- * paused, blocks in Atomics.wait until the session changes it; the session
- * never waits on it.
+ * SharedArrayBuffer. One word, GATE, says how many more steps may run
+ * (RUN_FREE: no limit, 0: paused), so the session's writes and the worker's
+ * countdown cannot interleave into a lost command: the session stores, the
+ * worker counts down with compareExchange. A paused worker blocks in
+ * Atomics.wait; the session never waits.
  */
 export const Ctl = {
-  /** 0 = run, 1 = paused. */
-  MODE: 0,
-  /** Steps to run before pausing; -1 = no limit. */
-  STEPS_LEFT: 1,
+  /** Steps left before pausing: RUN_FREE = run on, 0 = paused, n > 0 = n more steps. */
+  GATE: 0,
   /** Bumped on every change, so a waiting worker wakes. */
-  WAKE: 2,
+  WAKE: 1,
   /** The statement the model is running (index into the locations table), kept current by the worker. */
-  LOC: 3,
-  SIZE: 4,
+  LOC: 2,
+  SIZE: 3,
 } as const;
 
-export const Mode = { run: 0, paused: 1 } as const;
+export const RUN_FREE = -1;
 
 export function createControl(startPaused: boolean): Int32Array {
   const ctl = new Int32Array(new SharedArrayBuffer(Ctl.SIZE * 4));
-  ctl[Ctl.MODE] = startPaused ? Mode.paused : Mode.run;
-  ctl[Ctl.STEPS_LEFT] = -1;
+  ctl[Ctl.GATE] = startPaused ? 0 : RUN_FREE;
   ctl[Ctl.LOC] = -1;
   return ctl;
 }
 
-/** Session side: set the gate and wake the worker. */
-export function setGate(ctl: Int32Array, mode: number, stepsLeft: number): void {
-  Atomics.store(ctl, Ctl.STEPS_LEFT, stepsLeft);
-  Atomics.store(ctl, Ctl.MODE, mode);
+/** Session side: set the gate (RUN_FREE, 0 to pause, or n steps) and wake the worker. */
+export function setGate(ctl: Int32Array, steps: number): void {
+  Atomics.store(ctl, Ctl.GATE, steps);
   Atomics.add(ctl, Ctl.WAKE, 1);
   Atomics.notify(ctl, Ctl.WAKE);
+}
+
+/** Worker side, after a step: uses up one step of a limited gate. Returns true when the worker should now pause. */
+export function passGate(ctl: Int32Array): boolean {
+  for (;;) {
+    const g = Atomics.load(ctl, Ctl.GATE);
+    if (g <= 0) return g === 0;
+    // The session may have changed the gate since we read it: then read again.
+    if (Atomics.compareExchange(ctl, Ctl.GATE, g, g - 1) === g) return g - 1 === 0;
+  }
+}
+
+/** Worker side: blocks while the gate is closed. */
+export function waitForGate(ctl: Int32Array): void {
+  for (;;) {
+    const wake = Atomics.load(ctl, Ctl.WAKE);
+    if (Atomics.load(ctl, Ctl.GATE) !== 0) return;
+    Atomics.wait(ctl, Ctl.WAKE, wake);
+  }
 }

@@ -4,7 +4,7 @@ import type { GraphTopology, Snapshot } from "../protocol/graph";
 import type { EndReason, ModelError, RunState } from "../protocol/run";
 import { WorkerMessageSchema, type WorkerInit, type WorkerMessage } from "../protocol/worker";
 import { compileModel, type CompiledModel } from "./compile/compile";
-import { Ctl, createControl, Mode, setGate } from "./control";
+import { Ctl, createControl, RUN_FREE, setGate } from "./control";
 import { LossHistory, SnapshotRing } from "./history";
 import { DEFAULT_LIMITS, type RunOptions, type SessionEvent } from "./types";
 
@@ -62,13 +62,13 @@ export class ModelSession {
   }
 
   /** Run (or continue) with no step limit. */
-  run(): void { this.gate(Mode.run, -1); }
+  run(): void { this.gate(RUN_FREE); }
   /** Pause at the next backward(). */
-  pause(): void { this.gate(Mode.paused, -1); }
+  pause(): void { this.gate(0); }
   /** Run to the next backward() and stop there. */
-  step(): void { this.gate(Mode.run, 1); }
+  step(): void { this.gate(1); }
   /** Run n more steps, then pause. */
-  runSteps(n: number): void { this.gate(Mode.run, Math.max(1, Math.floor(n))); }
+  runSteps(n: number): void { this.gate(Math.max(1, Math.floor(n))); }
 
   stop(): void {
     if (this.ended) return;
@@ -200,9 +200,9 @@ export class ModelSession {
     }
   }
 
-  private gate(mode: number, stepsLeft: number): void {
+  private gate(steps: number): void {
     if (!this.ctl || this.ended) return;
-    setGate(this.ctl, mode, stepsLeft);
+    setGate(this.ctl, steps);
   }
 
   /** Where the model was when it was stopped from outside (timeout, out of memory). */

@@ -136,6 +136,24 @@ for (let i = 0; i < 20; i++) {
     expect(step2.updates).toEqual([{ node: 0, label: "w", rule: "sgd", before: 1, lr: 0.1, grad: -4, after: 1.4 }]);
   });
 
+  it("never loses a command: step() then run() in quick succession always runs on", async () => {
+    const file = model(`import { Value } from "gradscope";
+const w = new Value(1, "w");
+for (let i = 0; i < 3000; i++) w.mul(w).backward();
+`);
+    const session = new ModelSession({ file, throttleMs: 1000 }, WORKER);
+    const end = new Promise<SessionEvent>((resolve) => session.onEvent((e) => e.type === "end" && resolve(e)));
+    await session.start();
+    // Hammer the gate while the model steps: every step() is followed by a run() that must win.
+    for (let round = 0; round < 300 && session.state !== "finished"; round++) {
+      session.step();
+      await new Promise((r) => setImmediate(r));
+      session.run();
+    }
+    expect(await end).toMatchObject({ reason: "finished", steps: 3000 });
+    session.dispose();
+  });
+
   it("keeps every loss, once, while throttling full reports", async () => {
     const r = await run({ file: path.resolve("examples/coffee-shop.ts"), throttleMs: 1000 });
     const batches = r.events.filter((e): e is Extract<SessionEvent, { type: "loss" }> => e.type === "loss");
@@ -149,6 +167,25 @@ for (let i = 0; i < 20; i++) {
     expect(r.graphs.at(-1)!.step).toBe(300);
     // Same shape every step: topology was sent once.
     expect(r.events.filter((e) => e.type === "graph" && e.shapeChanged).length).toBe(1);
+  });
+
+  it("a new constant operand is a new topology (the panel redraws `× 20`, not a stale `× 10`)", async () => {
+    const r = await run({
+      file: model(`import { Value } from "gradscope";\nconst x = new Value(1);\nfor (let i = 1; i <= 3; i++) x.mul(i * 10).backward();\n`),
+      throttleMs: 0,
+    });
+    expect(r.events.filter((e) => e.type === "graph").map((e) => (e as { shapeChanged: boolean }).shapeChanged)).toEqual([true, true, true]);
+    expect(Array.from(r.graphs[2].topology.k)).toEqual([NaN, 30]);
+  });
+
+  it("a model that ends itself with process.exit(0) still reports every step", async () => {
+    const r = await run({
+      file: model(`import { Value } from "gradscope";\nconst x = new Value(2);\nfor (let i = 0; i < 50; i++) x.mul(i).backward();\nprocess.exit(0);\n`),
+      throttleMs: 1000,
+    });
+    expect(r.end).toMatchObject({ reason: "finished", steps: 50 });
+    expect(r.session.losses().losses.length).toBe(50);
+    expect(r.graphs.at(-1)!.step).toBe(50);
   });
 
   it("stops at maxSteps", async () => {

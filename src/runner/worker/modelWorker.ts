@@ -12,7 +12,7 @@ import { engine, GradscopeLimitError } from "../../engine/context";
 import { instrumentation } from "../../engine/instrument";
 import type { Value } from "../../engine/value";
 import type { WorkerInit, WorkerMessage } from "../../protocol/worker";
-import { Ctl, Mode } from "../control";
+import { Ctl, passGate, waitForGate } from "../control";
 import { Reporter } from "./reporter";
 import { StackMapper } from "./stackTrace";
 
@@ -62,14 +62,10 @@ function sendReport(step: number, loss: number, nodes: () => Value[]): void {
 }
 
 function waitWhilePaused(step: number): void {
-  if (Atomics.load(ctl, Ctl.MODE) !== Mode.paused) return;
+  if (Atomics.load(ctl, Ctl.GATE) !== 0) return;
   flushLosses();
   post({ type: "run/paused", step });
-  for (;;) {
-    const wake = Atomics.load(ctl, Ctl.WAKE);
-    if (Atomics.load(ctl, Ctl.MODE) !== Mode.paused) break;
-    Atomics.wait(ctl, Ctl.WAKE, wake);
-  }
+  waitForGate(ctl);
   post({ type: "run/resumed", step });
 }
 
@@ -79,10 +75,8 @@ engine.onWarning = (message) => post({ type: "model/warning", message, loc: init
 engine.onBackward = (root, nodes, count) => {
   const step = engine.steps;
   pendingLosses.push(root.data);
-  const stepsLeft = Atomics.load(ctl, Ctl.STEPS_LEFT);
-  if (stepsLeft > 0 && Atomics.sub(ctl, Ctl.STEPS_LEFT, 1) === 1) Atomics.store(ctl, Ctl.MODE, Mode.paused);
+  const pausing = passGate(ctl);
   const last = init.maxSteps > 0 && step >= init.maxSteps;
-  const pausing = Atomics.load(ctl, Ctl.MODE) === Mode.paused;
   const now = performance.now();
   if (step === 1 || last || pausing || init.throttleMs === 0 || now - lastFull >= init.throttleMs) sendReport(step, root.data, nodes);
   else {
@@ -113,13 +107,20 @@ function fail(err: unknown): void {
   post({ type: "run/error", error: stacks.toModelError(err, kind, init.locations[engine.loc]), steps: engine.steps });
 }
 
+// A model may end itself with process.exit(): report what it did first (beforeExit does not run then).
+const exit = process.exit.bind(process);
+process.exit = ((code?: number) => {
+  if (!code) finish();
+  return exit(code);
+}) as typeof process.exit;
+
 process.on("uncaughtException", (err) => {
   fail(err);
-  process.exit(1);
+  exit(1);
 });
 process.on("unhandledRejection", (err) => {
   fail(err);
-  process.exit(1);
+  exit(1);
 });
 
 const userRequire = createRequire(init.entryFile);

@@ -10,6 +10,9 @@ export interface Report {
   updates: ParamUpdate[];
 }
 
+const kBits = new Float64Array(1);
+const kWords = new Int32Array(kBits.buffer);
+
 /** Turns the nodes a backward() reached into the wire format, sending topology only when it changed. */
 export class Reporter {
   private lastHash = "";
@@ -47,6 +50,12 @@ export class Reporter {
       mix(in1[i]);
       mix(v.group);
       mix(v.loc);
+      // The constant is part of what is drawn (`× 10`) and of the chain rule, so a new one is a new topology.
+      if (v.k !== null) {
+        kBits[0] = v.k;
+        mix(kWords[0]);
+        mix(kWords[1]);
+      }
       if (v.label !== null) for (let c = 0; c < v.label.length; c++) mix(v.label.charCodeAt(c));
     }
     const hash = `${(h1 >>> 0).toString(16)}${(h2 >>> 0).toString(16)}-${n}`;
