@@ -21,6 +21,8 @@ export const engine = {
   /** Current group id (index into groupPaths), or -1 for the top level. */
   group: -1,
   groupPaths: [] as string[],
+  /** The last segment of each group path. */
+  groupNames: [] as string[],
   groupChildren: [new Map<string, number>()] as Map<string, number>[],
   /** Completed backward() calls. */
   steps: 0,
@@ -49,6 +51,7 @@ export function childGroup(parent: number, name: string): number {
   if (id === undefined) {
     id = engine.groupPaths.length;
     engine.groupPaths.push(parent < 0 ? name : `${engine.groupPaths[parent]}/${name}`);
+    engine.groupNames.push(name);
     engine.groupChildren.push(new Map());
     children.set(name, id);
   }

@@ -22,11 +22,16 @@ export const instrumentation = {
     }
     return v;
   },
-  /** A user function starts: its nodes are grouped under its name. Returns the depth to restore. */
-  enter(name: string): number {
+  /**
+   * A user function starts: its nodes are grouped under its name (null: an
+   * anonymous callback, which keeps its caller's group). A recursive call stays
+   * in the group it is already in. Returns the depth to restore.
+   */
+  enter(name: string | null): number {
     savedGroups.push(engine.group);
     savedLocs.push(engine.loc);
-    engine.group = childGroup(engine.group, name);
+    const g = engine.group;
+    if (name !== null && !(g >= 0 && engine.groupNames[g] === name)) engine.group = childGroup(g, name);
     return savedGroups.length - 1;
   },
   /** The function returned or threw: back to the caller's group and statement. */

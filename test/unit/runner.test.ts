@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import type { Snapshot } from "../../src/protocol/graph";
+import { OP } from "../../src/protocol/ops";
 import { ModelSession } from "../../src/runner/session";
 import type { RunOptions, SessionEvent } from "../../src/runner/types";
 
@@ -66,6 +67,12 @@ describe("ModelSession", () => {
     const file = model(SEED);
     const r = await run({ file, source: SEED.replace("2.0", "5.0") });
     expect(r.graphs[0].loss).toBe((5 * 3 + 1) ** 2);
+  });
+
+  it("runs an untitled editor's text, whose file does not exist", async () => {
+    const r = await run({ file: path.join(dir, "never-saved", "Untitled-1.ts"), source: SEED });
+    expect(r.end.reason).toBe("finished");
+    expect(r.graphs[0].loss).toBe(49);
   });
 
   it("reports a syntax error at the user's line and column", async () => {
@@ -186,6 +193,28 @@ for (let i = 0; i < 3000; i++) w.mul(w).backward();
     expect(r.end).toMatchObject({ reason: "finished", steps: 50 });
     expect(r.session.losses().losses.length).toBe(50);
     expect(r.graphs.at(-1)!.step).toBe(50);
+  });
+
+  it("nodes made after a callback returns belong to the caller's line; recursion stays in one group", async () => {
+    const r = await run({
+      file: model(`import { Value } from "gradscope";
+const w = new Value(2);
+const xs = [1, 2, 3];
+function total(vs: Value[]): Value {
+  return vs.length === 1 ? vs[0] : vs[0].add(total(vs.slice(1)));
+}
+const out = total(xs.map((x) => {
+  return w.mul(x);
+})).tanh().mul(5);
+out.backward();
+`),
+    });
+    const t = r.graphs[0].topology;
+    // tanh is made by the statement on line 7, after the callback (line 8) returned.
+    const tanh = Array.from(t.op).indexOf(OP.tanh);
+    expect(t.locations[t.loc[tanh]].line).toBe(7);
+    expect(t.locations[t.loc[Array.from(t.op).indexOf(OP.mul)]].line).toBe(8);
+    expect(new Set(Array.from(t.group, (g) => (g < 0 ? "" : t.groups[g])))).toEqual(new Set(["", "total"]));
   });
 
   it("stops at maxSteps", async () => {

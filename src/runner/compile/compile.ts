@@ -30,6 +30,8 @@ export async function compileModel(file: string, source?: string): Promise<Compi
   const userFiles: esbuild.Plugin = {
     name: "gradscope-instrument",
     setup(build) {
+      // An unsaved (untitled) editor's file does not exist on disk: its text is the entry.
+      if (source !== undefined) build.onResolve({ filter: /.*/ }, (args) => (args.kind === "entry-point" ? { path: entry } : undefined));
       build.onLoad({ filter: /\.[cm]?[jt]sx?$/ }, async (args) => {
         if (args.path.includes(`${path.sep}node_modules${path.sep}`)) return undefined;
         const text = args.path === entry && source !== undefined ? source : await readFile(args.path, "utf8");

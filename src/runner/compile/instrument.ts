@@ -34,7 +34,7 @@ export function instrument(source: string, file: string, locations: SourceLocati
       labelAssignments(node, n);
     }
     const fnName = functionName(node);
-    if (fnName) wrapFunction(node as ts.FunctionLikeDeclaration, fnName);
+    if (fnName !== undefined) wrapFunction(node as ts.FunctionLikeDeclaration, fnName);
     ts.forEachChild(node, visit);
   };
 
@@ -55,7 +55,7 @@ export function instrument(source: string, file: string, locations: SourceLocati
     }
   };
 
-  const wrapFunction = (fn: ts.FunctionLikeDeclaration, name: string) => {
+  const wrapFunction = (fn: ts.FunctionLikeDeclaration, name: string | null) => {
     const body = fn.body;
     if (!body) return;
     const enter = `const __gsD = __gs.enter(${JSON.stringify(name)}); try {`;
@@ -99,14 +99,19 @@ function mayBeValue(e: ts.Expression): boolean {
     ts.isPrefixUnaryExpression(e) || ts.isTypeOfExpression(e) || ts.isIdentifier(e));
 }
 
-/** The name to group a function's nodes under, or undefined for functions we leave alone. */
-function functionName(node: ts.Node): string | undefined {
-  if (!ts.isFunctionDeclaration(node) && !ts.isMethodDeclaration(node) && !ts.isFunctionExpression(node) && !ts.isArrowFunction(node)) return undefined;
+/**
+ * The name to group a function's nodes under; null for an anonymous function
+ * (wrapped only so its caller's statement is current again when it returns);
+ * undefined for functions we leave alone.
+ */
+function functionName(node: ts.Node): string | null | undefined {
+  if (!ts.isFunctionDeclaration(node) && !ts.isMethodDeclaration(node) && !ts.isFunctionExpression(node) && !ts.isArrowFunction(node) &&
+      !ts.isGetAccessorDeclaration(node) && !ts.isSetAccessorDeclaration(node)) return undefined;
   // Async functions and generators suspend mid-body: a group stack cannot follow them.
   if (node.asteriskToken || node.modifiers?.some((m) => m.kind === ts.SyntaxKind.AsyncKeyword)) return undefined;
   if (!node.body) return undefined;
   if ((ts.isFunctionDeclaration(node) || ts.isMethodDeclaration(node)) && node.name && ts.isIdentifier(node.name)) return node.name.text;
   const parent = node.parent;
   if (ts.isVariableDeclaration(parent) && ts.isIdentifier(parent.name) && parent.initializer === node) return parent.name.text;
-  return undefined;
+  return null;
 }
