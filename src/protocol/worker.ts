@@ -13,6 +13,11 @@ export interface WorkerInit {
   control: SharedArrayBuffer;
   throttleMs: number;
   maxSteps: number;
+  /**
+   * Stamped on every message the worker sends. The worker removes it from workerData
+   * before user code runs, so a model posting to parentPort itself cannot pass as the runner.
+   */
+  token: string;
   maxNodesPerStep: number;
 }
 

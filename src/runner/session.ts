@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import * as path from "node:path";
 import { Worker } from "node:worker_threads";
 import type { GraphTopology, Snapshot } from "../protocol/graph";
@@ -126,6 +127,7 @@ export class ModelSession {
       throttleMs: this.opts.throttleMs ?? DEFAULT_LIMITS.throttleMs,
       maxSteps: this.opts.maxSteps ?? 0,
       maxNodesPerStep: this.opts.maxNodesPerStep ?? DEFAULT_LIMITS.maxNodesPerStep,
+      token: randomBytes(16).toString("hex"),
     };
     const memoryLimitMb = this.opts.memoryLimitMb ?? DEFAULT_LIMITS.memoryLimitMb;
     const generation = this.generation;
@@ -140,7 +142,7 @@ export class ModelSession {
     const mine = () => generation === this.generation && this.worker === worker;
     worker.stdout.on("data", (d: Buffer) => mine() && this.emit({ type: "console", level: "log", text: d.toString().replace(/\n$/, "") }));
     worker.stderr.on("data", (d: Buffer) => mine() && this.emit({ type: "console", level: "error", text: d.toString().replace(/\n$/, "") }));
-    worker.on("message", (raw) => mine() && this.onWorkerMessage(raw));
+    worker.on("message", (raw) => mine() && this.onWorkerMessage(raw, init.token));
     worker.on("error", (err: Error & { code?: string }) => {
       if (!mine()) return;
       const outOfMemory = err.code === "ERR_WORKER_OUT_OF_MEMORY";
@@ -160,7 +162,11 @@ export class ModelSession {
     this.startTimer();
   }
 
-  private onWorkerMessage(raw: unknown): void {
+  private onWorkerMessage(raw: unknown, token: string): void {
+    if ((raw as { token?: unknown } | null)?.token !== token) {
+      this.emit({ type: "console", level: "warn", text: "Gradscope: ignored a message the model posted to the runner's port." });
+      return;
+    }
     const parsed = WorkerMessageSchema.safeParse(raw);
     if (!parsed.success) {
       this.emit({ type: "console", level: "error", text: `Gradscope: dropped a malformed worker message: ${parsed.error.issues[0]?.message}` });
@@ -171,6 +177,8 @@ export class ModelSession {
       case "step/report": {
         if (msg.topology) this.topology = msg.topology;
         if (!this.topology || this.topology.hash !== msg.hash) return; // cannot happen: the worker sends topology on change
+        const n = this.topology.op.length;
+        if (msg.values.data.length !== n || msg.values.grad.length !== n || msg.updates.some((u) => u.node >= n)) return;
         const snapshot: Snapshot = { step: msg.step, loss: msg.loss, topology: this.topology, values: msg.values, updates: msg.updates };
         this.snapshots.add(snapshot);
         this._step = msg.step;

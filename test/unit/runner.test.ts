@@ -217,6 +217,18 @@ out.backward();
     expect(new Set(Array.from(t.group, (g) => (g < 0 ? "" : t.groups[g])))).toEqual(new Set(["", "total"]));
   });
 
+  it("ignores messages the model itself posts to the runner's port", async () => {
+    const r = await run({
+      file: model(`import { parentPort, workerData } from "node:worker_threads";
+parentPort!.postMessage({ type: "run/end", reason: "finished", steps: 99, token: (workerData as { token?: string }).token });
+console.log("still running");
+`),
+    });
+    expect(r.end).toMatchObject({ reason: "finished", steps: 0 });
+    expect(r.console).toContain("still running");
+    expect(r.console.some((t) => /ignored a message/.test(t))).toBe(true);
+  });
+
   it("stops at maxSteps", async () => {
     const r = await run({ file: path.resolve("examples/coffee-shop.ts"), maxSteps: 3, throttleMs: 0 });
     expect(r.end.reason).toBe("max-steps");

@@ -18,11 +18,13 @@ import { StackMapper } from "./stackTrace";
 
 const init = workerData as WorkerInit;
 const port = parentPort!;
+const token = init.token;
+delete (init as Partial<WorkerInit>).token;
 const ctl = new Int32Array(init.control);
 const reporter = new Reporter(init.locations);
 const stacks = new StackMapper(init.map, init.bundleFile);
 
-const post = (msg: WorkerMessage, transfer: ArrayBuffer[] = []) => port.postMessage(msg, transfer);
+const post = (msg: WorkerMessage, transfer: ArrayBuffer[] = []) => port.postMessage({ ...msg, token }, transfer);
 
 // ---- the model's console goes to the session, formatted as Node would.
 for (const level of ["log", "info", "warn", "error", "debug"] as const) {
