@@ -89,7 +89,7 @@ export class ModelController extends Disposable implements PanelHost {
 
   /** Node indices the latest graph created on this line of the model (for hovers and cursor highlighting). */
   nodesAt(file: string, line: number): number[] {
-    return this.session?.nodesAt(file, line) ?? [];
+    return this.session?.nodesAt(file, line, this.shownSnapshot) ?? [];
   }
 
   /** Runs a document's current text (saved or not), replacing any earlier run. */
@@ -155,7 +155,10 @@ export class ModelController extends Disposable implements PanelHost {
     if (!this.session) return;
     this.shownSnapshot = undefined;
     this.post({ type: "loss/set", from: 1, losses: new Float64Array(0) });
-    await this.session.restart();
+    // Restart what the editor holds now, saved or not, not the text of the first start.
+    const file = this.session.file;
+    const document = vscode.workspace.textDocuments.find((d) => modelPath(d) === file);
+    await this.session.restart(document?.getText());
   }
 
   fullState(): HostMessage[] {
@@ -233,8 +236,10 @@ export class ModelController extends Disposable implements PanelHost {
         return;
       case "graph": {
         const s = e.snapshot;
+        // The panel may be showing a history step of another shape: compare with what it shows.
+        const newShape = e.shapeChanged || this.shownSnapshot?.topology.hash !== s.topology.hash;
         this.shownSnapshot = s;
-        this.post(e.shapeChanged ? graphSetMessage(s) : { type: "step/update", step: s.step, loss: s.loss, values: s.values, updates: s.updates });
+        this.post(newShape ? graphSetMessage(s) : { type: "step/update", step: s.step, loss: s.loss, values: s.values, updates: s.updates });
         this.graphEmitter.fire(s);
         return;
       }

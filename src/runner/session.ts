@@ -34,7 +34,7 @@ export class ModelSession {
   private timer: NodeJS.Timeout | undefined;
   private generation = 0;
 
-  constructor(private readonly opts: RunOptions, private readonly workerScript = path.join(__dirname, "worker.js")) {
+  constructor(private opts: RunOptions, private readonly workerScript = path.join(__dirname, "worker.js")) {
     this.snapshots = new SnapshotRing(opts.historySnapshots ?? DEFAULT_LIMITS.historySnapshots);
   }
 
@@ -77,8 +77,12 @@ export class ModelSession {
     this.end("stopped");
   }
 
-  /** Ends this run and starts the model again from the top (recompiling it). */
-  async restart(): Promise<void> {
+  /** The model's entry file. */
+  get file(): string { return this.opts.file; }
+
+  /** Ends this run and starts the model again from the top, recompiling it (from `source` when given: the editor's current text). */
+  async restart(source?: string): Promise<void> {
+    if (source !== undefined) this.opts = { ...this.opts, source };
     this.generation++;
     this.killWorker();
     this.ended = false;
@@ -104,9 +108,9 @@ export class ModelSession {
     return { from: 1, ...this.lossHistory.curve() };
   }
 
-  /** Indices of the latest graph's nodes created on this line of this file. */
-  nodesAt(file: string, line: number): number[] {
-    const t = this.latest()?.topology;
+  /** Indices of the nodes created on this line of this file, in the given snapshot (default: the latest). */
+  nodesAt(file: string, line: number, snapshot = this.latest()): number[] {
+    const t = snapshot?.topology;
     if (!t) return [];
     const target = path.resolve(file);
     const locs = new Set<number>();

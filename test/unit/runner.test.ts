@@ -75,6 +75,22 @@ describe("ModelSession", () => {
     expect(r.graphs[0].loss).toBe(49);
   });
 
+  it("restart() runs the editor's new text", async () => {
+    const session = new ModelSession({ file: model(SEED) }, WORKER);
+    const losses: number[] = [];
+    let ends = 0;
+    const ended = () => new Promise<void>((resolve) => session.onEvent((e) => e.type === "end" && ++ends && resolve()));
+    session.onEvent((e) => e.type === "graph" && losses.push(e.snapshot.loss));
+    let done = ended();
+    await session.start();
+    await done;
+    done = ended();
+    await session.restart(SEED.replace("3.0", "4.0"));
+    await done;
+    expect(losses).toEqual([49, 81]);
+    session.dispose();
+  });
+
   it("reports a syntax error at the user's line and column", async () => {
     const r = await run({ file: model(`import { Value } from "gradscope";\nconst a = new Value(2);\nconst b = a.mul(;\n`) });
     expect(r.end.reason).toBe("error");
