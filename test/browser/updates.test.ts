@@ -87,6 +87,21 @@ describe("numbers-only updates", () => {
     await page.close();
   });
 
+  it("a long run's curve stays bounded: past 100,000 points neighbours merge", async () => {
+    const page = await h.open();
+    await send(page, { type: "loss/set", from: 1, losses: new Float64Array(90_000).fill(2) });
+    await send(page, { type: "loss/append", from: 90_001, losses: new Float64Array(30_000).fill(1) });
+    await page.waitForFunction(() => /^step \d+: 1$/.test(document.getElementById("loss-readout")!.textContent ?? ""));
+    await send(page, { type: "export/request", format: "csv" });
+    await page.waitForFunction(() => (window as any).harness.posted.some((m: any) => m.type === "export/save"));
+    const saved = await page.evaluate(() => (window as any).harness.posted.find((m: any) => m.type === "export/save"));
+    const lines = saved.data.trim().split("\n");
+    expect(lines.length - 1).toBe(60_000);
+    expect(lines[1]).toBe("1,2");
+    expect(lines.at(-1)).toBe("119999,1");
+    await page.close();
+  });
+
   it("clicking a step that is in the history asks the host to show it", async () => {
     const page = await h.open();
     await send(page, { type: "loss/set", from: 1, losses: new Float64Array([5, 4, 3, 2, 1]) });

@@ -7,6 +7,8 @@ import { rgbText, mix, type ThemeColours } from "../panel/theme";
  * double-click to reset, hover shows step and loss. Clicking a step whose
  * snapshot the host still holds asks to show it.
  */
+const MAX_POINTS = 100_000;
+
 export class LossChart {
   private steps: number[] = [];
   private losses: number[] = [];
@@ -39,6 +41,7 @@ export class LossChart {
   set(from: number, losses: ArrayLike<number>, stride = 1): void {
     this.steps = Array.from(losses, (_, i) => from + i * stride);
     this.losses = Array.from(losses);
+    this.capPoints();
     this.redraw(true);
   }
 
@@ -51,7 +54,26 @@ export class LossChart {
       const at = this.steps.indexOf(step);
       if (at >= 0) this.losses[at] = losses[i];
     }
+    this.capPoints();
     this.redraw(false);
+  }
+
+  /**
+   * A long fast run must not grow the chart without bound (each append redraws it):
+   * past MAX_POINTS, neighbouring points merge into their mean, as the host's history does.
+   */
+  private capPoints(): void {
+    while (this.steps.length > MAX_POINTS) {
+      const n = this.steps.length;
+      const half = Math.ceil(n / 2);
+      for (let i = 0; i < half; i++) {
+        const j = 2 * i;
+        this.steps[i] = this.steps[j];
+        this.losses[i] = j + 1 < n ? (this.losses[j] + this.losses[j + 1]) / 2 : this.losses[j];
+      }
+      this.steps.length = half;
+      this.losses.length = half;
+    }
   }
 
   setAvailable(steps: number[]): void {
