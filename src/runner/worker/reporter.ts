@@ -23,10 +23,8 @@ export class Reporter {
     const n = nodes.length;
     // Each node's index in this report, where backward() is done with the mark (see Value.mark).
     for (let i = 0; i < n; i++) nodes[i].mark = -1 - i;
-    const op = new Uint8Array(n), kind = new Uint8Array(n), in0 = new Int32Array(n), in1 = new Int32Array(n);
-    const k = new Float64Array(n), loc = new Int32Array(n), group = new Int32Array(n);
+    // First pass: the numbers, and a hash of everything else. Most steps stop here.
     const data = new Float64Array(n), grad = new Float64Array(n);
-    const label: (string | null)[] = new Array(n);
     // Two FNV-1a style lanes over everything that changes the drawing (not the numbers).
     let h1 = 0x811c9dc5 ^ n, h2 = 0x01000193 ^ n;
     const mix = (x: number) => {
@@ -35,19 +33,11 @@ export class Reporter {
     };
     for (let i = 0; i < n; i++) {
       const v = nodes[i];
-      op[i] = v.op;
-      kind[i] = v.kind;
-      in0[i] = v.a ? -1 - v.a.mark : -1;
-      in1[i] = v.b ? -1 - v.b.mark : -1;
-      k[i] = v.k ?? NaN;
-      loc[i] = v.loc;
-      group[i] = v.group;
-      label[i] = v.label;
       data[i] = v.data;
       grad[i] = v.grad;
       mix(v.op | (v.kind << 8));
-      mix(in0[i]);
-      mix(in1[i]);
+      mix(v.a ? v.a.mark : 0);
+      mix(v.b ? v.b.mark : 0);
       mix(v.group);
       mix(v.loc);
       // The constant is part of what is drawn (`× 10`) and of the chain rule, so a new one is a new topology.
@@ -67,11 +57,26 @@ export class Reporter {
     const values = { data, grad };
     if (hash === this.lastHash) return { hash, values, updates };
     this.lastHash = hash;
-    const topology: GraphTopology = {
-      hash, op, kind, in0, in1, k, label, loc, group,
-      locations: this.locations,
-      groups: engine.groupPaths.slice(),
-    };
-    return { hash, topology, values, updates };
+    return { hash, topology: this.topology(nodes, hash), values, updates };
+  }
+
+  /** Second pass, only for a new shape: the struct-of-arrays topology. */
+  private topology(nodes: Value[], hash: string): GraphTopology {
+    const n = nodes.length;
+    const op = new Uint8Array(n), kind = new Uint8Array(n), in0 = new Int32Array(n), in1 = new Int32Array(n);
+    const k = new Float64Array(n), loc = new Int32Array(n), group = new Int32Array(n);
+    const label: (string | null)[] = new Array(n);
+    for (let i = 0; i < n; i++) {
+      const v = nodes[i];
+      op[i] = v.op;
+      kind[i] = v.kind;
+      in0[i] = v.a ? -1 - v.a.mark : -1;
+      in1[i] = v.b ? -1 - v.b.mark : -1;
+      k[i] = v.k ?? NaN;
+      loc[i] = v.loc;
+      group[i] = v.group;
+      label[i] = v.label;
+    }
+    return { hash, op, kind, in0, in1, k, label, loc, group, locations: this.locations, groups: engine.groupPaths.slice() };
   }
 }
