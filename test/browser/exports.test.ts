@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Page } from "playwright-core";
 import { snapshotFromJSON } from "../../src/protocol/graph";
-import { posted, send, sendSnapshot, startHarness, type Harness } from "./harness";
+import { posted, requestExport, send, sendSnapshot, startHarness, type Harness } from "./harness";
 import { fixture } from "./fixtures";
 
 let h: Harness;
@@ -16,9 +16,9 @@ beforeAll(async () => {
 afterAll(async () => { await h?.close(); });
 
 async function exportOf(format: string, via: "request" | "menu" = "request") {
+  if (via === "request") return requestExport(page, format);
   const n = (await posted(page)).length;
-  if (via === "request") await send(page, { type: "export/request", format });
-  else await page.selectOption("#export-format", format);
+  await page.selectOption("#export-format", format);
   await page.waitForFunction((k) => (window as any).harness.posted.slice(k).some((m: any) => m.type === "export/save"), n);
   return (await posted(page)).slice(n).find((m) => m.type === "export/save");
 }

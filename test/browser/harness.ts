@@ -118,6 +118,14 @@ export async function posted(page: Page): Promise<any[]> {
   return page.evaluate(() => (window as any).harness.posted);
 }
 
+/** Asks the view for an export, as the host's Export Graph command does, and returns the export/save it posts. */
+export async function requestExport(page: Page, format: string): Promise<any> {
+  const n = (await posted(page)).length;
+  await send(page, { type: "export/request", format });
+  await page.waitForFunction((k) => (window as any).harness.posted.slice(k).some((m: any) => m.type === "export/save"), n);
+  return (await posted(page)).slice(n).find((m) => m.type === "export/save");
+}
+
 /** Rows of the accessible node table: what a screen reader reads. */
 export async function tableRows(page: Page): Promise<{ label: string; op: string; data: string; grad: string; node: number }[]> {
   return page.$$eval("#node-table tbody tr", (trs) => trs.map((tr) => {

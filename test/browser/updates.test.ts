@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Page } from "playwright-core";
-import { send, sendSnapshot, startHarness, tableRows, type Harness } from "./harness";
+import { requestExport, send, sendSnapshot, startHarness, tableRows, type Harness } from "./harness";
 import { fixture, fixtureSteps } from "./fixtures";
 import { mlpOfSize, nextStep } from "./syntheticGraphs";
 
@@ -70,9 +70,7 @@ describe("numbers-only updates", () => {
     await send(page, { type: "loss/append", from: 3, losses: new Float64Array([1.5]) });
     await send(page, { type: "loss/append", from: 4, losses: new Float64Array([1.25, 1]) });
     await page.waitForFunction(() => document.getElementById("loss-readout")!.textContent === "step 5: 1");
-    await send(page, { type: "export/request", format: "csv" });
-    await page.waitForFunction(() => (window as any).harness.posted.some((m: any) => m.type === "export/save"));
-    const saved = await page.evaluate(() => (window as any).harness.posted.find((m: any) => m.type === "export/save"));
+    const saved = await requestExport(page, "csv");
     expect(saved.data).toBe("step,loss\n1,3\n2,2\n3,1.5\n4,1.25\n5,1\n");
     await page.close();
   });
@@ -80,9 +78,7 @@ describe("numbers-only updates", () => {
   it("a merged history (stride) puts each point at the steps it covers", async () => {
     const page = await h.open();
     await send(page, { type: "loss/set", from: 1, stride: 4, losses: new Float64Array([8, 4, 2]) });
-    await send(page, { type: "export/request", format: "csv" });
-    await page.waitForFunction(() => (window as any).harness.posted.some((m: any) => m.type === "export/save"));
-    const saved = await page.evaluate(() => (window as any).harness.posted.find((m: any) => m.type === "export/save"));
+    const saved = await requestExport(page, "csv");
     expect(saved.data).toBe("step,loss\n1,8\n5,4\n9,2\n");
     await page.close();
   });
@@ -92,9 +88,7 @@ describe("numbers-only updates", () => {
     await send(page, { type: "loss/set", from: 1, losses: new Float64Array(90_000).fill(2) });
     await send(page, { type: "loss/append", from: 90_001, losses: new Float64Array(30_000).fill(1) });
     await page.waitForFunction(() => /^step \d+: 1$/.test(document.getElementById("loss-readout")!.textContent ?? ""));
-    await send(page, { type: "export/request", format: "csv" });
-    await page.waitForFunction(() => (window as any).harness.posted.some((m: any) => m.type === "export/save"));
-    const saved = await page.evaluate(() => (window as any).harness.posted.find((m: any) => m.type === "export/save"));
+    const saved = await requestExport(page, "csv");
     const lines = saved.data.trim().split("\n");
     expect(lines.length - 1).toBe(60_000);
     expect(lines[1]).toBe("1,2");
