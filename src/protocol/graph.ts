@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { OPS } from "./ops";
+import { OPS, opText } from "./ops";
 
 /**
  * A graph snapshot as it crosses process boundaries: struct-of-arrays, so the
@@ -85,6 +85,11 @@ export interface Snapshot {
   values: GraphValues;
   /** Optimizer updates made since the previous step (they produced `values.data` of the parameters). */
   updates: ParamUpdate[];
+}
+
+/** Node i's op text with its constant folded in (`+ 1`, `2 −`, `^2`); the constant comes first when the first input is missing. */
+export function nodeOpText(t: GraphTopology, i: number): string {
+  return opText(t.op[i], t.k[i], t.in0[i] === -1 && t.in1[i] !== -1);
 }
 
 export function nodeCount(t: GraphTopology): number {

@@ -1,5 +1,6 @@
 import type cytoscape from "cytoscape";
-import { NodeKind, opText } from "../../src/protocol/ops";
+import { NodeKind } from "../../src/protocol/ops";
+import { nodeOpText } from "../../src/protocol/graph";
 import { fmt, fmtRecord } from "../format";
 import { layeredLayout } from "../layout/layeredLayout";
 import { nodeName, rootIndex, type GraphModel } from "../model/graphModel";
@@ -22,15 +23,10 @@ export function valueLabel(m: GraphModel, i: number, compact = false): string {
   return `${compact ? compactTitle(m, i) : nodeName(m, i)}\ndata ${fmtRecord(m.values.data[i])}\ngrad ${fmtRecord(m.values.grad[i])}`;
 }
 
-function opTextOf(m: GraphModel, i: number): string {
-  const t = m.topology;
-  return opText(t.op[i], t.k[i], t.in0[i] === -1 && t.in1[i] !== -1);
-}
-
 /** In compact mode the op circle is gone, so the record says which op made it: `d = … + 1`. */
 function compactTitle(m: GraphModel, i: number): string {
   if (m.topology.op[i] === 0 || m.topology.label[i] === null) return nodeName(m, i);
-  return `${nodeName(m, i)} = ${opTextOf(m, i)}`;
+  return `${nodeName(m, i)} = ${nodeOpText(m.topology, i)}`;
 }
 
 export function groupLabel(path: string, count: number, maxAbsGrad: number): string {
@@ -92,7 +88,7 @@ export function buildElements(m: GraphModel, vg: VisibleGraph, scale: GradientSc
     const i = unit.node;
     els.push({ group: "nodes", data: { id: valueId(i), unit: u, node: i, label: valueLabel(m, i, vg.compact), fill: scale.fill(m.values.grad[i]) }, position: pos, classes: valueClasses(m, i) });
     if (t.op[i] === 0 || vg.compact) return;
-    const text = opTextOf(m, i);
+    const text = nodeOpText(m.topology, i);
     const opX = pos.x - RECORD_W / 2 - OP_D / 2 - 20;
     els.push({ group: "nodes", data: { id: opId(i), node: i, label: text }, position: { x: opX, y: pos.y }, classes: text.length > 3 ? "op wide" : "op" });
     edge(opId(i), valueId(i), "", { from: -1, to: i });

@@ -1,4 +1,5 @@
-import { NodeKind, OPS, opText } from "../../src/protocol/ops";
+import { NodeKind, OPS } from "../../src/protocol/ops";
+import { nodeOpText } from "../../src/protocol/graph";
 import { fmt } from "../format";
 import { chainRule } from "../model/chainRule";
 import { nodeName, rootIndex, type GraphModel } from "../model/graphModel";
@@ -31,7 +32,7 @@ function opDescription(m: GraphModel, i: number): string {
   const t = m.topology;
   if (t.op[i] === 0) return "leaf";
   const name = OPS[t.op[i]]?.name ?? "?";
-  const text = opText(t.op[i], t.k[i], t.in0[i] === -1 && t.in1[i] !== -1);
+  const text = nodeOpText(t, i);
   const inputs = [t.in0[i], t.in1[i]].filter((j) => j >= 0).map((j) => nodeName(m, j));
   return `${name} (${text}) of ${inputs.join(", ") || "constants"}`;
 }

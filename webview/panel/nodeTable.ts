@@ -1,4 +1,5 @@
-import { OPS, opText } from "../../src/protocol/ops";
+import { OPS } from "../../src/protocol/ops";
+import { nodeOpText } from "../../src/protocol/graph";
 import { fmt } from "../format";
 import { groupGradients } from "../graph/graphElements";
 import type { VisibleGraph } from "../graph/visibleGraph";
@@ -48,7 +49,7 @@ export class NodeTable {
       const i = unit.node;
       const data = h("td", { class: "data" }, fmt(m.values.data[i]));
       const grad = h("td", { class: "grad" }, fmt(m.values.grad[i]));
-      const op = t.op[i] === 0 ? "leaf" : `${OPS[t.op[i]].name} ${opText(t.op[i], t.k[i], t.in0[i] === -1 && t.in1[i] !== -1)}`;
+      const op = t.op[i] === 0 ? "leaf" : `${OPS[t.op[i]].name} ${nodeOpText(t, i)}`;
       frag.append(h("tr", { "data-unit": String(u), "data-node": String(i) },
         h("td", { class: "label" }, nodeName(m, i)), h("td", null, op), data, grad, h("td", null, t.group[i] >= 0 ? t.groups[t.group[i]] : "")));
       this.rows.push({ unit: u, node: i, data, grad });

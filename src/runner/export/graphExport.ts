@@ -1,10 +1,10 @@
-import { NodeKind, OPS, opText } from "../../protocol/ops";
-import type { Snapshot } from "../../protocol/graph";
+import { NodeKind } from "../../protocol/ops";
+import { nodeOpText, type Snapshot } from "../../protocol/graph";
 
 /** Display text of node i: `label = data` for values, the op for op-only nodes. */
 export function nodeTitle(s: Snapshot, i: number): string {
   const t = s.topology;
-  return t.label[i] ?? (t.op[i] === 0 ? `#${i}` : opText(t.op[i], t.k[i], t.in0[i] < 0 && OPS[t.op[i]].arity === 2));
+  return t.label[i] ?? (t.op[i] === 0 ? `#${i}` : nodeOpText(t, i));
 }
 
 const fmt = (x: number) => (Number.isFinite(x) ? String(Number(x.toPrecision(6))) : String(x));
@@ -18,7 +18,7 @@ export function toDot(s: Snapshot): string {
     const name = t.label[i] ?? (t.op[i] === 0 ? `#${i}` : "");
     lines.push(`  v${i} [shape=record, label="{ ${esc(name).replace(/[{}|]/g, "\\$&")} | data ${fmt(s.values.data[i])} | grad ${fmt(s.values.grad[i])} }"${t.kind[i] === NodeKind.param ? ", style=filled, fillcolor=lightyellow" : ""}];`);
     if (t.op[i] === 0) continue;
-    lines.push(`  op${i} [shape=circle, label="${esc(opText(t.op[i], t.k[i], t.in0[i] < 0 && OPS[t.op[i]].arity === 2))}"];`, `  op${i} -> v${i};`);
+    lines.push(`  op${i} [shape=circle, label="${esc(nodeOpText(t, i))}"];`, `  op${i} -> v${i};`);
     for (const src of [t.in0[i], t.in1[i]]) if (src >= 0) lines.push(`  v${src} -> op${i};`);
   }
   lines.push("}");

@@ -87,7 +87,6 @@ engine.onBackward = (root, nodes, count) => {
     // into the next step's forward pass made every step ~20% slower (GC), so a big graph's
     // final view may be up to one throttle interval old (its loss curve is still complete).
     unreported = count <= RETAIN_FOR_FINAL_REPORT ? { root, nodes } : null;
-    if (now - lastFull >= init.throttleMs) flushLosses();
   }
   if (last) {
     post({ type: "run/end", reason: "max-steps", steps: step });
