@@ -14,7 +14,7 @@ export class ModelDiagnostics extends Disposable {
   }
 
   private update(s: ModelStatus): void {
-    if (s.state === "compiling") {
+    if (s.state === "starting") {
       this.collection.clear();
       return;
     }

@@ -22,7 +22,7 @@ export class InlineValues extends Disposable {
   constructor(private readonly controller: ModelController) {
     super();
     this.register(controller.onDidChangeGraph(() => this.renderAll()));
-    this.register(controller.onDidChangeStatus((s) => s.state === "compiling" && this.renderAll()));
+    this.register(controller.onDidChangeStatus((s) => s.state === "starting" && this.renderAll()));
     this.register(vscode.window.onDidChangeVisibleTextEditors(() => this.renderAll()));
     this.register(
       vscode.workspace.onDidChangeConfiguration((e) => {
@@ -40,7 +40,7 @@ export class InlineValues extends Disposable {
   private decorationsFor(document: vscode.TextDocument): vscode.DecorationOptions[] {
     const snapshot = this.controller.snapshot;
     const file = this.controller.currentStatus.file;
-    if (!this.enabled || !snapshot || !file || this.controller.currentStatus.state === "compiling") return [];
+    if (!this.enabled || !snapshot || !file || this.controller.currentStatus.state === "starting") return [];
     if (!isSameFile(file, document.uri.fsPath)) return [];
     return [...leavesByLine(snapshot, document.uri.fsPath, file)].flatMap(([line, nodes]) => {
       if (line < 1 || line > document.lineCount) return [];

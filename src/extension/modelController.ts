@@ -118,7 +118,7 @@ export class ModelController extends Disposable implements PanelHost {
     this.sessionSubscription = session.onEvent((e) => {
       if (this.session === session) this.onSessionEvent(e);
     });
-    this.setStatus({ state: "compiling", step: 0, file });
+    this.setStatus({ state: "starting", step: 0, file });
     this.post({ type: "loss/set", from: 1, losses: new Float64Array(0) });
     this.log.info(`running ${file}`);
     await session.start();
@@ -230,7 +230,7 @@ export class ModelController extends Disposable implements PanelHost {
       case "state":
         this.setStatus({ ...this.status, state: e.state, step: e.step, error: e.error });
         this.post(this.stateMessage());
-        if (e.state !== "running" && e.state !== "compiling" && this.session) {
+        if (e.state !== "running" && e.state !== "starting" && this.session) {
           this.post({ type: "history/available", steps: this.session.historySteps() });
         }
         return;

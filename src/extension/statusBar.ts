@@ -5,7 +5,7 @@ import { formatNumber } from "./valueText";
 
 const STATE_ICON: Record<ModelStatus["state"], string> = {
   idle: "$(graph)",
-  compiling: "$(sync~spin)",
+  starting: "$(sync~spin)",
   running: "$(play)",
   paused: "$(debug-pause)",
   finished: "$(check)",

@@ -11,6 +11,8 @@ const LossFields = { step: z.number().int().min(0), loss: AnyNumber };
 
 /** Host → webview. */
 export const HostMessageSchema = z.discriminatedUnion("type", [
+  /** A new run starts (or the panel must forget the last model): clear graph, loss curve, history, banners. Sent on every start. */
+  z.object({ type: z.literal("session/reset"), file: z.string().optional(), title: z.string().optional() }),
   /** Run state and step counter; `error` is set when state is "error". */
   z.object({
     type: z.literal("session/state"),
@@ -19,6 +21,8 @@ export const HostMessageSchema = z.discriminatedUnion("type", [
     file: z.string().optional(),
     error: ModelErrorSchema.optional(),
   }),
+  /** A likely mistake in the model (gradients not zeroed, no backward() call): a banner in the panel. */
+  z.object({ type: z.literal("model/warning"), message: z.string(), file: z.string().optional(), line: z.number().int().min(1).optional() }),
   /** A graph whose shape is new to the view: lay it out, then draw the numbers. */
   z.object({ type: z.literal("graph/set"), ...LossFields, topology: GraphTopologySchema, values: GraphValuesSchema, updates: z.array(ParamUpdateSchema) }),
   /** Same shape as the last graph/set: only numbers changed, never relayout. */

@@ -50,7 +50,7 @@ export class ModelSession {
   /** Compiles and launches the model. Compile errors arrive as events, not as a rejection. */
   async start(): Promise<void> {
     const generation = ++this.generation;
-    this.setState("compiling");
+    this.setState("starting");
     const result = await compileModel(this.opts.file, this.opts.source);
     if (generation !== this.generation) return; // stopped or restarted meanwhile
     if (!result.ok) return this.end("error", result.error);

@@ -15,7 +15,7 @@ export class StatusBar {
     this.badge.dataset.state = state;
     this.counter.textContent = step > 0 ? `step ${step}` : "step —";
     this.counter.title = file ?? "";
-    const running = state === "running" || state === "compiling";
+    const running = state === "running" || state === "starting";
     this.runButton.querySelector(".icon")!.textContent = running ? "❚❚" : "▶";
     this.runButton.querySelector(".label")!.textContent = running ? "Pause" : "Run";
     this.runButton.setAttribute("aria-label", running ? "Pause" : "Run");

@@ -191,7 +191,7 @@ export async function run(): Promise<void> {
             insert.insert(document.uri, new vscode.Position(0, 0), "// saved\n");
             assert.ok(await vscode.workspace.applyEdit(insert));
             assert.ok(await document.save());
-            await waitFor("a new run after saving", () => states.includes("compiling") && states.some((st) => st === "running" || st === "finished"));
+            await waitFor("a new run after saving", () => states.includes("starting") && states.some((st) => st === "running" || st === "finished"));
           } finally {
             listening.dispose();
           }
