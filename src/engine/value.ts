@@ -1,106 +1,338 @@
-import { NodeKind, OP } from "../protocol/ops";
-import { engine, GradscopeLimitError, tape } from "./context";
+import { NodeKind, OP, OPS } from "../protocol/ops";
 import { backward } from "./backward";
-import { RULES } from "./rules";
+import { engine } from "./context";
+import { StaleValueError } from "./errors";
+import { compileOp, KEEPS_CONSTANT } from "./kernel";
+import { meta, stringHash } from "./meta";
+import { DETACHED, store } from "./store";
 
 export type Operand = Value | number;
 
 /**
- * A scalar in the computation graph, as in micrograd. Every op takes a Value or
- * a plain number; a number is folded into the node as its constant operand `k`
- * instead of becoming a node of its own (so `c + 1` is one node, shown `+ 1`).
+ * What a handle keeps outside the store: a leaf's numbers while it has no
+ * slot, and its names; a backward() root's numbers and names, frozen then, for
+ * when its slot is recycled (`losses.push(loss)` read later).
+ */
+export class Own {
+  labelHash: number;
+  constructor(
+    public d: number,
+    public gr: number,
+    public label: string | null,
+    readonly leaf: boolean,
+    public kind: NodeKind,
+    public loc: number,
+    public group: number,
+  ) {
+    this.labelHash = label === null ? 0 : stringHash(label);
+  }
+}
+
+/** The slot of the op node whose handle is being constructed (see node()); −1 while user code constructs a leaf. */
+let nodeSlot = -1;
+
+/**
+ * A scalar in the computation graph, as in micrograd: `.data`, `.grad` and the
+ * ops. Every op takes a Value or a plain number; a number is folded into the
+ * node as its constant operand (so `c + 1` is one node, shown `+ 1`).
+ *
+ * A Value is a handle to a slot of the store (store.ts). A node made by an op
+ * lives until a later step reuses its slot; reading it after that throws
+ * StaleValueError, never another node's number. Leaves (`new Value(x)`),
+ * parameters, and each loss passed to backward() keep their numbers for good.
  */
 export class Value {
-  data: number;
-  grad = 0;
-  /** Op code (see protocol/ops.ts); 0 for a leaf. */
-  op = 0;
-  /** Inputs in a fixed order; null for none or a constant operand. */
-  a: Value | null = null;
-  b: Value | null = null;
-  /** The constant operand, or pow's exponent. null, not NaN, when there is none: a double field would box one more number per node. */
-  k: number | null = null;
-  /** Creation counter: stable, and creation order is a topological order. */
-  readonly id: number;
-  label: string | null;
-  kind: NodeKind;
-  /** Source location and group at creation (see context.ts). */
-  loc: number;
-  group: number;
-  /** backward()'s epoch mark; the reporter then stores −1 − (index in the reported graph) here. */
-  mark = 0;
+  /** @internal Slot in the store. */
+  slot: number;
+  /** @internal Generation of the node in `slot`; PERM or DETACHED for leaves (see store.ts). */
+  gen: number;
+  /** @internal See Own; null for an op node that was never a backward() root. */
+  own: Own | null;
 
   constructor(data: number, label?: string) {
-    this.data = data;
-    this.id = engine.nextId++;
-    this.label = label ?? null;
-    this.kind = NodeKind.input;
-    this.loc = engine.loc;
-    this.group = engine.group;
-    track(this);
+    if (nodeSlot >= 0) {
+      this.slot = nodeSlot;
+      this.gen = store.gen;
+      this.own = null;
+      nodeSlot = -1;
+      return;
+    }
+    if (typeof data !== "number") throw new TypeError(`new Value() takes a number, got ${describe(data)}`);
+    if (label !== undefined && typeof label !== "string") throw new TypeError(`new Value()'s label must be a string, got ${describe(label)}`);
+    this.slot = 0;
+    this.gen = DETACHED;
+    this.own = new Own(data, 0, label ?? null, true, NodeKind.input, engine.loc, engine.group);
+    // Leaves made before the first backward() (parameters, inputs) take a slot of the first region, which is kept for good.
+    if (store.gen === 0) attach(this, this.own);
   }
 
-  add(other: Operand): Value { return binary(OP.add, this, other); }
-  sub(other: Operand): Value { return binary(OP.sub, this, other); }
-  mul(other: Operand): Value { return binary(OP.mul, this, other); }
-  div(other: Operand): Value { return binary(OP.div, this, other); }
-  neg(): Value { return unary(OP.neg, this, null); }
-  /** x^k for a constant k; a Value exponent is built from primitives as exp(k · log x). */
-  pow(k: Operand): Value {
-    return typeof k === "number" ? unary(OP.pow, this, k) : this.log().mul(k).exp();
+  get data(): number {
+    return this.gen >= store.gen ? store.data[this.slot] : readOld(this, false);
   }
-  exp(): Value { return unary(OP.exp, this, null); }
-  log(): Value { return unary(OP.log, this, null); }
-  tanh(): Value { return unary(OP.tanh, this, null); }
-  relu(): Value { return unary(OP.relu, this, null); }
-  sigmoid(): Value { return unary(OP.sigmoid, this, null); }
+  set data(v: number) {
+    if (typeof v !== "number") throw new TypeError(`.data takes a number, got ${describe(v)}`);
+    if (this.gen >= store.gen) store.data[this.slot] = v;
+    else writeOld(this, false, v);
+  }
+
+  get grad(): number {
+    return this.gen >= store.gen ? store.grad[this.slot] : readOld(this, true);
+  }
+  set grad(v: number) {
+    if (typeof v !== "number") throw new TypeError(`.grad takes a number, got ${describe(v)}`);
+    if (this.gen >= store.gen) store.grad[this.slot] = v;
+    else writeOld(this, true, v);
+  }
+
+  add(other: Operand): Value { return ADD(this, other); }
+  sub(other: Operand): Value { return SUB(this, other); }
+  mul(other: Operand): Value { return MUL(this, other); }
+  div(other: Operand): Value { return DIV(this, other); }
+  neg(): Value { return NEG(this); }
+  /** x^k for a number k; x^y for a Value y (both derivatives, see rules.ts). */
+  pow(exponent: Operand): Value { return typeof exponent === "number" ? POW(this, exponent) : POWV(this, exponent); }
+  exp(): Value { return EXP(this); }
+  log(): Value { return LOG(this); }
+  tanh(): Value { return TANH(this); }
+  relu(): Value { return RELU(this); }
+  sigmoid(): Value { return SIGMOID(this); }
 
   /** Fills .grad of every node this one depends on (accumulating, like micrograd). */
   backward(): void { backward(this); }
 
+  /** Op code (see protocol/ops.ts); 0 for a leaf. */
+  get op(): number {
+    return isLeaf(this) ? OP.leaf : store.op[liveSlot(this)];
+  }
+  /** The nodes this one was computed from (micrograd's `_prev`), in operand order. */
+  get inputs(): Value[] {
+    const out: Value[] = [];
+    if (isLeaf(this)) return out;
+    const i = liveSlot(this);
+    if (store.in0[i] >= 0) out.push(handleAt(store.in0[i]));
+    if (store.in1[i] >= 0) out.push(handleAt(store.in1[i]));
+    return out;
+  }
+  /** The first and second input, or null (none, or a constant operand). */
+  get a(): Value | null {
+    return isLeaf(this) || store.in0[liveSlot(this)] < 0 ? null : handleAt(store.in0[this.slot]);
+  }
+  get b(): Value | null {
+    return isLeaf(this) || store.in1[liveSlot(this)] < 0 ? null : handleAt(store.in1[this.slot]);
+  }
+  /** The constant operand (`c + 1` → 1, `x ^ 2` → 2), or null. */
+  get k(): number | null {
+    if (isLeaf(this)) return null;
+    const i = liveSlot(this);
+    return KEEPS_CONSTANT[store.op[i]] && store.in1[i] < 0 ? store.k[i] : null;
+  }
+
+  /** The user's label, or the variable name instrumented code gave it; null shows the op instead. */
+  get label(): string | null {
+    const own = this.own;
+    if (own !== null && (own.leaf || !intact(this))) return own.label;
+    return meta.labelOf(liveSlot(this));
+  }
+  set label(label: string | null) {
+    if (label !== null && typeof label !== "string") throw new TypeError(`.label takes a string or null, got ${describe(label)}`);
+    const own = this.own;
+    if (own === null || !own.leaf) meta.setLabel(liveSlot(this), label);
+    if (own !== null) {
+      own.label = label;
+      own.labelHash = label === null ? 0 : stringHash(label);
+    }
+  }
+
+  /** input or param for a leaf (optimizers make what they train a param); value for an op node. */
+  get kind(): NodeKind {
+    return isLeaf(this) ? this.own!.kind : NodeKind.value;
+  }
+  set kind(kind: NodeKind) {
+    if (isLeaf(this)) this.own!.kind = kind;
+    else if (kind !== NodeKind.value) throw new RangeError("only a leaf (new Value(x)) can be an input or a parameter");
+  }
+
+  /** Index into the source-location table of the statement that made (or named) this node, or -1. */
+  get loc(): number {
+    const own = this.own;
+    if (own !== null && (own.leaf || !intact(this))) return own.loc;
+    return meta.locOf(liveSlot(this));
+  }
+  set loc(loc: number) {
+    if (isLeaf(this)) this.own!.loc = loc;
+    else meta.setLocOf(liveSlot(this), loc);
+  }
+
+  /** Group id (index into engine.groupPaths) the node was made in, or -1. */
+  get group(): number {
+    const own = this.own;
+    if (own !== null && (own.leaf || !intact(this))) return own.group;
+    return meta.groupOf(liveSlot(this));
+  }
+
   toString(): string {
-    return `Value(${this.label ? this.label + "=" : ""}${this.data}, grad=${this.grad})`;
+    const label = this.label;
+    return `Value(${label ? label + "=" : ""}${this.data}, grad=${this.grad})`;
   }
 }
 
-function track(v: Value): void {
-  tape.nodes.push(v);
-  if (tape.nodes.length > engine.maxNodesPerStep) {
-    tape.nodes.length = 0;
-    tape.baseId = engine.nextId;
-    throw new GradscopeLimitError(
-      `This step built more than ${engine.maxNodesPerStep.toLocaleString("en-US")} nodes before calling backward(). ` +
-        `Use a smaller batch, or raise the limit (gradscope.maxNodesPerStep / --max-nodes) if you meant it.`,
-    );
+// ---- ops
+
+type Op = (self: Value, other?: Operand) => Value;
+const op = (code: number) => compileOp(code, { store, Value, node, slotFor, operandError }) as Op;
+const [ADD, SUB, MUL, DIV, POW, POWV] = [OP.add, OP.sub, OP.mul, OP.div, OP.pow, OP.powv].map(op);
+const [NEG, EXP, LOG, TANH, RELU, SIGMOID] = [OP.neg, OP.exp, OP.log, OP.tanh, OP.relu, OP.sigmoid].map(op);
+
+function node(op: number, out: number, a: number, b: number): Value {
+  const s = store;
+  const i = s.alloc();
+  s.data[i] = out;
+  s.grad[i] = 0;
+  s.op[i] = op;
+  s.in0[i] = a;
+  s.in1[i] = b;
+  s.slotGen[i] = s.gen;
+  nodeSlot = i;
+  return new Value(0);
+}
+
+/**
+ * The slot of an operand that is not simply a node of this region: begins the
+ * region if backward() ran since the last node (keeping the old one when this
+ * op builds on it), gives a leaf a proxy slot, or accepts a kept op node.
+ */
+function slotFor(h: Value, partner: Value | null): number {
+  const s = store;
+  if (s.allocGen !== s.gen) s.beginNext(carried(h) || (partner !== null && carried(partner)));
+  if (h.gen >= s.gen) return h.slot;
+  const own = h.own;
+  if (own !== null && own.leaf) return attach(h, own);
+  if (h.gen >= 0 && s.slotGen[h.slot] === h.gen && h.slot < s.floor) {
+    s.usesKept(h.slot);
+    return h.slot;
+  }
+  throw new StaleValueError(
+    `This Value was made in step ${h.gen + 1} and is used in step ${s.gen + 1}, but its graph was recycled when step ${s.gen + 1} began building. ` +
+      `A step's nodes can be built on in the next step only before it makes any other node. ` +
+      `To carry a number across steps use its .data; to train it, make it a leaf: new Value(v.data).`,
+  );
+}
+
+/** An op node of the region that backward() just ended: using it keeps that region for good. */
+function carried(h: Value): boolean {
+  return (h.own === null || !h.own.leaf) && h.gen === store.allocGen && h.slot >= store.floor;
+}
+
+/** Gives a leaf a slot in this region, holding its numbers until the region ends (store.beginRegion). */
+function attach(h: Value, own: Own): number {
+  const s = store;
+  const i = s.alloc();
+  s.data[i] = own.d;
+  s.grad[i] = own.gr;
+  s.op[i] = OP.leaf;
+  s.in0[i] = -1;
+  s.in1[i] = -1;
+  s.slotGen[i] = s.gen;
+  h.slot = i;
+  h.gen = s.gen;
+  s.proxies.push(h);
+  return i;
+}
+
+// ---- handles of older nodes
+
+function isLeaf(h: Value): boolean {
+  return h.own !== null && h.own.leaf;
+}
+
+/** The handle's slot still holds its node (a node of this region, a kept node, or one not yet overwritten). */
+function intact(h: Value): boolean {
+  return h.gen >= store.gen || (h.gen >= 0 && store.slotGen[h.slot] === h.gen);
+}
+
+function liveSlot(h: Value): number {
+  if (intact(h)) return h.slot;
+  throw staleRead(h);
+}
+
+function readOld(h: Value, grad: boolean): number {
+  const s = store;
+  if (h.gen >= 0 && s.slotGen[h.slot] === h.gen) return grad ? s.grad[h.slot] : s.data[h.slot];
+  if (h.own !== null) return grad ? h.own.gr : h.own.d;
+  throw staleRead(h);
+}
+
+function writeOld(h: Value, grad: boolean, v: number): void {
+  const s = store, own = h.own;
+  if (h.gen >= 0 && s.slotGen[h.slot] === h.gen) (grad ? s.grad : s.data)[h.slot] = v;
+  else if (own === null) throw staleRead(h);
+  if (own !== null) {
+    if (grad) own.gr = v;
+    else own.d = v;
   }
 }
 
-function make(op: number, data: number, a: Value, b: Value | null, k: number | null): Value {
-  const v = new Value(data);
-  v.op = op;
-  v.a = a;
-  v.b = b;
-  v.k = k;
-  v.kind = NodeKind.value;
+function staleRead(h: Value): StaleValueError {
+  return new StaleValueError(
+    `This Value was made in step ${h.gen + 1}; its slot now holds a node of a later step's graph. ` +
+      `A step's nodes live until the next step builds its own (leaves, parameters and each loss passed to backward() keep their numbers). ` +
+      `Read what you need before the next forward pass, e.g. keep v.data instead of v.`,
+  );
+}
+
+/** A handle for slot j (an input of a live node): a leaf's own handle, or a new handle to the op node. */
+function handleAt(j: number): Value {
+  const s = store;
+  if (s.op[j] === OP.leaf) {
+    const list = j >= s.floor ? s.proxies : s.residents;
+    let lo = 0, hi = list.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1, at = list[mid].slot;
+      if (at === j) return list[mid];
+      if (at < j) lo = mid + 1;
+      else hi = mid - 1;
+    }
+  }
+  nodeSlot = j;
+  const v = new Value(0);
+  v.gen = s.slotGen[j];
   return v;
 }
 
-function binary(op: number, self: Value, other: Operand): Value {
-  if (typeof other === "number") return make(op, RULES[op].forward(self.data, other), self, null, other);
-  if (!(other instanceof Value)) throw new TypeError(`${opName(op)}() takes a Value or a number, got ${describe(other)}`);
-  return make(op, RULES[op].forward(self.data, other.data), self, other, null);
+/**
+ * The slot backward() starts from: a node of this region, of the region
+ * backward() just ended (still intact: nothing was built since), a kept node,
+ * or a leaf (which gets a proxy slot).
+ */
+export function rootSlot(h: Value): number {
+  const s = store;
+  if (h.gen >= s.gen) return h.slot;
+  if (h.gen >= 0 && s.slotGen[h.slot] === h.gen && (h.gen === s.allocGen || h.slot < s.floor)) return h.slot;
+  if (isLeaf(h)) return slotFor(h, null);
+  throw staleRead(h);
 }
 
-function unary(op: number, self: Value, k: number | null): Value {
-  return make(op, RULES[op].forward(self.data, k ?? NaN), self, null, k);
+/** Freezes a backward() root's numbers and names in its handle, for when its slot is recycled. */
+export function freeze(root: Value): void {
+  if (isLeaf(root)) return;
+  const i = root.slot, s = store;
+  if (root.own === null) root.own = new Own(s.data[i], s.grad[i], meta.labelOf(i), false, NodeKind.value, meta.locOf(i), meta.groupOf(i));
+  else {
+    root.own.d = s.data[i];
+    root.own.gr = s.grad[i];
+  }
 }
 
-function opName(op: number): string {
-  return Object.keys(OP).find((k) => OP[k as keyof typeof OP] === op) ?? String(op);
+function operandError(op: number, x: unknown): TypeError {
+  const name = op === OP.powv ? "pow" : OPS[op].name;
+  return new TypeError(`${name}() takes a Value or a number, got ${describe(x)}`);
 }
 
 function describe(x: unknown): string {
-  return x === null ? "null" : Array.isArray(x) ? "an array" : typeof x;
+  if (x === null) return "null";
+  if (Array.isArray(x)) return "an array";
+  if (typeof x === "string") return `string ${JSON.stringify(x.length > 20 ? x.slice(0, 20) + "…" : x)}`;
+  return typeof x === "object" ? "an object" : typeof x;
 }
 
 /** A Value for a number, or the Value itself. */

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { Value, gradcheck, MLP, SGD, Adam, mse, hinge, softmaxCrossEntropy, sum, Rng, makeMoons, scope } from "../../src/engine";
 import { engine } from "../../src/engine/context";
 import { NodeKind } from "../../src/protocol/ops";
+import { Reporter } from "../../src/runner/worker/reporter";
 
 describe("the seed example", () => {
   it("gives loss 49 and grads 42, 28", () => {
@@ -136,7 +137,8 @@ describe("backward()", () => {
 
   it("reports the reachable nodes in creation order to the host hook", () => {
     const seen: number[][] = [];
-    engine.onBackward = (_root, nodes) => seen.push(nodes().map((n) => n.data));
+    const reporter = new Reporter([]);
+    engine.onBackward = () => seen.push(Array.from(reporter.report().values.data));
     try {
       const a = new Value(2);
       const b = new Value(3);

@@ -10,10 +10,9 @@ import { parentPort, workerData } from "node:worker_threads";
 import * as gradscope from "../../engine";
 import { engine, GradscopeLimitError } from "../../engine/context";
 import { instrumentation } from "../../engine/instrument";
-import type { Value } from "../../engine/value";
 import type { WorkerInit, WorkerMessage } from "../../protocol/worker";
 import { Ctl, passGate, waitForGate } from "../control";
-import { Reporter } from "./reporter";
+import { Reporter, type Report } from "./reporter";
 import { StackMapper } from "./stackTrace";
 
 const init = workerData as WorkerInit;
@@ -42,8 +41,7 @@ instrumentation.at = (loc: number) => {
 let pendingLosses: number[] = [];
 let pendingFrom = 1;
 let lastFull = -Infinity;
-let unreported: { root: Value; nodes: () => Value[] } | null = null;
-const RETAIN_FOR_FINAL_REPORT = 5000;
+let unreported: { step: number; loss: number } | null = null;
 
 function flushLosses(): void {
   if (pendingLosses.length === 0) return;
@@ -53,9 +51,8 @@ function flushLosses(): void {
   pendingLosses = [];
 }
 
-function sendReport(step: number, loss: number, nodes: () => Value[]): void {
+function sendReport(step: number, loss: number, r: Report): void {
   flushLosses();
-  const r = reporter.report(nodes());
   engine.updates.length = 0;
   const transfer = [r.values.data.buffer, r.values.grad.buffer] as ArrayBuffer[];
   post({ type: "step/report", step, loss, hash: r.hash, topology: r.topology, values: r.values, updates: r.updates }, transfer);
@@ -74,19 +71,19 @@ function waitWhilePaused(step: number): void {
 engine.maxNodesPerStep = init.maxNodesPerStep;
 engine.recordUpdates = true;
 engine.onWarning = (message) => post({ type: "model/warning", message, loc: init.locations[engine.loc] });
-engine.onBackward = (root, nodes, count) => {
+engine.onBackward = (root) => {
   const step = engine.steps;
-  pendingLosses.push(root.data);
+  const loss = root.data;
+  pendingLosses.push(loss);
   const pausing = passGate(ctl);
   const last = init.maxSteps > 0 && step >= init.maxSteps;
   const now = performance.now();
-  if (step === 1 || last || pausing || init.throttleMs === 0 || now - lastFull >= init.throttleMs) sendReport(step, root.data, nodes);
+  if (step === 1 || last || pausing || init.throttleMs === 0 || now - lastFull >= init.throttleMs) sendReport(step, loss, reporter.report());
   else {
+    // Keeps this step's leaf numbers (O(leaves)) for a final report if the model ends here.
+    reporter.hold();
     engine.updates.length = 0;
-    // Keep a small graph for a final report if the model ends here; keeping a big one alive
-    // into the next step's forward pass made every step ~20% slower (GC), so a big graph's
-    // final view may be up to one throttle interval old (its loss curve is still complete).
-    unreported = count <= RETAIN_FOR_FINAL_REPORT ? { root, nodes } : null;
+    unreported = { step, loss };
   }
   if (last) {
     post({ type: "run/end", reason: "max-steps", steps: step });
@@ -97,7 +94,8 @@ engine.onBackward = (root, nodes, count) => {
 };
 
 function finish(): void {
-  if (unreported) sendReport(engine.steps, unreported.root.data, unreported.nodes);
+  const held = unreported && reporter.reportHeld();
+  if (held) sendReport(unreported!.step, unreported!.loss, held);
   flushLosses();
   post({ type: "run/end", reason: "finished", steps: engine.steps });
 }

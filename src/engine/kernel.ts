@@ -1,0 +1,109 @@
+import { OP, OPS } from "../protocol/ops";
+import { RULES } from "./rules";
+
+/**
+ * The engine's inner loops, compiled once from the rows of rules.ts. A call
+ * through `RULES[op].d0(...)` per node is megamorphic and costs more than the
+ * arithmetic; a switch with each rule's function inlined at its case is what a
+ * hand-written tape does. Generating the switch from the table keeps one
+ * source of truth: adding an op is still one row in rules.ts.
+ */
+
+type F64 = Float64Array;
+type I32 = Int32Array;
+
+/** 1 for ops whose constant operand sits in the store's k column when in1 is −1 (`c + 1`, `x ^ 2`). */
+export const KEEPS_CONSTANT = Uint8Array.from(OPS, (o, op) => (op === OP.pow || (o.arity === 2 && op !== OP.powv) ? 1 : 0));
+
+/** What a compiled op needs from value.ts (passed in: kernel.ts must not import it). */
+export interface OpDeps {
+  store: { gen: number; data: F64; k: F64 };
+  Value: abstract new (...args: never[]) => { slot: number; gen: number };
+  /** Allocates the node and returns its handle. */
+  node(op: number, out: number, a: number, b: number): { slot: number };
+  /** The slot of an operand that is not a node of the current region (see value.ts). */
+  slotFor(h: unknown, partner: unknown): number;
+  operandError(op: number, x: unknown): Error;
+}
+
+/**
+ * One function per op, `(self, other?) => Value`, with the rule's forward
+ * inlined: a shared `binary(op, ...)` whose call to the forward function sees
+ * every op runs several times slower than this (measured on the moons MLP).
+ * Operands are resolved (and checked) before node() takes a slot, so the new
+ * node cannot overwrite them.
+ */
+export function compileOp(op: number, deps: OpDeps): (self: unknown, other?: unknown) => unknown {
+  const fwd = `(${RULES[op].forward})`;
+  const slot = (v: string, partner: string) => `${v}.gen >= s.gen ? ${v}.slot : slotFor(${v}, ${partner})`;
+  const constant = `{
+      const a = ${slot("self", "null")};
+      const v = node(${op}, ${fwd}(s.data[a], other), a, -1);
+      s.k[v.slot] = other;
+      return v;
+    }`;
+  const body =
+    OPS[op].arity === 1 && !KEEPS_CONSTANT[op]
+      ? `const a = ${slot("self", "null")};
+         return node(${op}, ${fwd}(s.data[a], NaN), a, -1);`
+      : `${KEEPS_CONSTANT[op] ? `if (typeof other === "number") ${constant}` : ""}
+         if (!(other instanceof Value)) throw operandError(${op}, other);
+         let a, b;
+         if (self.gen >= s.gen && other.gen >= s.gen) { a = self.slot; b = other.slot; }
+         else { a = slotFor(self, other); b = slotFor(other, self); }
+         return node(${op}, ${fwd}(s.data[a], s.data[b]), a, b);`;
+  const make = new Function(
+    "store", "Value", "node", "slotFor", "operandError",
+    `return function ${OPS[op].name}(self, other) { const s = store; ${body} };`,
+  );
+  return make(deps.store, deps.Value, deps.node, deps.slotFor, deps.operandError);
+}
+
+/**
+ * Propagates grad from every node in [lo, hi] that carries mark `ep`, highest
+ * first (creation order is topological), marking the inputs it reaches.
+ * Returns lo. The `lowering` variant also walks down to op nodes it reaches
+ * below lo (nodes kept from earlier steps) and returns the lowest index it went to.
+ */
+export type BackwardKernel = (hi: number, lo: number, ep: number, data: F64, grad: F64, op: Uint8Array, in0: I32, in1: I32, k: F64, mark: I32) => number;
+
+function compileBackward(lowering: boolean): BackwardKernel {
+  const extend = (v: string) => (lowering ? `if (${v} < lo && op[${v}] !== 0) lo = ${v};` : "");
+  const cases = RULES.map((r, op) => {
+    if (op === OP.leaf) return "";
+    const binary = OPS[op].arity === 2;
+    const y = KEEPS_CONSTANT[op] ? (binary ? "(b >= 0 ? data[b] : k[i])" : "k[i]") : binary ? "data[b]" : "NaN";
+    const operands = ["data[a]", y, "data[i]"];
+    return `case ${op}: {
+      mark[a] = ep; grad[a] += ${call(r.d0, operands)} * g; ${extend("a")}
+      ${binary ? `if (b >= 0) { mark[b] = ep; grad[b] += ${call(r.d1, operands)} * g; ${extend("b")} }` : ""}
+      break;
+    }`;
+  });
+  const body = `
+    for (let i = hi; i >= lo; i--) {
+      if (mark[i] !== ep) continue;
+      const a = in0[i];
+      if (a < 0) continue;
+      const b = in1[i], g = grad[i];
+      switch (op[i]) {${cases.join("\n")}}
+    }
+    return lo;`;
+  return new Function("hi", "lo", "ep", "data", "grad", "op", "in0", "in1", "k", "mark", body) as BackwardKernel;
+}
+
+/**
+ * `f(x, y, out)` as source, passing 0 for the parameters f does not use: a
+ * load the rule never reads still costs a bounds-checked read per node.
+ */
+function call(f: (...args: number[]) => number, operands: string[]): string {
+  const src = String(f);
+  const arrow = src.indexOf("=>");
+  const params = src.slice(0, arrow).replace(/[()\s]/g, "").split(",").filter(Boolean);
+  const body = src.slice(arrow + 2);
+  const args = operands.map((operand, p) => (p < params.length && new RegExp(`\\b${params[p]}\\b`).test(body) ? operand : "0"));
+  return `(${src})(${args.join(", ")})`;
+}
+
+export const backwardRegion = compileBackward(false);
+export const backwardLowering = compileBackward(true);
