@@ -74,6 +74,13 @@ describe("the .vsix", () => {
     expect(entry("extension/node_modules/gradscope-typescript-plugin/index.js").bytes.toString("utf8")).toContain("../../dist/tsPlugin.js");
   });
 
+  it("has no network code: no bundle loads http, https, net, tls, dgram or dns, nor uses fetch, XHR or WebSocket", () => {
+    // The README's privacy line (nothing leaves the machine) rests on this.
+    const network = /\brequire\(\s*["'](?:node:)?(?:http|https|http2|net|tls|dgram|dns)["']\s*\)|\bfetch\(|\bnew (?:XMLHttpRequest|WebSocket|EventSource)\b|\bsendBeacon\(/;
+    const js = entries.filter((e) => /\.js$/.test(e.name) && !e.name.includes("/node_modules/@esbuild/"));
+    for (const e of js) expect(e.bytes.toString("utf8").match(network)?.[0], e.name).toBeUndefined();
+  });
+
   it(`is at most ${MAX_BYTES / 1024 / 1024} MB`, () => {
     const size = readFileSync(vsixFile).length;
     expect(size).toBeLessThanOrEqual(MAX_BYTES);
