@@ -2,7 +2,8 @@
 // Marketplace and Open VSX metadata in place. Packages the extension once (scripts/package-vsix.mjs),
 // then unpacks the file and reads what is really inside.
 import { spawnSync } from "node:child_process";
-import { existsSync, readFileSync, readdirSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -79,6 +80,16 @@ describe("the .vsix", () => {
     const network = /\brequire\(\s*["'](?:node:)?(?:http|https|http2|net|tls|dgram|dns)["']\s*\)|\bfetch\(|\bnew (?:XMLHttpRequest|WebSocket|EventSource)\b|\bsendBeacon\(/;
     const js = entries.filter((e) => /\.js$/.test(e.name) && !e.name.includes("/node_modules/@esbuild/"));
     for (const e of js) expect(e.bytes.toString("utf8").match(network)?.[0], e.name).toBeUndefined();
+  });
+
+  it("keeps class names in the production bundles: a model's console.log(value) prints Value {…}", () => {
+    // The package step built dist/ for production; the CLI runs models through the same dist/worker.js.
+    const dir = mkdtempSync(path.join(os.tmpdir(), "gradscope-names-"));
+    writeFileSync(path.join(dir, "model.ts"), 'import { Value } from "gradscope";\nconst a = new Value(2);\na.mul(3).backward();\nconsole.log(a, a.constructor.name);\n');
+    const run = spawnSync(process.execPath, [path.join(repo, "dist", "cli.js"), "run", path.join(dir, "model.ts")], { encoding: "utf8" });
+    rmSync(dir, { recursive: true, force: true });
+    expect(run.status, run.stderr).toBe(0);
+    expect(`${run.stdout}${run.stderr}`).toMatch(/Value \{[\s\S]*\} Value/);
   });
 
   it(`is at most ${MAX_BYTES / 1024 / 1024} MB`, () => {
