@@ -52,7 +52,7 @@ for (const [name, files] of Object.entries(RUNTIME_PACKAGES)) {
 
 // Interim, until the runner compiles models without native esbuild (issue 11): while a bundle still
 // requires it, stage esbuild with this machine's binary, so the package still runs models here, and
-// make it a platform-specific package. test/package/vsix.test.ts fails on such a package.
+// make it a platform-specific package. test/package/vsix.test.mjs fails on such a package.
 let target;
 if (interimEsbuild) {
   target = `${process.platform}-${process.arch}`;
@@ -64,7 +64,7 @@ if (interimEsbuild) {
   for (const f of ["package.json", binary]) copy(path.join(binaryDir, f), `node_modules/${binaryPackage}/${f}`);
   chmodSync(path.join(stage, "node_modules", binaryPackage, binary), 0o755);
   dependencies.esbuild = JSON.parse(readFileSync(path.join(esbuildDir, "package.json"), "utf8")).version;
-  console.warn(`\n*** NOT UNIVERSAL: a bundle still requires native esbuild, so this package is ${target}-only and carries its binary.\n*** It goes away when the runner compiles without esbuild (issue 11); test/package/vsix.test.ts fails until then.\n`);
+  console.warn(`\n*** NOT UNIVERSAL: a bundle still requires native esbuild, so this package is ${target}-only and carries its binary.\n*** It goes away when the runner compiles without esbuild (issue 11); test/package/vsix.test.mjs fails until then.\n`);
 }
 
 // 3. Generated files: the manifest, the Marketplace icon, the tsserver plugin shim.

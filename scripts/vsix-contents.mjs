@@ -1,5 +1,5 @@
 // What the .vsix holds: the extension's runtime closure, file by file. scripts/package-vsix.mjs
-// stages exactly this list; test/package/vsix.test.ts fails on any file the list does not name,
+// stages exactly this list; test/package/vsix.test.mjs fails on any file the list does not name,
 // on a native binary, and on a platform-specific manifest.
 import { builtinModules } from "node:module";
 import yauzl from "yauzl";
