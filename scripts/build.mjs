@@ -8,7 +8,8 @@ const watch = process.argv.includes("--watch");
 const prod = process.argv.includes("--production");
 mkdirSync("dist", { recursive: true });
 
-const node = { bundle: true, platform: "node", target: "node20", format: "cjs", sourcemap: true, minify: prod, logLevel: "warning" };
+// keepNames: users see class names (console.log(value) prints `Value {…}`, not a minified name).
+const node = { bundle: true, platform: "node", target: "node20", format: "cjs", sourcemap: true, minify: prod, keepNames: true, logLevel: "warning" };
 const targets = [
   // esbuild ships a native binary, so it stays a runtime dependency instead of being bundled.
   { ...node, entryPoints: ["src/extension/extension.ts"], outfile: "dist/extension.js", external: ["vscode", "esbuild", "typescript"] },
