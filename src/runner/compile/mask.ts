@@ -18,11 +18,19 @@ export function maskLiterals(text: string): string {
   let from = 0;
   for (let i = 0; i < runs.length; i += 2) {
     const [start, end] = [runs[i], runs[i + 1]];
-    parts.push(text.slice(from, start), "[]", text.slice(start + 2, end).replace(/[^\r\n]/g, " "));
+    parts.push(text.slice(from, start), "[]", blankLines(text.slice(start + 2, end)));
     from = end;
   }
   parts.push(text.slice(from));
   return parts.join("");
+}
+
+/** Spaces in place of every character but line breaks (faster than a regex over megabytes). */
+function blankLines(s: string): string {
+  return s
+    .split("\n")
+    .map((line) => " ".repeat(line.length))
+    .join("\n");
 }
 
 /** Flat [start, end) pairs of maskable runs, in order. */
@@ -40,17 +48,16 @@ function findRuns(text: string): number[] {
       // An enclosing run supersedes the runs inside it.
       while (runs.length && runs[runs.length - 2] > start) runs.length -= 2;
       runs.push(start, i + 1);
-    } else if (!isNumberChar(c)) {
-      open.length = 0;
+    } else if (c >= 128 || NUMBER_CHAR[c] === 0) {
+      if (open.length) open.length = 0;
     }
   }
   return runs;
 }
 
-function isNumberChar(c: number): boolean {
-  return (c >= 48 && c <= 57) || c === 44 /* , */ || c === 46 /* . */ || c === 45 /* - */ || c === 43 /* + */ || c === 101 /* e */ ||
-    c === 69 /* E */ || c === 95 /* _ */ || c === 32 || c === 9 || c === 10 || c === 13;
-}
+/** Characters a numeric literal run may contain besides brackets (a lookup table: this loop sees every character). */
+const NUMBER_CHAR = new Uint8Array(128);
+for (const ch of "0123456789,.-+eE_ \t\r\n") NUMBER_CHAR[ch.charCodeAt(0)] = 1;
 
 const KEYWORDS_BEFORE_EXPRESSION = new Set(["return", "yield", "await", "of", "in", "case", "else", "do", "typeof", "void", "throw", "default"]);
 
