@@ -161,6 +161,12 @@ export const w = renamed;
     expect(r.ok && r.model.modules.map((m) => path.relative(root, m.file))).toEqual(["model.ts", "a.ts", "b.mjs", path.join("c", "index.ts"), "d.json"]);
   });
 
+  it("names TypeScript syntax it cannot run (enum) at its line, instead of failing later", () => {
+    const r = transformModule("/m.ts", `const a = 1;\nenum Act { Relu, Tanh }\n`, 0, () => 0);
+    expect(r).toMatchObject({ ok: false, line: 2, column: 1 });
+    expect(!r.ok && r.message).toMatch(/enum/);
+  });
+
   it("says which import it cannot find, where", async () => {
     const root = project({ "model.ts": `const x = 1;\nimport { a } from "./missing";\nconsole.log(a);\n` });
     const r = await compileModel(path.join(root, "model.ts"));
