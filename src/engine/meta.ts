@@ -18,14 +18,13 @@ class Meta {
   nRuns = 0;
   /** Runs below this index belong to kept regions. */
   keptRuns = 0;
-  /** Op-node labels and explicit locations (`const d = ...` names a node made elsewhere), by slot. */
+  /** Op-node labels (with their stringHash, for the reporter's shape hash) and explicit locations (`const d = ...` names a node made elsewhere), by slot. */
   labels = new Map<number, string>();
+  labelHashes = new Map<number, number>();
   locs = new Map<number, number>();
   keptLabels = new Map<number, string>();
+  keptLabelHashes = new Map<number, number>();
   keptLocs = new Map<number, number>();
-  /** A hash of what was set in `labels`/`locs` this region, and a counter of changes to the kept ones: the reporter's shape hash uses both. */
-  regionHash = 0;
-  keptVersion = 0;
 
   setLoc(loc: number): void {
     if (loc === this.loc) return;
@@ -66,16 +65,16 @@ class Meta {
   beginRegion(): void {
     this.nRuns = this.keptRuns;
     this.labels.clear();
+    this.labelHashes.clear();
     this.locs.clear();
-    this.regionHash = 0;
     this.push(store.floor);
   }
 
   keepRegion(): void {
     this.keptRuns = this.nRuns;
     for (const [i, label] of this.labels) this.keptLabels.set(i, label);
+    for (const [i, h] of this.labelHashes) this.keptLabelHashes.set(i, h);
     for (const [i, loc] of this.locs) this.keptLocs.set(i, loc);
-    this.keptVersion++;
   }
 
   /** Index of the run slot i falls in, or −1. */
@@ -94,11 +93,14 @@ class Meta {
 
   setLabel(i: number, label: string | null): void {
     const kept = i < store.floor;
-    const map = kept ? this.keptLabels : this.labels;
-    if (label === null) map.delete(i);
-    else map.set(i, label);
-    if (kept) this.keptVersion++;
-    else this.regionHash = Math.imul(this.regionHash ^ (i + 1), 0x01000193) ^ stringHash(label ?? "");
+    const [labels, hashes] = kept ? [this.keptLabels, this.keptLabelHashes] : [this.labels, this.labelHashes];
+    if (label === null) {
+      labels.delete(i);
+      hashes.delete(i);
+    } else {
+      labels.set(i, label);
+      hashes.set(i, stringHash(label));
+    }
   }
 
   locOf(i: number): number {
@@ -109,10 +111,7 @@ class Meta {
   }
 
   setLocOf(i: number, loc: number): void {
-    const kept = i < store.floor;
-    (kept ? this.keptLocs : this.locs).set(i, loc);
-    if (kept) this.keptVersion++;
-    else this.regionHash = Math.imul(this.regionHash ^ (i + 1), 0x5bd1e995) ^ loc;
+    (i < store.floor ? this.keptLocs : this.locs).set(i, loc);
   }
 
   groupOf(i: number): number {

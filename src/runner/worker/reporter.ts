@@ -34,7 +34,7 @@ export class Reporter {
   /** Reached slots of the current report, ascending. */
   private sel = new Int32Array(1024);
   private n = 0;
-  /** rank[slot] = node index, for the slots in sel (topology only). */
+  /** rank[slot] = node index, for the slots in sel. */
   private rank = new Int32Array(0);
   private kWords = new Int32Array(0);
   private held: Held | null = null;
@@ -95,12 +95,15 @@ export class Reporter {
     return out;
   }
 
-  /** Lists the reached slots in order into sel and returns the structural hash of the reached graph. */
+  /** Lists the reached slots in order into sel (and their node indices into rank); returns the structural hash of the reached graph. */
   private collect(): string {
     const s = store, p = lastPass, ep = p.epoch, mark = s.mark;
-    if (this.sel.length < s.data.length) this.sel = new Int32Array(s.data.length);
+    if (this.sel.length < s.data.length) {
+      this.sel = new Int32Array(s.data.length);
+      this.rank = new Int32Array(s.data.length);
+    }
     if (this.kWords.buffer !== s.k.buffer) this.kWords = new Int32Array(s.k.buffer);
-    const sel = this.sel;
+    const sel = this.sel, rank = this.rank;
     let n = 0;
     // Below the region: residents, and the kept slots backward() walked, merged in slot order.
     const res = s.residents;
@@ -112,41 +115,48 @@ export class Reporter {
     }
     for (; r < res.length; r++) if (mark[res[r].slot] === ep) sel[n++] = res[r].slot;
     const below = n;
-    // Two lanes of multiplicative hashing over (op, inputs, constant): everything that changes the drawing, not the numbers.
-    let h1 = 0x811c9dc5 ^ s.floor, h2 = 0x01000193;
-    const { op, in0, in1 } = s, kw = this.kWords;
-    const mix = (i: number) => {
-      const o = op[i], b = in1[i];
-      h1 = Math.imul(h1 ^ in0[i], 0x01000193) ^ o;
-      h2 = Math.imul(h2 ^ b, 0x5bd1e995) + (h2 >>> 15);
+    for (let i = p.floor; i <= p.root; i++) if (mark[i] === ep) sel[n++] = i;
+    this.n = n;
+    // Two lanes of multiplicative hashing over what changes the drawing, not the numbers, and
+    // not where nodes sit in the store: op, inputs as node indices, constant, place and group.
+    const { op, in0, in1 } = s, kw = this.kWords, { runStart, runLoc, runGroup, nRuns } = meta;
+    let h1 = 0x811c9dc5, h2 = 0x01000193;
+    let run = -1, lastLoc = -2, lastGroup = -2;
+    for (let j = 0; j < n; j++) {
+      const i = sel[j], o = op[i], a = in0[i], b = in1[i];
+      rank[i] = j;
+      h1 = Math.imul(h1 ^ (a < 0 ? -1 : rank[a]), 0x01000193) ^ o;
+      h2 = Math.imul(h2 ^ (b < 0 ? -1 : rank[b]), 0x5bd1e995) + (h2 >>> 15);
       // A new constant is a new drawing (`× 20`, not `× 10`).
       if (b < 0 && KEEPS_CONSTANT[o] === 1) {
         h1 ^= kw[2 * i];
         h2 ^= kw[2 * i + 1];
       }
-    };
-    for (let j = 0; j < below; j++) mix(sel[j]);
-    for (let i = p.floor; i <= p.root; i++) {
-      if (mark[i] !== ep) continue;
-      sel[n++] = i;
-      mix(i);
+      if (o === OP.leaf) continue; // a leaf's place is its own, hashed below
+      while (run + 1 < nRuns && runStart[run + 1] <= i) run++;
+      const loc = run < 0 ? -1 : runLoc[run], group = run < 0 ? -1 : runGroup[run];
+      if (loc !== lastLoc || group !== lastGroup) {
+        h1 = Math.imul(h1 ^ j, 0x01000193) ^ loc;
+        h2 = Math.imul(h2 ^ group, 0x5bd1e995);
+        lastLoc = loc;
+        lastGroup = group;
+      }
     }
-    this.n = n;
-    // Names and places: leaves' own, op nodes' runs and sparse maps.
     for (const list of [res, s.proxies]) {
       for (const v of list) {
         if (mark[v.slot] !== ep) continue;
         const o = v.own!;
-        h1 = Math.imul(h1 ^ v.slot, 0x01000193) ^ o.labelHash;
+        h1 = Math.imul(h1 ^ rank[v.slot], 0x01000193) ^ o.labelHash;
         h2 = Math.imul(h2 ^ (o.kind | (o.loc << 2)), 0x5bd1e995) ^ o.group;
       }
     }
-    for (let q = meta.keptRuns; q < meta.nRuns; q++) {
-      h1 = Math.imul(h1 ^ meta.runStart[q], 0x01000193) ^ meta.runLoc[q];
-      h2 = Math.imul(h2 ^ meta.runGroup[q], 0x5bd1e995);
+    const reached = (i: number) => i < s.data.length && mark[i] === ep;
+    for (const map of [meta.keptLabelHashes, meta.labelHashes]) {
+      for (const [i, h] of map) if (reached(i)) h1 = Math.imul(h1 ^ rank[i], 0x01000193) ^ h;
     }
-    h1 = Math.imul(h1 ^ meta.regionHash, 0x01000193) ^ meta.keptRuns;
-    h2 = Math.imul(h2 ^ meta.keptVersion, 0x5bd1e995) ^ engine.groupPaths.length;
+    for (const map of [meta.keptLocs, meta.locs]) {
+      for (const [i, loc] of map) if (reached(i)) h2 = Math.imul(h2 ^ rank[i], 0x5bd1e995) ^ loc;
+    }
     return `${(h1 >>> 0).toString(16)}${(h2 >>> 0).toString(16)}-${n}`;
   }
 
@@ -198,10 +208,7 @@ export class Reporter {
 
   /** Second pass, only for a new shape: the struct-of-arrays topology. */
   private topology(hash: string): GraphTopology {
-    const s = store, sel = this.sel, n = this.n, ep = lastPass.epoch;
-    if (this.rank.length < s.data.length) this.rank = new Int32Array(s.data.length);
-    const rank = this.rank;
-    for (let j = 0; j < n; j++) rank[sel[j]] = j;
+    const s = store, sel = this.sel, n = this.n, ep = lastPass.epoch, rank = this.rank;
     const op = new Uint8Array(n), kind = new Uint8Array(n), in0 = new Int32Array(n), in1 = new Int32Array(n);
     const k = new Float64Array(n), loc = new Int32Array(n), group = new Int32Array(n);
     const label: (string | null)[] = new Array(n).fill(null);
