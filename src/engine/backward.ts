@@ -1,15 +1,18 @@
 import { OP } from "../protocol/ops";
 import { engine } from "./context";
-import { backwardLowering, backwardRegion } from "./kernel";
+import { backwardHashing, backwardLowering, backwardRegion } from "./kernel";
 import { store } from "./store";
 import { freeze, rootSlot, type Value } from "./value";
 
 /**
  * What the last backward() (or markForward()) reached, for the reporter: the
- * nodes with mark === epoch among the root's region [floor, root], the kept
+ * nodes with mark === epoch among the root's region [floor, root] (regionReached
+ * of them, whose shape hashes to `shape` when store.hashShapes is on), the kept
  * slots [keptLo, keptHi] it walked, and the residents.
  */
-export const lastPass = { epoch: 0, root: -1, floor: 0, keptLo: 0, keptHi: -1 };
+export const lastPass = { epoch: 0, root: -1, floor: 0, keptLo: 0, keptHi: -1, regionReached: 0, hashed: false, shape: 0 };
+
+const kernelOut = new Int32Array(1);
 
 /**
  * Reverse-mode autodiff without a topological sort: creation order already is
@@ -24,16 +27,18 @@ export function backward(root: Value): void {
   const unzeroed = warned || !engine.onWarning ? null : leavesWithGrad(r);
   s.grad[r] = 1;
   s.mark[r] = ep;
-  let keptHi = -1, keptLo = 0;
+  let keptHi = -1, keptLo = 0, regionReached = 0;
+  kernelOut[0] = 0;
   if (r >= s.floor) {
-    backwardRegion(r, s.floor, ep, s.data, s.grad, s.op, s.in0, s.in1, s.k, s.mark);
+    const kernel = s.hashShapes ? backwardHashing : backwardRegion;
+    regionReached = kernel(r, s.floor, ep, s.data, s.grad, s.op, s.in0, s.in1, s.k, s.mark, s.kWords, kernelOut);
     keptHi = s.oldOpMax;
-    if (keptHi >= 0) keptLo = backwardLowering(keptHi, s.oldOpMin, ep, s.data, s.grad, s.op, s.in0, s.in1, s.k, s.mark);
+    if (keptHi >= 0) keptLo = backwardLowering(keptHi, s.oldOpMin, ep, s.data, s.grad, s.op, s.in0, s.in1, s.k, s.mark, s.kWords, kernelOut);
   } else if (s.op[r] !== OP.leaf) {
     keptHi = r;
-    keptLo = backwardLowering(r, r, ep, s.data, s.grad, s.op, s.in0, s.in1, s.k, s.mark);
+    keptLo = backwardLowering(r, r, ep, s.data, s.grad, s.op, s.in0, s.in1, s.k, s.mark, s.kWords, kernelOut);
   }
-  Object.assign(lastPass, { epoch: ep, root: r, floor: s.floor, keptLo, keptHi });
+  Object.assign(lastPass, { epoch: ep, root: r, floor: s.floor, keptLo, keptHi, regionReached, hashed: s.hashShapes, shape: kernelOut[0] });
   if (unzeroed) warnIfReached(unzeroed, ep);
   freeze(root);
   s.endGeneration();
@@ -52,9 +57,11 @@ export function markForward(): boolean {
   const r = s.top - 1, ep = ++s.epoch;
   const { mark, in0, in1, op } = s;
   mark[r] = ep;
+  let regionReached = 0;
   const walk = (hi: number, lo: number, lowering: boolean): number => {
     for (let i = hi; i >= lo; i--) {
       if (mark[i] !== ep) continue;
+      if (!lowering) regionReached++;
       for (const j of [in0[i], in1[i]]) {
         if (j < 0) continue;
         mark[j] = ep;
@@ -66,7 +73,7 @@ export function markForward(): boolean {
   walk(r, s.floor, false);
   const keptHi = s.oldOpMax;
   const keptLo = keptHi >= 0 ? walk(keptHi, s.oldOpMin, true) : 0;
-  Object.assign(lastPass, { epoch: ep, root: r, floor: s.floor, keptLo, keptHi });
+  Object.assign(lastPass, { epoch: ep, root: r, floor: s.floor, keptLo, keptHi, regionReached, hashed: false, shape: 0 });
   return true;
 }
 

@@ -62,34 +62,47 @@ export function compileOp(op: number, deps: OpDeps): (self: unknown, other?: unk
 /**
  * Propagates grad from every node in [lo, hi] that carries mark `ep`, highest
  * first (creation order is topological), marking the inputs it reaches.
- * Returns lo. The `lowering` variant also walks down to op nodes it reaches
- * below lo (nodes kept from earlier steps) and returns the lowest index it went to.
+ * Returns how many nodes it reached.
+ *  - `lowering` also walks down to op nodes it reaches below lo (nodes kept
+ *    from earlier steps) and returns the lowest index it went to instead;
+ *  - `hashing` also sums a hash of the shape it walks (each reached node's op,
+ *    offset from lo, inputs as distances, constant) into out[0]: from values it
+ *    loads anyway, so a reporter can tell an unchanged graph without reading it again.
  */
-export type BackwardKernel = (hi: number, lo: number, ep: number, data: F64, grad: F64, op: Uint8Array, in0: I32, in1: I32, k: F64, mark: I32) => number;
+export type BackwardKernel = (
+  hi: number, lo: number, ep: number, data: F64, grad: F64, op: Uint8Array, in0: I32, in1: I32, k: F64, mark: I32, kw: I32, out: I32,
+) => number;
 
-function compileBackward(lowering: boolean): BackwardKernel {
-  const extend = (v: string) => (lowering ? `if (${v} < lo && op[${v}] !== 0) lo = ${v};` : "");
+function compileBackward(mode: "region" | "hashing" | "lowering"): BackwardKernel {
+  const extend = (v: string) => (mode === "lowering" ? `if (${v} < lo && op[${v}] !== 0) lo = ${v};` : "");
+  const hash = (term: string) => (mode === "hashing" ? `h = (h + ${term}) | 0;` : "");
   const cases = RULES.map((r, op) => {
     if (op === OP.leaf) return "";
     const binary = OPS[op].arity === 2;
     const y = KEEPS_CONSTANT[op] ? (binary ? "(b >= 0 ? data[b] : k[i])" : "k[i]") : binary ? "data[b]" : "NaN";
     const operands = ["data[a]", y, "data[i]"];
+    const constant = KEEPS_CONSTANT[op] && mode === "hashing" ? `if (b < 0) { ${hash("Math.imul(kw[2 * i], 0x27d4eb2f) + kw[2 * i + 1]")} }` : "";
     return `case ${op}: {
       mark[a] = ep; grad[a] += ${call(r.d0, operands)} * g; ${extend("a")}
       ${binary ? `if (b >= 0) { mark[b] = ep; grad[b] += ${call(r.d1, operands)} * g; ${extend("b")} }` : ""}
+      ${hash(`Math.imul((i - lo) ^ Math.imul(i - a + ((i - b) << 16), 0x9e3779b1), ${2 * op + 0x3b9ac9ff})`)}
+      ${constant}
       break;
     }`;
   });
   const body = `
+    let reached = 0, h = 0;
     for (let i = hi; i >= lo; i--) {
       if (mark[i] !== ep) continue;
+      reached++;
       const a = in0[i];
-      if (a < 0) continue;
+      if (a < 0) { ${hash("Math.imul(i - lo, 0x165667b1)")} continue; }
       const b = in1[i], g = grad[i];
       switch (op[i]) {${cases.join("\n")}}
     }
-    return lo;`;
-  return new Function("hi", "lo", "ep", "data", "grad", "op", "in0", "in1", "k", "mark", body) as BackwardKernel;
+    ${mode === "hashing" ? "out[0] = h;" : ""}
+    return ${mode === "lowering" ? "lo" : "reached"};`;
+  return new Function("hi", "lo", "ep", "data", "grad", "op", "in0", "in1", "k", "mark", "kw", "out", body) as BackwardKernel;
 }
 
 /**
@@ -105,5 +118,6 @@ function call(f: (...args: number[]) => number, operands: string[]): string {
   return `(${src})(${args.join(", ")})`;
 }
 
-export const backwardRegion = compileBackward(false);
-export const backwardLowering = compileBackward(true);
+export const backwardRegion = compileBackward("region");
+export const backwardHashing = compileBackward("hashing");
+export const backwardLowering = compileBackward("lowering");

@@ -33,6 +33,8 @@ class Store {
   grad = new Float64Array(INITIAL_SLOTS);
   /** The constant operand of `c + 1`, `x ^ 2` (see kernel.KEEPS_CONSTANT); unset for other nodes. */
   k = new Float64Array(INITIAL_SLOTS);
+  /** k's bits, for hashing constants. */
+  kWords = new Int32Array(this.k.buffer);
   /** Input slots, or −1 (none, or a constant). */
   in0 = new Int32Array(INITIAL_SLOTS);
   in1 = new Int32Array(INITIAL_SLOTS);
@@ -58,6 +60,8 @@ class Store {
   oldOpMin = -1;
   oldOpMax = -1;
   epoch = 0;
+  /** Set by a host that reports steps: backward() then also hashes the shape it walks (see kernel.ts). */
+  hashShapes = false;
   /** Regions begun so far: a report held for later is still readable while this is unchanged. */
   regions = 0;
   /** Nodes kept because a later step built on them, past the first region: a growing graph shows here. */
@@ -145,6 +149,7 @@ class Store {
     this.data = f64(this.data);
     this.grad = f64(this.grad);
     this.k = f64(this.k);
+    this.kWords = new Int32Array(this.k.buffer);
     this.in0 = i32(this.in0);
     this.in1 = i32(this.in1);
     this.slotGen = i32(this.slotGen);

@@ -23,7 +23,7 @@ export interface Report {
 
 /**
  * Turns what the last backward() reached into the wire format, reading the
- * engine's store directly: one pass over the reached slots with typed arrays,
+ * engine's store directly: a pass over the reached slots with typed arrays,
  * no per-node objects. Nodes are numbered in slot order, which is creation
  * order (the root last). The topology is built only when the structural hash
  * changes. Call report() inside engine.onBackward: the store then holds
@@ -31,15 +31,27 @@ export interface Report {
  */
 export class Reporter {
   private lastHash = "";
-  /** Reached slots of the current report, ascending. */
+  /**
+   * The reached nodes: node j < m is slot sel[j] (the ones below the root's
+   * region, or all of them when the region was not reached whole); node j ≥ m
+   * is slot lo + j − m (the region, reached whole: the common case, no list).
+   */
   private sel = new Int32Array(1024);
+  private m = 0;
+  private lo = NONE;
   private n = 0;
   /** rank[slot] = node index, for the slots in sel. */
-  private rank = new Int32Array(0);
+  private rank = new Int32Array(1024);
   private kWords = new Int32Array(0);
   private held: Held | null = null;
+  /** What the last full shape hash was computed from, and its result: a step with the same signature has the same shape. */
+  private signature = new Int32Array(SIGNATURE);
+  private next = new Int32Array(SIGNATURE);
+  private structure = [0, 0];
 
-  constructor(private readonly locations: SourceLocation[]) {}
+  constructor(private readonly locations: SourceLocation[]) {
+    store.hashShapes = true;
+  }
 
   report(which: ValueSelection = "all"): Report {
     return this.build(which, engine.updates, null);
@@ -80,7 +92,7 @@ export class Reporter {
 
   private build(which: ValueSelection, records: UpdateRecord[], held: Held | null): Report {
     const hash = this.collect();
-    const values = which === "all" ? this.allValues() : this.leafValues(which === "leaves");
+    const values: GraphValues & { nodes?: Int32Array } = which === "all" ? this.allValues() : this.leafValues(which === "leaves");
     if (held) this.patch(values, held);
     const updates = records.map((u) => {
       const node = this.nodeOf(u.param);
@@ -95,78 +107,75 @@ export class Reporter {
     return out;
   }
 
-  /** Lists the reached slots in order into sel (and their node indices into rank); returns the structural hash of the reached graph. */
+  /** Finds the reached nodes (see sel) and returns the structural hash of the reached graph. */
   private collect(): string {
-    const s = store, p = lastPass, ep = p.epoch, mark = s.mark;
+    const s = store, p = lastPass, ep = p.epoch;
     if (this.sel.length < s.data.length) {
       this.sel = new Int32Array(s.data.length);
       this.rank = new Int32Array(s.data.length);
     }
     if (this.kWords.buffer !== s.k.buffer) this.kWords = new Int32Array(s.k.buffer);
-    const sel = this.sel, rank = this.rank;
-    let n = 0;
+    const sel = this.sel;
     // Below the region: residents, and the kept slots backward() walked, merged in slot order.
     const res = s.residents;
-    let r = 0;
+    let m = 0, r = 0;
     if (p.keptHi >= 0) {
-      for (; r < res.length && res[r].slot < p.keptLo; r++) if (mark[res[r].slot] === ep) sel[n++] = res[r].slot;
-      for (let i = p.keptLo; i <= p.keptHi; i++) if (mark[i] === ep) sel[n++] = i;
+      for (; r < res.length && res[r].slot < p.keptLo; r++) if (s.mark[res[r].slot] === ep) sel[m++] = res[r].slot;
+      m = marked(s.mark, ep, p.keptLo, p.keptHi, sel, m);
       while (r < res.length && res[r].slot <= p.keptHi) r++;
     }
-    for (; r < res.length; r++) if (mark[res[r].slot] === ep) sel[n++] = res[r].slot;
-    const below = n;
-    for (let i = p.floor; i <= p.root; i++) if (mark[i] === ep) sel[n++] = i;
-    this.n = n;
-    // Two lanes of multiplicative hashing over what changes the drawing, not the numbers, and
-    // not where nodes sit in the store: op, inputs as node indices, constant, place and group.
-    const { op, in0, in1 } = s, kw = this.kWords, { runStart, runLoc, runGroup, nRuns } = meta;
-    let h1 = 0x811c9dc5, h2 = 0x01000193;
-    let run = -1, lastLoc = -2, lastGroup = -2;
-    for (let j = 0; j < n; j++) {
-      const i = sel[j], o = op[i], a = in0[i], b = in1[i];
-      rank[i] = j;
-      h1 = Math.imul(h1 ^ (a < 0 ? -1 : rank[a]), 0x01000193) ^ o;
-      h2 = Math.imul(h2 ^ (b < 0 ? -1 : rank[b]), 0x5bd1e995) + (h2 >>> 15);
-      // A new constant is a new drawing (`× 20`, not `× 10`).
-      if (b < 0 && KEEPS_CONSTANT[o] === 1) {
-        h1 ^= kw[2 * i];
-        h2 ^= kw[2 * i + 1];
-      }
-      if (o === OP.leaf) continue; // a leaf's place is its own, hashed below
-      while (run + 1 < nRuns && runStart[run + 1] <= i) run++;
-      const loc = run < 0 ? -1 : runLoc[run], group = run < 0 ? -1 : runGroup[run];
-      if (loc !== lastLoc || group !== lastGroup) {
-        h1 = Math.imul(h1 ^ j, 0x01000193) ^ loc;
-        h2 = Math.imul(h2 ^ group, 0x5bd1e995);
-        lastLoc = loc;
-        lastGroup = group;
-      }
+    for (; r < res.length; r++) if (s.mark[res[r].slot] === ep) sel[m++] = res[r].slot;
+    const size = p.root - p.floor + 1;
+    if (size > 0 && p.regionReached === size) {
+      this.lo = p.floor;
+      this.n = m + size;
+    } else {
+      m = marked(s.mark, ep, p.floor, p.root, sel, m);
+      this.lo = NONE;
+      this.n = m;
     }
+    this.m = m;
+    // backward() hashed the region's shape as it walked it: if that and the rest of the
+    // signature are unchanged, so is the structure, and the O(nodes) pass is skipped.
+    const sig = this.next;
+    sig.set([p.hashed && this.lo !== NONE && p.keptHi < 0 ? 1 : 0, p.shape, size, m, p.floor, meta.nRuns - meta.keptRuns, runsHash(p.floor)]);
+    if (sig[0] === 0 || sig.some((x, q) => x !== this.signature[q])) {
+      const h = shapeHash(sel, m, this.lo, this.n, this.rank, s.op, s.in0, s.in1, this.kWords, meta.runStart, meta.runLoc, meta.runGroup, meta.nRuns);
+      this.structure = [h[0], h[1]];
+      [this.signature, this.next] = [sig, this.signature];
+    }
+    let [h1, h2] = this.structure;
     for (const list of [res, s.proxies]) {
       for (const v of list) {
-        if (mark[v.slot] !== ep) continue;
+        if (s.mark[v.slot] !== ep) continue;
         const o = v.own!;
-        h1 = Math.imul(h1 ^ rank[v.slot], 0x01000193) ^ o.labelHash;
+        h1 = Math.imul(h1 ^ this.indexOf(v.slot), 0x01000193) ^ o.labelHash;
         h2 = Math.imul(h2 ^ (o.kind | (o.loc << 2)), 0x5bd1e995) ^ o.group;
       }
     }
-    const reached = (i: number) => i < s.data.length && mark[i] === ep;
+    const reached = (i: number) => i < s.data.length && s.mark[i] === ep;
     for (const map of [meta.keptLabelHashes, meta.labelHashes]) {
-      for (const [i, h] of map) if (reached(i)) h1 = Math.imul(h1 ^ rank[i], 0x01000193) ^ h;
+      for (const [i, lh] of map) if (reached(i)) h1 = Math.imul(h1 ^ this.indexOf(i), 0x01000193) ^ lh;
     }
     for (const map of [meta.keptLocs, meta.locs]) {
-      for (const [i, loc] of map) if (reached(i)) h2 = Math.imul(h2 ^ rank[i], 0x5bd1e995) ^ loc;
+      for (const [i, loc] of map) if (reached(i)) h2 = Math.imul(h2 ^ this.indexOf(i), 0x5bd1e995) ^ loc;
     }
-    return `${(h1 >>> 0).toString(16)}${(h2 >>> 0).toString(16)}-${n}`;
+    return `${(h1 >>> 0).toString(16)}${(h2 >>> 0).toString(16)}-${this.n}`;
   }
 
-  private allValues(): GraphValues & { nodes?: Int32Array } {
-    const s = store, sel = this.sel, n = this.n;
+  /** Node index of a reached slot. */
+  private indexOf(slot: number): number {
+    return slot >= this.lo ? slot - this.lo + this.m : this.rank[slot];
+  }
+
+  private allValues(): GraphValues {
+    const s = store, { sel, m, n, lo } = this;
     const data = new Float64Array(n), grad = new Float64Array(n);
-    for (let j = 0; j < n; j++) {
-      const i = sel[j];
-      data[j] = s.data[i];
-      grad[j] = s.grad[i];
+    gather(sel, m, s.data, data);
+    gather(sel, m, s.grad, grad);
+    if (n > m) {
+      data.set(s.data.subarray(lo, lo + n - m), m);
+      grad.set(s.grad.subarray(lo, lo + n - m), m);
     }
     return { data, grad };
   }
@@ -202,34 +211,30 @@ export class Reporter {
     return live && store.mark[param.slot] === lastPass.epoch ? this.indexOf(param.slot) : -1;
   }
 
-  private indexOf(slot: number): number {
-    return search(this.sel, this.n, slot);
-  }
-
   /** Second pass, only for a new shape: the struct-of-arrays topology. */
   private topology(hash: string): GraphTopology {
-    const s = store, sel = this.sel, n = this.n, ep = lastPass.epoch, rank = this.rank;
+    const s = store, { sel, m, n, lo } = this, ep = lastPass.epoch;
     const op = new Uint8Array(n), kind = new Uint8Array(n), in0 = new Int32Array(n), in1 = new Int32Array(n);
     const k = new Float64Array(n), loc = new Int32Array(n), group = new Int32Array(n);
     const label: (string | null)[] = new Array(n).fill(null);
     let r = -1;
     for (let j = 0; j < n; j++) {
-      const i = sel[j], o = s.op[i], a = s.in0[i], b = s.in1[i];
+      const i = j < m ? sel[j] : lo + j - m, o = s.op[i], a = s.in0[i], b = s.in1[i];
       op[j] = o;
-      in0[j] = a < 0 ? -1 : rank[a];
-      in1[j] = b < 0 ? -1 : rank[b];
+      in0[j] = a < 0 ? -1 : this.indexOf(a);
+      in1[j] = b < 0 ? -1 : this.indexOf(b);
       k[j] = b < 0 && KEEPS_CONSTANT[o] === 1 ? s.k[i] : NaN;
       while (r + 1 < meta.nRuns && meta.runStart[r + 1] <= i) r++;
       loc[j] = r < 0 ? -1 : meta.runLoc[r];
       group[j] = r < 0 ? -1 : meta.runGroup[r];
     }
     const reached = (i: number) => i < s.data.length && s.mark[i] === ep && s.op[i] !== OP.leaf;
-    for (const map of [meta.keptLocs, meta.locs]) for (const [i, v] of map) if (reached(i)) loc[rank[i]] = v;
-    for (const map of [meta.keptLabels, meta.labels]) for (const [i, v] of map) if (reached(i)) label[rank[i]] = v;
+    for (const map of [meta.keptLocs, meta.locs]) for (const [i, v] of map) if (reached(i)) loc[this.indexOf(i)] = v;
+    for (const map of [meta.keptLabels, meta.labels]) for (const [i, v] of map) if (reached(i)) label[this.indexOf(i)] = v;
     for (const list of [s.residents, s.proxies]) {
       for (const v of list) {
         if (s.mark[v.slot] !== ep) continue;
-        const j = rank[v.slot], o = v.own!;
+        const j = this.indexOf(v.slot), o = v.own!;
         kind[j] = o.kind;
         label[j] = o.label;
         loc[j] = o.loc;
@@ -238,6 +243,19 @@ export class Reporter {
     }
     return { hash, op, kind, in0, in1, k, label, loc, group, locations: this.locations, groups: engine.groupPaths.slice() };
   }
+}
+
+/** `lo` when no slot range is implied: every node is listed in sel. */
+const NONE = 0x7fffffff;
+const SIGNATURE = 7;
+
+/** The current region's runs (where location or group changes), by offset from the region's floor. */
+function runsHash(floor: number): number {
+  let h = 0;
+  for (let q = meta.keptRuns; q < meta.nRuns; q++) {
+    h = (h + Math.imul((meta.runStart[q] - floor) ^ Math.imul(meta.runLoc[q], 0x9e3779b1) ^ Math.imul(meta.runGroup[q], 0x85ebca6b), q - meta.keptRuns + 1)) | 0;
+  }
+  return h;
 }
 
 /** A step's leaf numbers kept by hold(). */
@@ -263,6 +281,67 @@ class Held {
     this.grad[this.count] = grad;
     this.count++;
   }
+}
+
+// The passes over every reached node are plain functions of typed arrays: small enough for V8 to
+// optimize whole (one long method that mixed them was deoptimized on each call, 10× slower).
+
+/** Appends the slots in [lo, hi] that carry mark ep to sel from n; returns the new count. */
+function marked(mark: Int32Array, ep: number, lo: number, hi: number, sel: Int32Array, n: number): number {
+  for (let i = lo; i <= hi; i++) if (mark[i] === ep) sel[n++] = i;
+  return n;
+}
+
+const hashOut = new Int32Array(2);
+
+/**
+ * Two lanes of hashing over what changes the drawing, not the numbers, and not
+ * where nodes sit in the store: op, inputs as node indices, constant, and the op
+ * nodes' place and group (leaves' are hashed from their own). Each node's term
+ * is added, not chained, so consecutive nodes hash in parallel. Fills rank for
+ * the nodes in sel.
+ */
+function shapeHash(
+  sel: Int32Array, m: number, lo: number, n: number, rank: Int32Array, op: Uint8Array, in0: Int32Array, in1: Int32Array, kw: Int32Array,
+  runStart: Int32Array, runLoc: Int32Array, runGroup: Int32Array, nRuns: number,
+): Int32Array {
+  const base = lo - m;
+  let h1 = 0, h2 = 0;
+  let run = -1, next = nRuns > 0 ? runStart[0] : NONE, loc = -1, group = -1, lastLoc = -2, lastGroup = -2;
+  for (let j = 0; j < n; j++) {
+    let i = base + j;
+    if (j < m) rank[(i = sel[j])] = j;
+    const o = op[i], a = in0[i], b = in1[i];
+    const ra = a < 0 ? -1 : a >= lo ? a - base : rank[a];
+    const rb = b < 0 ? -1 : b >= lo ? b - base : rank[b];
+    h1 = (h1 + (Math.imul(j ^ Math.imul(ra, 0x9e3779b1), 0x85ebca6b) ^ o)) | 0;
+    h2 = (h2 + (Math.imul(j ^ Math.imul(rb, 0xc2b2ae35), 0x27d4eb2f) ^ (o << 8))) | 0;
+    // A new constant is a new drawing (`× 20`, not `× 10`).
+    if (b < 0 && KEEPS_CONSTANT[o] === 1) {
+      h1 = (h1 + Math.imul(kw[2 * i] ^ j, 0x165667b1)) | 0;
+      h2 = (h2 + Math.imul(kw[2 * i + 1] ^ j, 0x9e3779b1)) | 0;
+    }
+    if (i >= next) {
+      while (run + 1 < nRuns && runStart[run + 1] <= i) run++;
+      next = run + 1 < nRuns ? runStart[run + 1] : NONE;
+      loc = runLoc[run];
+      group = runGroup[run];
+    }
+    // A leaf's place is its own, hashed by the caller.
+    if (o !== OP.leaf && (loc !== lastLoc || group !== lastGroup)) {
+      h1 = (h1 + Math.imul(j ^ loc, 0x85ebca6b)) | 0;
+      h2 = (h2 + Math.imul(j ^ group, 0xc2b2ae35)) | 0;
+      lastLoc = loc;
+      lastGroup = group;
+    }
+  }
+  hashOut[0] = h1;
+  hashOut[1] = h2;
+  return hashOut;
+}
+
+function gather(sel: Int32Array, n: number, from: Float64Array, to: Float64Array): void {
+  for (let j = 0; j < n; j++) to[j] = from[sel[j]];
 }
 
 /** Index of x in the ascending a[0..n), or −1. */
