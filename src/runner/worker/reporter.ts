@@ -24,10 +24,11 @@ export interface Report {
 /**
  * Turns what the last backward() reached into the wire format, reading the
  * engine's store directly: a pass over the reached slots with typed arrays,
- * no per-node objects. Nodes are numbered in slot order, which is creation
- * order (the root last). The topology is built only when the structural hash
- * changes. Call report() inside engine.onBackward: the store then holds
- * exactly that step's numbers.
+ * no per-node objects. Nodes are numbered in slot order: creation order (the
+ * root last), except that a leaf made in an earlier step sits where this step
+ * first used it; a topological order either way. The topology is built only
+ * when the structural hash changes. Call report() inside engine.onBackward:
+ * the store then holds exactly that step's numbers.
  */
 export class Reporter {
   private lastHash = "";
