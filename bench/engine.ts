@@ -1,9 +1,12 @@
 /**
- * Engine vs a Float64Array tape doing the same maths, at steady state: every
- * step is timed, the first WARM steps are dropped afterwards (no warm-up branch
- * inside the loop: it would deoptimize the loop it measures). Three rounds,
- * interleaved; the ratio printed is the worst round's. GC time comes from
- * perf_hooks 'gc' entries inside the timed window. Prints figures, asserts nothing.
+ * Engine vs a Float64Array tape doing the same maths, at steady state, and the
+ * reporter's cost per step. Every step is timed; the first WARM steps of each
+ * side are dropped afterwards (a warm-up branch inside the loop would
+ * deoptimize the loop it measures). Sides alternate in blocks of BLOCK steps,
+ * so a busy moment of the (shared) machine lands on both. Three rounds; each
+ * ratio is of means in the same round, and the worst round is printed. GC time
+ * comes from perf_hooks 'gc' entries inside each side's timed blocks.
+ * Prints figures, asserts nothing.
  */
 import { PerformanceObserver } from "node:perf_hooks";
 import { MLP, SGD, hinge, makeMoons, sum, Rng, type Value } from "../src/engine";
@@ -12,50 +15,57 @@ import { Reporter } from "../src/runner/worker/reporter";
 import { Tape, tapeMlp } from "./tape";
 
 const WARM = 200;
+const MEASURED = 400;
+const BLOCK = 25;
 const ROUNDS = 3;
 
-const gcEntries: { start: number; duration: number }[] = [];
+const gcEntries: { start: number; end: number }[] = [];
 new PerformanceObserver((list) => {
-  for (const e of list.getEntries()) gcEntries.push({ start: e.startTime, duration: e.duration });
+  for (const e of list.getEntries()) gcEntries.push({ start: e.startTime, end: e.startTime + e.duration });
 }).observe({ entryTypes: ["gc"] });
-const flushGc = () => new Promise((resolve) => setTimeout(resolve, 20));
 
-interface Timing { medianMs: number; meanMs: number; gcShare: number; nodes: number }
+interface Side { meanMs: number; medianMs: number; gcShare: number }
 
-/** Times `steps` calls of step(); statistics over the calls after WARM. */
-async function timeSteps(steps: number, step: () => number): Promise<Timing> {
-  const times = new Float64Array(steps);
-  let nodes = 0;
-  let windowStart = 0;
-  const t0 = performance.now();
-  let last = t0;
-  for (let s = 0; s < steps; s++) {
-    nodes = step();
-    const now = performance.now();
-    times[s] = now - last;
-    if (s === WARM - 1) windowStart = now;
-    last = now;
+/** Runs the steps side by side in blocks; statistics per side over its steps after WARM. */
+async function interleave(steps: (() => void)[]): Promise<Side[]> {
+  const times = steps.map(() => new Float64Array(WARM + MEASURED));
+  const windows: [number, number][][] = steps.map(() => []);
+  for (let done = 0; done < WARM + MEASURED; done += BLOCK) {
+    steps.forEach((step, s) => {
+      const t = times[s];
+      let last = performance.now();
+      const start = last;
+      for (let k = done; k < done + BLOCK; k++) {
+        step();
+        const now = performance.now();
+        t[k] = now - last;
+        last = now;
+      }
+      if (done >= WARM) windows[s].push([start, last]);
+    });
   }
-  await flushGc();
-  const steady = Array.from(times.subarray(WARM)).sort((a, b) => a - b);
-  const wall = last - windowStart;
-  const gc = gcEntries.filter((e) => e.start >= windowStart && e.start < last).reduce((t, e) => t + e.duration, 0);
+  await new Promise((resolve) => setTimeout(resolve, 50)); // gc entries arrive asynchronously
+  const result = steps.map((_, s) => {
+    const steady = Array.from(times[s].subarray(WARM));
+    const total = steady.reduce((a, b) => a + b, 0);
+    const gc = gcEntries.filter((e) => windows[s].some(([a, b]) => e.start >= a && e.start < b)).reduce((t, e) => t + e.end - e.start, 0);
+    return { meanMs: total / steady.length, medianMs: steady.sort((a, b) => a - b)[steady.length >> 1], gcShare: gc / total };
+  });
   gcEntries.length = 0;
-  return { medianMs: steady[steady.length >> 1], meanMs: wall / steady.length, gcShare: gc / wall, nodes };
+  return result;
 }
 
 /** The engine's step: forward over the batch, loss = sum of outputs, zero grads, backward. */
-function engineStep(model: MLP, batch: number[][]): () => number {
+function engineStep(model: MLP, batch: number[][]): () => void {
   return () => {
     let loss: Value | null = null;
     for (const x of batch) for (const o of model.forward(x)) loss = loss === null ? o : loss.add(o);
     model.zeroGrad();
     loss!.backward();
-    return store.top - store.floor;
   };
 }
 
-function tapeStep(sizes: number[], batch: number[][]): () => number {
+function tapeStep(sizes: number[], batch: number[][]): () => void {
   const t = new Tape();
   const rng = new Rng(1);
   const forward = tapeMlp(t, sizes, () => rng.uniform(-1, 1));
@@ -65,80 +75,78 @@ function tapeStep(sizes: number[], batch: number[][]): () => number {
     let loss = -1;
     for (const x of batch) for (const o of forward(x)) loss = loss < 0 ? o : t.add(loss, o);
     t.backward(loss);
-    return t.n - t.keep;
   };
 }
 
-const fmt = (x: number, d = 2) => x.toFixed(d);
-const range = (xs: number[], d = 2) => `${fmt(Math.min(...xs), d)}–${fmt(Math.max(...xs), d)}`;
+const f = (x: number, d = 2) => x.toFixed(d);
+const range = (xs: number[], d = 2) => (xs.length === 1 ? f(xs[0], d) : `${f(Math.min(...xs), d)}–${f(Math.max(...xs), d)}`);
+const pct = (xs: number[]) => range(xs.map((x) => x * 100), 1);
 
 const rng = new Rng(1337);
-const moons = makeMoons(100, 0.1, rng).X;
-const mnistLike = [Array.from({ length: 784 }, () => rng.uniform(0, 1))];
 const benches = [
-  { name: "moons MLP 2-16-16-1, 100 points", sizes: [2, 16, 16, 1], batch: moons, steps: 700 },
-  { name: "MLP 784-64-10, one sample", sizes: [784, 64, 10], batch: mnistLike, steps: 600 },
+  { name: "moons MLP 2-16-16-1, 100 points", sizes: [2, 16, 16, 1], batch: makeMoons(100, 0.1, rng).X },
+  { name: "MLP 784-64-10, one sample", sizes: [784, 64, 10], batch: [Array.from({ length: 784 }, () => rng.uniform(0, 1))] },
 ];
 
 // Every model is built before the first backward(), as a user's parameters are (they then live in the store for good).
 const models = benches.map((b) => Array.from({ length: ROUNDS }, () => new MLP(b.sizes[0], b.sizes.slice(1), { rng: new Rng(1) })));
-const training = { X: makeMoons(100, 0.1, new Rng(1337)), model: new MLP(2, [16, 16, 1], { rng: new Rng(1337) }) };
+const moonsData = makeMoons(100, 0.1, new Rng(1337));
+const trainModels = Array.from({ length: 3 }, () => new MLP(2, [16, 16, 1], { rng: new Rng(1337) }));
 
-console.log(`steady state: ${WARM} warm-up steps dropped; ${ROUNDS} rounds, engine and tape interleaved; ratios of ms/step in the same round`);
+console.log(`steady state: ${WARM} warm-up steps dropped, ${MEASURED} timed per side in blocks of ${BLOCK}; ${ROUNDS} rounds; ratios of mean ms/step in the same round`);
 for (const [bi, b] of benches.entries()) {
-  const ratios: number[] = [], medianRatios: number[] = [], gcShares: number[] = [], engineMs: number[] = [], tapeMs: number[] = [];
-  let nsPerOp = 0, tapeNsPerOp = 0, nodes = 0;
+  const ratios: number[] = [], medianRatios: number[] = [], gc: number[] = [], engineMs: number[] = [], tapeMs: number[] = [];
+  // Nodes per step, for ns/op: a step's region (not the first: it also holds every model's parameters).
+  for (let k = 0; k < 2; k++) engineStep(models[bi][0], b.batch)();
+  const nodes = store.top - store.floor;
   for (let r = 0; r < ROUNDS; r++) {
-    const e = await timeSteps(b.steps, engineStep(models[bi][r], b.batch));
-    const t = await timeSteps(b.steps, tapeStep(b.sizes, b.batch));
+    const [e, t] = await interleave([engineStep(models[bi][r], b.batch), tapeStep(b.sizes, b.batch)]);
     ratios.push(e.meanMs / t.meanMs);
     medianRatios.push(e.medianMs / t.medianMs);
-    gcShares.push(e.gcShare);
+    gc.push(e.gcShare);
     engineMs.push(e.meanMs);
     tapeMs.push(t.meanMs);
-    nodes = e.nodes;
-    nsPerOp = (e.meanMs * 1e6) / e.nodes;
-    tapeNsPerOp = (t.meanMs * 1e6) / t.nodes;
   }
   console.log(
-    `${b.name} (${nodes} nodes/step): engine ${range(engineMs, 3)} ms/step (~${fmt(nsPerOp, 0)} ns/op), tape ${range(tapeMs, 3)} ms/step (~${fmt(tapeNsPerOp, 0)} ns/op)\n` +
-      `  engine/tape ${range(ratios)}× (worst of ${ROUNDS}: ${fmt(Math.max(...ratios))}×; medians ${range(medianRatios)}×) · GC ${range(gcShares.map((g) => g * 100), 1)}% of engine time`,
+    `${b.name}, ${nodes} nodes/step: engine ${range(engineMs, 3)} ms/step (${range(engineMs.map((ms) => (ms * 1e6) / nodes), 0)} ns/op), ` +
+      `tape ${range(tapeMs, 3)} ms/step\n  engine/tape ${range(ratios)}× (worst of ${ROUNDS}: ${f(Math.max(...ratios))}×; of medians ${range(medianRatios)}×) · ` +
+      `GC ${pct(gc)}% of engine time`,
   );
 }
 
-// The full moons training step, in process: forward, hinge + L2, backward, SGD update.
-const { X, y } = training.X;
-const opt = new SGD(training.model.parameters(), { lr: 0.1 });
-const trainStep = (report?: () => void) => () => {
-  const model = training.model;
-  const loss = hinge(X.map((x) => model.forward(x)[0]), y).add(sum(model.parameters().map((p) => p.mul(p))).mul(1e-4));
-  opt.zeroGrad();
-  loss.backward();
-  report?.();
-  opt.step();
-  return store.top - store.floor;
-};
-const reporter = new Reporter([]);
-const modes = [
-  ["no reporting", undefined],
-  ["report leaves", () => void reporter.report("leaves")],
-  ["report all", () => void reporter.report("all")],
-] as const;
-const byMode = new Map<string, number[]>(modes.map(([m]) => [m, []]));
-let trainGc: number[] = [];
-for (let r = 0; r < ROUNDS; r++) {
-  for (const [mode, report] of modes) {
-    const t = await timeSteps(600, trainStep(report));
-    byMode.get(mode)!.push(t.meanMs);
-    if (!report) trainGc.push(t.gcShare);
-  }
+// The full moons training step in process (forward, hinge + L2, backward, SGD), bare and with the
+// runner's reporter reading each step at backward(): leaves (the CLI's default) or every node.
+function trainStep(model: MLP, report?: (r: Reporter) => void): () => void {
+  const { X, y } = moonsData;
+  const opt = new SGD(model.parameters(), { lr: 0.1 });
+  const reporter = report ? new Reporter([]) : null;
+  return () => {
+    const loss = hinge(X.map((x) => model.forward(x)[0]), y).add(sum(model.parameters().map((p) => p.mul(p))).mul(1e-4));
+    opt.zeroGrad();
+    // A Reporter turns on backward()'s shape hashing for the process; the bare side runs without it, as a model with no host does.
+    store.hashShapes = reporter !== null;
+    loss.backward();
+    if (reporter) report!(reporter);
+    opt.step();
+  };
 }
-const base = byMode.get("no reporting")!;
+const modes = ["bare", 'report("leaves")', 'report("all")'];
+const byMode = modes.map(() => [] as number[]);
+const trainGc: number[] = [];
+for (let r = 0; r < ROUNDS; r++) {
+  const sides = await interleave([
+    trainStep(trainModels[0]),
+    trainStep(trainModels[1], (rep) => rep.report("leaves")),
+    trainStep(trainModels[2], (rep) => rep.report("all")),
+  ]);
+  sides.forEach((s, m) => byMode[m].push(s.meanMs));
+  trainGc.push(sides[0].gcShare);
+}
+const [bare, ...reported] = byMode;
 console.log(
-  `moons training step in process (forward, hinge + L2, backward, SGD): ${range(base, 3)} ms/step, GC ${range(trainGc.map((g) => g * 100), 1)}% ` +
+  `moons training step in process (forward, hinge + L2, backward, SGD): ${range(bare, 3)} ms/step, GC ${pct(trainGc)}% ` +
     `(micrograd in Python, per DESIGN.md: 2,290 ms)`,
 );
-for (const [mode] of modes.slice(1)) {
-  const ms = byMode.get(mode)!;
-  console.log(`  + reporter.${mode.replace("report ", "report(\"")}") every step: ${range(ms, 3)} ms/step (${range(ms.map((m, i) => m / base[i]))}× the step)`);
-}
+reported.forEach((ms, m) =>
+  console.log(`  + reporter.${modes[m + 1]} every step: ${range(ms, 3)} ms/step, ${range(ms.map((x, r) => x / bare[r]))}× the bare step`),
+);

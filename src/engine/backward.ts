@@ -7,12 +7,13 @@ import { freeze, rootSlot, type Value } from "./value";
 /**
  * What the last backward() (or markForward()) reached, for the reporter: the
  * nodes with mark === epoch among the root's region [floor, root] (regionReached
- * of them, whose shape hashes to `shape` when store.hashShapes is on), the kept
- * slots [keptLo, keptHi] it walked, and the residents.
+ * of them, whose shape hashes to `shape` when store.hashShapes is on: then the
+ * `below` slots under the region it reached are listed in store.below), the
+ * kept slots [keptLo, keptHi] it walked, and the residents.
  */
-export const lastPass = { epoch: 0, root: -1, floor: 0, keptLo: 0, keptHi: -1, regionReached: 0, hashed: false, shape: 0 };
+export const lastPass = { epoch: 0, root: -1, floor: 0, keptLo: 0, keptHi: -1, regionReached: 0, hashed: false, shape: 0, below: 0 };
 
-const kernelOut = new Int32Array(1);
+const kernelOut = new Int32Array(2);
 
 /**
  * Reverse-mode autodiff without a topological sort: creation order already is
@@ -28,17 +29,17 @@ export function backward(root: Value): void {
   s.grad[r] = 1;
   s.mark[r] = ep;
   let keptHi = -1, keptLo = 0, regionReached = 0;
-  kernelOut[0] = 0;
+  kernelOut[0] = kernelOut[1] = 0;
   if (r >= s.floor) {
     const kernel = s.hashShapes ? backwardHashing : backwardRegion;
-    regionReached = kernel(r, s.floor, ep, s.data, s.grad, s.op, s.in0, s.in1, s.k, s.mark, s.kWords, kernelOut);
+    regionReached = kernel(r, s.floor, ep, s.data, s.grad, s.op, s.in0, s.in1, s.k, s.mark, s.kWords, kernelOut, s.below);
     keptHi = s.oldOpMax;
-    if (keptHi >= 0) keptLo = backwardLowering(keptHi, s.oldOpMin, ep, s.data, s.grad, s.op, s.in0, s.in1, s.k, s.mark, s.kWords, kernelOut);
+    if (keptHi >= 0) keptLo = backwardLowering(keptHi, s.oldOpMin, ep, s.data, s.grad, s.op, s.in0, s.in1, s.k, s.mark, s.kWords, kernelOut, s.below);
   } else if (s.op[r] !== OP.leaf) {
     keptHi = r;
-    keptLo = backwardLowering(r, r, ep, s.data, s.grad, s.op, s.in0, s.in1, s.k, s.mark, s.kWords, kernelOut);
+    keptLo = backwardLowering(r, r, ep, s.data, s.grad, s.op, s.in0, s.in1, s.k, s.mark, s.kWords, kernelOut, s.below);
   }
-  Object.assign(lastPass, { epoch: ep, root: r, floor: s.floor, keptLo, keptHi, regionReached, hashed: s.hashShapes, shape: kernelOut[0] });
+  Object.assign(lastPass, { epoch: ep, root: r, floor: s.floor, keptLo, keptHi, regionReached, hashed: s.hashShapes, shape: kernelOut[0], below: kernelOut[1] });
   if (unzeroed) warnIfReached(unzeroed, ep);
   freeze(root);
   s.endGeneration();
@@ -73,7 +74,7 @@ export function markForward(): boolean {
   walk(r, s.floor, false);
   const keptHi = s.oldOpMax;
   const keptLo = keptHi >= 0 ? walk(keptHi, s.oldOpMin, true) : 0;
-  Object.assign(lastPass, { epoch: ep, root: r, floor: s.floor, keptLo, keptHi, regionReached, hashed: false, shape: 0 });
+  Object.assign(lastPass, { epoch: ep, root: r, floor: s.floor, keptLo, keptHi, regionReached, hashed: false, shape: 0, below: 0 });
   return true;
 }
 

@@ -66,16 +66,19 @@ export function compileOp(op: number, deps: OpDeps): (self: unknown, other?: unk
  *  - `lowering` also walks down to op nodes it reaches below lo (nodes kept
  *    from earlier steps) and returns the lowest index it went to instead;
  *  - `hashing` also sums a hash of the shape it walks (each reached node's op,
- *    offset from lo, inputs as distances, constant) into out[0]: from values it
- *    loads anyway, so a reporter can tell an unchanged graph without reading it again.
+ *    offset from lo, inputs as distances, constant) into out[0], from values it
+ *    loads anyway, so a reporter can tell an unchanged graph without reading it
+ *    again; and lists the out[1] slots below lo it reached into `below`.
  */
 export type BackwardKernel = (
-  hi: number, lo: number, ep: number, data: F64, grad: F64, op: Uint8Array, in0: I32, in1: I32, k: F64, mark: I32, kw: I32, out: I32,
+  hi: number, lo: number, ep: number, data: F64, grad: F64, op: Uint8Array, in0: I32, in1: I32, k: F64, mark: I32, kw: I32, out: I32, below: I32,
 ) => number;
 
 function compileBackward(mode: "region" | "hashing" | "lowering"): BackwardKernel {
   const extend = (v: string) => (mode === "lowering" ? `if (${v} < lo && op[${v}] !== 0) lo = ${v};` : "");
   const hash = (term: string) => (mode === "hashing" ? `h = (h + ${term}) | 0;` : "");
+  // Hashing also lists the slots below lo it reaches (parameters, mostly), each once: the reporter's O(reached) way to them.
+  const reach = (v: string) => (mode === "hashing" ? `if (mark[${v}] !== ep) { mark[${v}] = ep; if (${v} < lo) below[nb++] = ${v}; }` : `mark[${v}] = ep;`);
   const cases = RULES.map((r, op) => {
     if (op === OP.leaf) return "";
     const binary = OPS[op].arity === 2;
@@ -83,15 +86,15 @@ function compileBackward(mode: "region" | "hashing" | "lowering"): BackwardKerne
     const operands = ["data[a]", y, "data[i]"];
     const constant = KEEPS_CONSTANT[op] && mode === "hashing" ? `if (b < 0) { ${hash("Math.imul(kw[2 * i], 0x27d4eb2f) + kw[2 * i + 1]")} }` : "";
     return `case ${op}: {
-      mark[a] = ep; grad[a] += ${call(r.d0, operands)} * g; ${extend("a")}
-      ${binary ? `if (b >= 0) { mark[b] = ep; grad[b] += ${call(r.d1, operands)} * g; ${extend("b")} }` : ""}
+      ${reach("a")} grad[a] += ${call(r.d0, operands)} * g; ${extend("a")}
+      ${binary ? `if (b >= 0) { ${reach("b")} grad[b] += ${call(r.d1, operands)} * g; ${extend("b")} }` : ""}
       ${hash(`Math.imul((i - lo) ^ Math.imul(i - a + ((i - b) << 16), 0x9e3779b1), ${2 * op + 0x3b9ac9ff})`)}
       ${constant}
       break;
     }`;
   });
   const body = `
-    let reached = 0, h = 0;
+    let reached = 0, h = 0, nb = 0;
     for (let i = hi; i >= lo; i--) {
       if (mark[i] !== ep) continue;
       reached++;
@@ -100,9 +103,9 @@ function compileBackward(mode: "region" | "hashing" | "lowering"): BackwardKerne
       const b = in1[i], g = grad[i];
       switch (op[i]) {${cases.join("\n")}}
     }
-    ${mode === "hashing" ? "out[0] = h;" : ""}
+    ${mode === "hashing" ? "out[0] = h; out[1] = nb;" : ""}
     return ${mode === "lowering" ? "lo" : "reached"};`;
-  return new Function("hi", "lo", "ep", "data", "grad", "op", "in0", "in1", "k", "mark", "kw", "out", body) as BackwardKernel;
+  return new Function("hi", "lo", "ep", "data", "grad", "op", "in0", "in1", "k", "mark", "kw", "out", "below", body) as BackwardKernel;
 }
 
 /**

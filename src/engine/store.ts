@@ -43,6 +43,8 @@ class Store {
   slotGen = new Int32Array(INITIAL_SLOTS);
   /** backward()'s reach mark: the epoch of the last call that reached the slot. */
   mark = new Int32Array(INITIAL_SLOTS);
+  /** Slots under the region the last hashing backward() reached (see kernel.ts). */
+  below = new Int32Array(INITIAL_SLOTS);
 
   gen = 0;
   /** Generation of the region in [floor, top). Behind gen after a backward(), until the next allocation. */
@@ -154,6 +156,7 @@ class Store {
     this.in1 = i32(this.in1);
     this.slotGen = i32(this.slotGen);
     this.mark = i32(this.mark);
+    this.below = new Int32Array(n);
     const op = new Uint8Array(n);
     op.set(this.op);
     this.op = op;

@@ -69,10 +69,7 @@ export class Reporter {
     held.regions = store.regions;
     held.updates = engine.updates.slice();
     held.count = 0;
-    const ep = lastPass.epoch;
-    for (const list of [store.residents, store.proxies]) {
-      for (const v of list) if (store.mark[v.slot] === ep) held.push(v.slot, store.data[v.slot], store.grad[v.slot]);
-    }
+    for (const v of reachedLeaves()) held.push(v.slot, store.data[v.slot], store.grad[v.slot]);
   }
 
   /** The held step's report, or null when its nodes have been recycled since (the model built more) or another step ran. */
@@ -117,15 +114,23 @@ export class Reporter {
     }
     if (this.kWords.buffer !== s.k.buffer) this.kWords = new Int32Array(s.k.buffer);
     const sel = this.sel;
-    // Below the region: residents, and the kept slots backward() walked, merged in slot order.
-    const res = s.residents;
-    let m = 0, r = 0;
-    if (p.keptHi >= 0) {
-      for (; r < res.length && res[r].slot < p.keptLo; r++) if (s.mark[res[r].slot] === ep) sel[m++] = res[r].slot;
-      m = marked(s.mark, ep, p.keptLo, p.keptHi, sel, m);
-      while (r < res.length && res[r].slot <= p.keptHi) r++;
+    let m = 0;
+    if (p.hashed && p.keptHi < 0) {
+      // Below the region: what backward() listed reaching there (parameters, mostly).
+      m = p.below;
+      sel.set(s.below.subarray(0, m));
+      sel.subarray(0, m).sort();
+    } else {
+      // Residents, and the kept slots backward() walked, merged in slot order.
+      const res = s.residents;
+      let r = 0;
+      if (p.keptHi >= 0) {
+        for (; r < res.length && res[r].slot < p.keptLo; r++) if (s.mark[res[r].slot] === ep) sel[m++] = res[r].slot;
+        m = marked(s.mark, ep, p.keptLo, p.keptHi, sel, m);
+        while (r < res.length && res[r].slot <= p.keptHi) r++;
+      }
+      for (; r < res.length; r++) if (s.mark[res[r].slot] === ep) sel[m++] = res[r].slot;
     }
-    for (; r < res.length; r++) if (s.mark[res[r].slot] === ep) sel[m++] = res[r].slot;
     const size = p.root - p.floor + 1;
     if (size > 0 && p.regionReached === size) {
       this.lo = p.floor;
@@ -136,6 +141,7 @@ export class Reporter {
       this.n = m;
     }
     this.m = m;
+    for (let j = 0; j < m; j++) this.rank[sel[j]] = j;
     // backward() hashed the region's shape as it walked it: if that and the rest of the
     // signature are unchanged, so is the structure, and the O(nodes) pass is skipped.
     const sig = this.next;
@@ -146,13 +152,11 @@ export class Reporter {
       [this.signature, this.next] = [sig, this.signature];
     }
     let [h1, h2] = this.structure;
-    for (const list of [res, s.proxies]) {
-      for (const v of list) {
-        if (s.mark[v.slot] !== ep) continue;
-        const o = v.own!;
-        h1 = Math.imul(h1 ^ this.indexOf(v.slot), 0x01000193) ^ o.labelHash;
-        h2 = Math.imul(h2 ^ (o.kind | (o.loc << 2)), 0x5bd1e995) ^ o.group;
-      }
+    // Leaves' names and places: a sum, so the order they are listed in does not matter.
+    for (const v of reachedLeaves()) {
+      const o = v.own!, j = this.indexOf(v.slot);
+      h1 = (h1 + Math.imul(j ^ o.labelHash, 0x01000193)) | 0;
+      h2 = (h2 + Math.imul(j ^ Math.imul(o.kind | (o.loc << 2), 0x85ebca6b) ^ o.group, 0x5bd1e995)) | 0;
     }
     const reached = (i: number) => i < s.data.length && s.mark[i] === ep;
     for (const map of [meta.keptLabelHashes, meta.labelHashes]) {
@@ -183,9 +187,13 @@ export class Reporter {
 
   /** The reached leaves' numbers (or none), with their node indices. */
   private leafValues(leaves: boolean): GraphValues & { nodes: Int32Array } {
-    const s = store, ep = lastPass.epoch;
+    const s = store, { sel, m } = this, ep = lastPass.epoch;
+    // In slot order: the listed nodes first (they are below the region when it is implied), then its proxies.
     const slots: number[] = [];
-    if (leaves) for (const list of [s.residents, s.proxies]) for (const v of list) if (s.mark[v.slot] === ep) slots.push(v.slot);
+    if (leaves) {
+      for (let j = 0; j < m; j++) if (s.op[sel[j]] === OP.leaf) slots.push(sel[j]);
+      if (this.lo !== NONE) for (const v of s.proxies) if (s.mark[v.slot] === ep) slots.push(v.slot);
+    }
     const nodes = new Int32Array(slots.length), data = new Float64Array(slots.length), grad = new Float64Array(slots.length);
     slots.forEach((slot, e) => {
       nodes[e] = this.indexOf(slot);
@@ -232,18 +240,40 @@ export class Reporter {
     const reached = (i: number) => i < s.data.length && s.mark[i] === ep && s.op[i] !== OP.leaf;
     for (const map of [meta.keptLocs, meta.locs]) for (const [i, v] of map) if (reached(i)) loc[this.indexOf(i)] = v;
     for (const map of [meta.keptLabels, meta.labels]) for (const [i, v] of map) if (reached(i)) label[this.indexOf(i)] = v;
-    for (const list of [s.residents, s.proxies]) {
-      for (const v of list) {
-        if (s.mark[v.slot] !== ep) continue;
-        const j = this.indexOf(v.slot), o = v.own!;
-        kind[j] = o.kind;
-        label[j] = o.label;
-        loc[j] = o.loc;
-        group[j] = o.group;
-      }
+    for (const v of reachedLeaves()) {
+      const j = this.indexOf(v.slot), o = v.own!;
+      kind[j] = o.kind;
+      label[j] = o.label;
+      loc[j] = o.loc;
+      group[j] = o.group;
     }
     return { hash, op, kind, in0, in1, k, label, loc, group, locations: this.locations, groups: engine.groupPaths.slice() };
   }
+}
+
+/** The leaves the last pass reached (parameters and inputs): residents under the region, and proxies in it. O(leaves) when backward() listed what it reached below the region. */
+function reachedLeaves(): Value[] {
+  const s = store, p = lastPass, ep = p.epoch, out: Value[] = [];
+  if (p.hashed && p.keptHi < 0) {
+    for (let q = 0; q < p.below; q++) {
+      const slot = s.below[q];
+      if (s.op[slot] === OP.leaf) out.push(residentAt(slot));
+    }
+  } else for (const v of s.residents) if (s.mark[v.slot] === ep) out.push(v);
+  for (const v of s.proxies) if (s.mark[v.slot] === ep) out.push(v);
+  return out;
+}
+
+/** The resident leaf in a slot (residents are in slot order). */
+function residentAt(slot: number): Value {
+  const res = store.residents;
+  let lo = 0, hi = res.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (res[mid].slot < slot) lo = mid + 1;
+    else hi = mid;
+  }
+  return res[lo];
 }
 
 /** `lo` when no slot range is implied: every node is listed in sel. */
