@@ -3,9 +3,10 @@
  * reporter's cost per step. Every step is timed; the first WARM steps of each
  * side are dropped afterwards (a warm-up branch inside the loop would
  * deoptimize the loop it measures). Sides alternate in blocks of BLOCK steps,
- * so a busy moment of the (shared) machine lands on both. Three rounds; each
- * ratio is of means in the same round, and the worst round is printed. GC time
- * comes from perf_hooks 'gc' entries inside each side's timed blocks.
+ * so a busy moment of the (shared) machine lands on both; a round's ratio is
+ * the median over block pairs, and the worst of three rounds is printed (the
+ * ratio of plain means too). GC time comes from perf_hooks 'gc' entries inside
+ * each side's timed blocks.
  * Prints figures, asserts nothing.
  */
 import { PerformanceObserver } from "node:perf_hooks";
@@ -16,7 +17,7 @@ import { Tape, tapeMlp } from "./tape";
 
 const WARM = 200;
 const MEASURED = 400;
-const BLOCK = 25;
+const BLOCK = 10;
 const ROUNDS = 3;
 
 const gcEntries: { start: number; end: number }[] = [];
@@ -24,36 +25,55 @@ new PerformanceObserver((list) => {
   for (const e of list.getEntries()) gcEntries.push({ start: e.startTime, end: e.startTime + e.duration });
 }).observe({ entryTypes: ["gc"] });
 
-interface Side { meanMs: number; medianMs: number; gcShare: number }
+interface Side { meanMs: number; cpuMs: number; gcShare: number; blockMs: number[]; blockCpuMs: number[] }
 
-/** Runs the steps side by side in blocks; statistics per side over its steps after WARM. */
+const cpuMs = () => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+};
+
+/**
+ * Runs the steps side by side in blocks; per side, over its steps after WARM:
+ * mean wall and CPU time per step, GC share, and each block's means. CPU time
+ * leaves out the time the process waited for one of the machine's two cores.
+ */
 async function interleave(steps: (() => void)[]): Promise<Side[]> {
-  const times = steps.map(() => new Float64Array(WARM + MEASURED));
+  const wall = steps.map(() => new Float64Array(WARM + MEASURED));
+  const cpu = steps.map(() => new Float64Array(WARM + MEASURED));
   const windows: [number, number][][] = steps.map(() => []);
   for (let done = 0; done < WARM + MEASURED; done += BLOCK) {
     steps.forEach((step, s) => {
-      const t = times[s];
-      let last = performance.now();
+      let last = performance.now(), lastCpu = cpuMs();
       const start = last;
       for (let k = done; k < done + BLOCK; k++) {
         step();
-        const now = performance.now();
-        t[k] = now - last;
+        const now = performance.now(), nowCpu = cpuMs();
+        wall[s][k] = now - last;
+        cpu[s][k] = nowCpu - lastCpu;
         last = now;
+        lastCpu = nowCpu;
       }
       if (done >= WARM) windows[s].push([start, last]);
     });
   }
   await new Promise((resolve) => setTimeout(resolve, 50)); // gc entries arrive asynchronously
+  const mean = (xs: Float64Array) => xs.reduce((a, b) => a + b, 0) / xs.length;
+  const blocks = (xs: Float64Array) => Array.from({ length: MEASURED / BLOCK }, (_, b) => mean(xs.subarray(WARM + b * BLOCK, WARM + (b + 1) * BLOCK)));
   const result = steps.map((_, s) => {
-    const steady = Array.from(times[s].subarray(WARM));
-    const total = steady.reduce((a, b) => a + b, 0);
+    const total = wall[s].subarray(WARM).reduce((a, b) => a + b, 0);
     const gc = gcEntries.filter((e) => windows[s].some(([a, b]) => e.start >= a && e.start < b)).reduce((t, e) => t + e.end - e.start, 0);
-    return { meanMs: total / steady.length, medianMs: steady.sort((a, b) => a - b)[steady.length >> 1], gcShare: gc / total };
+    return { meanMs: total / MEASURED, cpuMs: mean(cpu[s].subarray(WARM)), gcShare: gc / total, blockMs: blocks(wall[s]), blockCpuMs: blocks(cpu[s]) };
   });
   gcEntries.length = 0;
   return result;
 }
+
+/** Median over block pairs of a's block mean / b's (wall or CPU): the blocks of a pair ran back to back, under the same load. */
+const pairedRatio = (a: Side, b: Side, cpu = false) => {
+  const [x, y] = cpu ? [a.blockCpuMs, b.blockCpuMs] : [a.blockMs, b.blockMs];
+  return median(x.map((ms, i) => ms / y[i]));
+};
+const median = (xs: number[]) => xs.slice().sort((p, q) => p - q)[xs.length >> 1];
 
 /** The engine's step: forward over the batch, loss = sum of outputs, zero grads, backward. */
 function engineStep(model: MLP, batch: number[][]): () => void {
@@ -93,24 +113,27 @@ const models = benches.map((b) => Array.from({ length: ROUNDS }, () => new MLP(b
 const moonsData = makeMoons(100, 0.1, new Rng(1337));
 const trainModels = Array.from({ length: 3 }, () => new MLP(2, [16, 16, 1], { rng: new Rng(1337) }));
 
-console.log(`steady state: ${WARM} warm-up steps dropped, ${MEASURED} timed per side in blocks of ${BLOCK}; ${ROUNDS} rounds; ratios of mean ms/step in the same round`);
+console.log(
+  `steady state: ${WARM} warm-up steps dropped, ${MEASURED} timed per side, sides alternating in blocks of ${BLOCK}; ${ROUNDS} rounds. ` +
+    `A round's ratio: median over block pairs, by wall time (and by CPU time, which leaves out waiting for a core).`,
+);
 for (const [bi, b] of benches.entries()) {
-  const ratios: number[] = [], medianRatios: number[] = [], gc: number[] = [], engineMs: number[] = [], tapeMs: number[] = [];
+  const wallRatios: number[] = [], cpuRatios: number[] = [], gc: number[] = [], engineMs: number[] = [], tapeMs: number[] = [];
   // Nodes per step, for ns/op: a step's region (not the first: it also holds every model's parameters).
   for (let k = 0; k < 2; k++) engineStep(models[bi][0], b.batch)();
   const nodes = store.top - store.floor;
   for (let r = 0; r < ROUNDS; r++) {
     const [e, t] = await interleave([engineStep(models[bi][r], b.batch), tapeStep(b.sizes, b.batch)]);
-    ratios.push(e.meanMs / t.meanMs);
-    medianRatios.push(e.medianMs / t.medianMs);
+    wallRatios.push(pairedRatio(e, t));
+    cpuRatios.push(pairedRatio(e, t, true));
     gc.push(e.gcShare);
     engineMs.push(e.meanMs);
     tapeMs.push(t.meanMs);
   }
   console.log(
     `${b.name}, ${nodes} nodes/step: engine ${range(engineMs, 3)} ms/step (${range(engineMs.map((ms) => (ms * 1e6) / nodes), 0)} ns/op), ` +
-      `tape ${range(tapeMs, 3)} ms/step\n  engine/tape ${range(ratios)}× (worst of ${ROUNDS}: ${f(Math.max(...ratios))}×; of medians ${range(medianRatios)}×) · ` +
-      `GC ${pct(gc)}% of engine time`,
+      `tape ${range(tapeMs, 3)} ms/step\n  engine/tape ${range(wallRatios)}× (worst of ${ROUNDS}: ${f(Math.max(...wallRatios))}×; ` +
+      `by CPU time ${range(cpuRatios)}×, worst ${f(Math.max(...cpuRatios))}×) · GC ${pct(gc)}% of engine time`,
   );
 }
 
@@ -132,6 +155,7 @@ function trainStep(model: MLP, report?: (r: Reporter) => void): () => void {
 }
 const modes = ["bare", 'report("leaves")', 'report("all")'];
 const byMode = modes.map(() => [] as number[]);
+const costs = modes.slice(1).map(() => [] as number[]);
 const trainGc: number[] = [];
 for (let r = 0; r < ROUNDS; r++) {
   const sides = await interleave([
@@ -140,13 +164,13 @@ for (let r = 0; r < ROUNDS; r++) {
     trainStep(trainModels[2], (rep) => rep.report("all")),
   ]);
   sides.forEach((s, m) => byMode[m].push(s.meanMs));
+  sides.slice(1).forEach((s, m) => costs[m].push(pairedRatio(s, sides[0], true)));
   trainGc.push(sides[0].gcShare);
 }
-const [bare, ...reported] = byMode;
 console.log(
-  `moons training step in process (forward, hinge + L2, backward, SGD): ${range(bare, 3)} ms/step, GC ${pct(trainGc)}% ` +
+  `moons training step in process (forward, hinge + L2, backward, SGD): ${range(byMode[0], 3)} ms/step, GC ${pct(trainGc)}% ` +
     `(micrograd in Python, per DESIGN.md: 2,290 ms)`,
 );
-reported.forEach((ms, m) =>
-  console.log(`  + reporter.${modes[m + 1]} every step: ${range(ms, 3)} ms/step, ${range(ms.map((x, r) => x / bare[r]))}× the bare step`),
+costs.forEach((ratios, m) =>
+  console.log(`  + reporter.${modes[m + 1]} every step: ${range(byMode[m + 1], 3)} ms/step, ${range(ratios)}× the bare step (CPU time)`),
 );

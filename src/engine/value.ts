@@ -3,6 +3,7 @@ import { backward } from "./backward";
 import { engine } from "./context";
 import { StaleValueError } from "./errors";
 import { compileOp, KEEPS_CONSTANT } from "./kernel";
+import { RULES } from "./rules";
 import { meta, stringHash } from "./meta";
 import { DETACHED, store } from "./store";
 
@@ -42,28 +43,21 @@ let nodeSlot = -1;
  * parameters, and each loss passed to backward() keep their numbers for good.
  */
 export class Value {
+  // Declared, not defined: a class field definition would run before the constructor on every node.
   /** @internal Slot in the store. */
-  slot: number;
+  declare slot: number;
   /** @internal Generation of the node in `slot`; PERM or DETACHED for leaves (see store.ts). */
-  gen: number;
+  declare gen: number;
   /** @internal See Own; null for an op node that was never a backward() root. */
-  own: Own | null;
+  declare own: Own | null;
 
   constructor(data: number, label?: string) {
-    if (nodeSlot >= 0) {
-      this.slot = nodeSlot;
-      this.gen = store.gen;
-      this.own = null;
-      nodeSlot = -1;
-      return;
-    }
-    if (typeof data !== "number") throw new TypeError(`new Value() takes a number, got ${describe(data)}`);
-    if (label !== undefined && typeof label !== "string") throw new TypeError(`new Value()'s label must be a string, got ${describe(label)}`);
-    this.slot = 0;
-    this.gen = DETACHED;
-    this.own = new Own(data, 0, label ?? null, true, NodeKind.input, engine.loc, engine.group);
-    // Leaves made before the first backward() (parameters, inputs) take a slot of the first region, which is kept for good.
-    if (store.gen === 0) attach(this, this.own);
+    this.slot = nodeSlot;
+    this.gen = store.gen;
+    this.own = null;
+    // An op node's handle (see node()); a leaf's set-up stays out of line, so this inlines small into every op.
+    if (nodeSlot >= 0) nodeSlot = -1;
+    else makeLeaf(this, data, label);
   }
 
   get data(): number {
@@ -176,10 +170,20 @@ export class Value {
   }
 }
 
+function makeLeaf(v: Value, data: number, label: string | undefined): void {
+  if (typeof data !== "number") throw new TypeError(`new Value() takes a number, got ${describe(data)}`);
+  if (label !== undefined && typeof label !== "string") throw new TypeError(`new Value()'s label must be a string, got ${describe(label)}`);
+  v.slot = 0;
+  v.gen = DETACHED;
+  v.own = new Own(data, 0, label ?? null, true, NodeKind.input, engine.loc, engine.group);
+  // Leaves made before the first backward() (parameters, inputs) take a slot of the first region, which is kept for good.
+  if (store.gen === 0) attach(v, v.own);
+}
+
 // ---- ops
 
 type Op = (self: Value, other?: Operand) => Value;
-const op = (code: number) => compileOp(code, { store, Value, node, slotFor, operandError }) as Op;
+const op = (code: number) => compileOp(code, { store, Value, node, nodeK, slowOp }) as Op;
 const [ADD, SUB, MUL, DIV, POW, POWV] = [OP.add, OP.sub, OP.mul, OP.div, OP.pow, OP.powv].map(op);
 const [NEG, EXP, LOG, TANH, RELU, SIGMOID] = [OP.neg, OP.exp, OP.log, OP.tanh, OP.relu, OP.sigmoid].map(op);
 
@@ -194,6 +198,31 @@ function node(op: number, out: number, a: number, b: number): Value {
   s.slotGen[i] = s.gen;
   nodeSlot = i;
   return new Value(0);
+}
+
+function nodeK(op: number, out: number, a: number, k: number): Value {
+  const v = node(op, out, a, -1);
+  store.k[v.slot] = k;
+  return v;
+}
+
+/**
+ * An op off the compiled fast path: checks and resolves its operands (before
+ * the new node takes a slot, so it cannot overwrite them), then builds it.
+ */
+function slowOp(op: number, self: Value, other: Operand | undefined): Value {
+  const s = store, forward = RULES[op].forward;
+  if (OPS[op].arity === 1 && !KEEPS_CONSTANT[op]) {
+    const a = slotFor(self, null);
+    return node(op, forward(s.data[a], NaN), a, -1);
+  }
+  if (typeof other === "number" && KEEPS_CONSTANT[op]) {
+    const a = slotFor(self, null);
+    return nodeK(op, forward(s.data[a], other), a, other);
+  }
+  if (!(other instanceof Value)) throw operandError(op, other);
+  const a = slotFor(self, other), b = slotFor(other, self);
+  return node(op, forward(s.data[a], s.data[b]), a, b);
 }
 
 /**
