@@ -10,9 +10,9 @@ import { DETACHED, store } from "./store";
 export type Operand = Value | number;
 
 /**
- * What a handle keeps outside the store: a leaf's numbers while it has no
- * slot, and its names; a backward() root's numbers and names, frozen then, for
- * when its slot is recycled (`losses.push(loss)` read later).
+ * @internal What a handle keeps outside the store: a leaf's numbers while it
+ * has no slot, and its names; a backward() root's numbers and names, frozen
+ * then, for when its slot is recycled (`losses.push(loss)` read later).
  */
 export class Own {
   labelHash: number;
@@ -329,7 +329,7 @@ function handleAt(j: number): Value {
 }
 
 /**
- * The slot backward() starts from: a node of this region, of the region
+ * @internal The slot backward() starts from: a node of this region, of the region
  * backward() just ended (still intact: nothing was built since), a kept node,
  * or a leaf (which gets a proxy slot).
  */
@@ -341,7 +341,7 @@ export function rootSlot(h: Value): number {
   throw staleRead(h);
 }
 
-/** Freezes a backward() root's numbers and names in its handle, for when its slot is recycled. */
+/** @internal Freezes a backward() root's numbers and names in its handle, for when its slot is recycled. */
 export function freeze(root: Value): void {
   if (isLeaf(root)) return;
   const i = root.slot, s = store;
