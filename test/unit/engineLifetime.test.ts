@@ -199,6 +199,17 @@ describe("micrograd's accumulation", () => {
     }
   });
 
+  it("backward() on a leaf sets its grad to 1, as micrograd does, whether or not it has a slot yet", () => {
+    step(3);
+    const fresh = new Value(4);
+    fresh.backward();
+    expect(fresh.grad).toBe(1);
+    const used = new Value(2);
+    used.mul(3).backward();
+    used.backward(); // the slot it got in that step
+    expect(used.grad).toBe(1);
+  });
+
   it("keeps micrograd's NaN where a reached node with zero grad has an infinite local derivative", () => {
     const x = new Value(0);
     x.pow(0.5).mul(0).backward(); // 0 · ∞
