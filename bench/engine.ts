@@ -4,8 +4,8 @@
  * side are dropped afterwards (a warm-up branch inside the loop would
  * deoptimize the loop it measures). Sides alternate in blocks of BLOCK steps,
  * so a busy moment of the (shared) machine lands on both; a round's ratio is
- * the median over block pairs, and the worst of three rounds is printed (the
- * ratio of plain means too). GC time comes from perf_hooks 'gc' entries inside
+ * the median over block pairs, by wall time and by CPU time, and the worst of
+ * three rounds is printed. GC time comes from perf_hooks 'gc' entries inside
  * each side's timed blocks.
  * Prints figures, asserts nothing.
  */
@@ -25,7 +25,7 @@ new PerformanceObserver((list) => {
   for (const e of list.getEntries()) gcEntries.push({ start: e.startTime, end: e.startTime + e.duration });
 }).observe({ entryTypes: ["gc"] });
 
-interface Side { meanMs: number; cpuMs: number; gcShare: number; blockMs: number[]; blockCpuMs: number[] }
+interface Side { meanMs: number; gcShare: number; blockMs: number[]; blockCpuMs: number[] }
 
 const cpuMs = () => {
   const u = process.cpuUsage();
@@ -34,8 +34,8 @@ const cpuMs = () => {
 
 /**
  * Runs the steps side by side in blocks; per side, over its steps after WARM:
- * mean wall and CPU time per step, GC share, and each block's means. CPU time
- * leaves out the time the process waited for one of the machine's two cores.
+ * mean wall time per step, GC share, and each block's mean wall and CPU time.
+ * CPU time leaves out the time the process waited for one of the machine's cores.
  */
 async function interleave(steps: (() => void)[]): Promise<Side[]> {
   const wall = steps.map(() => new Float64Array(WARM + MEASURED));
@@ -62,7 +62,7 @@ async function interleave(steps: (() => void)[]): Promise<Side[]> {
   const result = steps.map((_, s) => {
     const total = wall[s].subarray(WARM).reduce((a, b) => a + b, 0);
     const gc = gcEntries.filter((e) => windows[s].some(([a, b]) => e.start >= a && e.start < b)).reduce((t, e) => t + e.end - e.start, 0);
-    return { meanMs: total / MEASURED, cpuMs: mean(cpu[s].subarray(WARM)), gcShare: gc / total, blockMs: blocks(wall[s]), blockCpuMs: blocks(cpu[s]) };
+    return { meanMs: total / MEASURED, gcShare: gc / total, blockMs: blocks(wall[s]), blockCpuMs: blocks(cpu[s]) };
   });
   gcEntries.length = 0;
   return result;
