@@ -2,7 +2,8 @@ import { OP } from "../protocol/ops";
 import { engine } from "./context";
 import { backwardHashing, backwardLowering, backwardRegion } from "./kernel";
 import { store } from "./store";
-import { freeze, rootSlot, type Value } from "./value";
+import { freeze, rootSlot } from "./lifetime";
+import type { Value } from "./value";
 
 /**
  * What the last backward() (or markForward()) reached, for the reporter: the

@@ -1,10 +1,10 @@
 import { NodeKind, OP, OPS } from "../protocol/ops";
 import { backward } from "./backward";
 import { engine } from "./context";
-import { StaleValueError } from "./errors";
 import { compileOp, KEEPS_CONSTANT } from "./kernel";
 import { RULES } from "./rules";
 import { meta, stringHash } from "./meta";
+import { attach, handleAt, intact, isLeaf, liveSlot, readOld, slotFor, writeOld } from "./lifetime";
 import { DETACHED, store } from "./store";
 
 export type Operand = Value | number;
@@ -187,6 +187,12 @@ const op = (code: number) => compileOp(code, { store, Value, node, nodeK, slowOp
 const [ADD, SUB, MUL, DIV, POW, POWV] = [OP.add, OP.sub, OP.mul, OP.div, OP.pow, OP.powv].map(op);
 const [NEG, EXP, LOG, TANH, RELU, SIGMOID] = [OP.neg, OP.exp, OP.log, OP.tanh, OP.relu, OP.sigmoid].map(op);
 
+/** A new handle to the op node in slot i (of the current generation; the caller may set another). */
+export function opHandle(i: number): Value {
+  nodeSlot = i;
+  return new Value(0);
+}
+
 function node(op: number, out: number, a: number, b: number): Value {
   const s = store;
   const i = s.alloc();
@@ -196,7 +202,7 @@ function node(op: number, out: number, a: number, b: number): Value {
   s.in0[i] = a;
   s.in1[i] = b;
   s.slotGen[i] = s.gen;
-  nodeSlot = i;
+  nodeSlot = i; // opHandle(i), written out: one call less to fit V8's inlining budget in the caller's loop
   return new Value(0);
 }
 
@@ -223,133 +229,6 @@ function slowOp(op: number, self: Value, other: Operand | undefined): Value {
   if (!(other instanceof Value)) throw operandError(op, other);
   const a = slotFor(self, other), b = slotFor(other, self);
   return node(op, forward(s.data[a], s.data[b]), a, b);
-}
-
-/**
- * The slot of an operand that is not simply a node of this region: begins the
- * region if backward() ran since the last node (keeping the old one when this
- * op builds on it), gives a leaf a proxy slot, or accepts a kept op node.
- */
-function slotFor(h: Value, partner: Value | null): number {
-  const s = store;
-  if (s.allocGen !== s.gen) s.beginNext(carried(h) || (partner !== null && carried(partner)));
-  if (h.gen >= s.gen) return h.slot;
-  const own = h.own;
-  if (own !== null && own.leaf) return attach(h, own);
-  if (h.gen >= 0 && s.slotGen[h.slot] === h.gen && h.slot < s.floor) {
-    s.usesKept(h.slot);
-    return h.slot;
-  }
-  throw new StaleValueError(
-    `This Value was made in step ${h.gen + 1} and is used in step ${s.gen + 1}, but its graph was recycled when step ${s.gen + 1} began building. ` +
-      `A step's nodes can be built on in the next step only before it makes any other node. ` +
-      `To carry a number across steps use its .data; to train it, make it a leaf: new Value(v.data).`,
-  );
-}
-
-/** An op node of the region that backward() just ended: using it keeps that region for good. */
-function carried(h: Value): boolean {
-  return (h.own === null || !h.own.leaf) && h.gen === store.allocGen && h.slot >= store.floor;
-}
-
-/** Gives a leaf a slot in this region, holding its numbers until the region ends (store.beginRegion). */
-function attach(h: Value, own: Own): number {
-  const s = store;
-  const i = s.alloc();
-  s.data[i] = own.d;
-  s.grad[i] = own.gr;
-  s.op[i] = OP.leaf;
-  s.in0[i] = -1;
-  s.in1[i] = -1;
-  s.slotGen[i] = s.gen;
-  h.slot = i;
-  h.gen = s.gen;
-  s.proxies.push(h);
-  return i;
-}
-
-// ---- handles of older nodes
-
-function isLeaf(h: Value): boolean {
-  return h.own !== null && h.own.leaf;
-}
-
-/** The handle's slot still holds its node (a node of this region, a kept node, or one not yet overwritten). */
-function intact(h: Value): boolean {
-  return h.gen >= store.gen || (h.gen >= 0 && store.slotGen[h.slot] === h.gen);
-}
-
-function liveSlot(h: Value): number {
-  if (intact(h)) return h.slot;
-  throw staleRead(h);
-}
-
-function readOld(h: Value, grad: boolean): number {
-  const s = store;
-  if (h.gen >= 0 && s.slotGen[h.slot] === h.gen) return grad ? s.grad[h.slot] : s.data[h.slot];
-  if (h.own !== null) return grad ? h.own.gr : h.own.d;
-  throw staleRead(h);
-}
-
-function writeOld(h: Value, grad: boolean, v: number): void {
-  const s = store, own = h.own;
-  if (h.gen >= 0 && s.slotGen[h.slot] === h.gen) (grad ? s.grad : s.data)[h.slot] = v;
-  else if (own === null) throw staleRead(h);
-  if (own !== null) {
-    if (grad) own.gr = v;
-    else own.d = v;
-  }
-}
-
-function staleRead(h: Value): StaleValueError {
-  return new StaleValueError(
-    `This Value was made in step ${h.gen + 1}; its slot now holds a node of a later step's graph. ` +
-      `A step's nodes live until the next step builds its own (leaves, parameters and each loss passed to backward() keep their numbers). ` +
-      `Read what you need before the next forward pass, e.g. keep v.data instead of v.`,
-  );
-}
-
-/** A handle for slot j (an input of a live node): a leaf's own handle, or a new handle to the op node. */
-function handleAt(j: number): Value {
-  const s = store;
-  if (s.op[j] === OP.leaf) {
-    const list = j >= s.floor ? s.proxies : s.residents;
-    let lo = 0, hi = list.length - 1;
-    while (lo <= hi) {
-      const mid = (lo + hi) >> 1, at = list[mid].slot;
-      if (at === j) return list[mid];
-      if (at < j) lo = mid + 1;
-      else hi = mid - 1;
-    }
-  }
-  nodeSlot = j;
-  const v = new Value(0);
-  v.gen = s.slotGen[j];
-  return v;
-}
-
-/**
- * @internal The slot backward() starts from: a node of this region, of the region
- * backward() just ended (still intact: nothing was built since), a kept node,
- * or a leaf (which gets a proxy slot).
- */
-export function rootSlot(h: Value): number {
-  const s = store;
-  if (h.gen >= s.gen) return h.slot;
-  if (h.gen >= 0 && s.slotGen[h.slot] === h.gen && (h.gen === s.allocGen || h.slot < s.floor)) return h.slot;
-  if (isLeaf(h)) return slotFor(h, null);
-  throw staleRead(h);
-}
-
-/** @internal Freezes a backward() root's numbers and names in its handle, for when its slot is recycled. */
-export function freeze(root: Value): void {
-  if (isLeaf(root)) return;
-  const i = root.slot, s = store;
-  if (root.own === null) root.own = new Own(s.data[i], s.grad[i], meta.labelOf(i), false, NodeKind.value, meta.locOf(i), meta.groupOf(i));
-  else {
-    root.own.d = s.data[i];
-    root.own.gr = s.grad[i];
-  }
 }
 
 function operandError(op: number, x: unknown): TypeError {
