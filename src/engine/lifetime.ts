@@ -111,7 +111,7 @@ export function handleAt(j: number): Value {
 }
 
 /**
- * @internal The slot backward() starts from: a node of this region, of the region
+ * The slot backward() starts from: a node of this region, of the region
  * backward() just ended (still intact: nothing was built since), a kept node,
  * or a leaf (which gets a proxy slot).
  */
@@ -123,7 +123,7 @@ export function rootSlot(h: Value): number {
   throw staleRead(h);
 }
 
-/** @internal Freezes a backward() root's numbers and names in its handle, for when its slot is recycled. */
+/** Freezes a backward() root's numbers and names in its handle, for when its slot is recycled. */
 export function freeze(root: Value): void {
   if (isLeaf(root)) return;
   const i = root.slot, s = store;

@@ -2,7 +2,7 @@ import { GradscopeLimitError } from "./errors";
 import { meta } from "./meta";
 import type { Value } from "./value";
 
-/** A handle's generation when its leaf lives in a kept slot for good (see keepRegion). */
+/** A handle's generation when its leaf lives in a kept slot for good (see beginRegion). */
 export const PERM = 0x3fffffff;
 /** A leaf's generation while it has no slot: its numbers are in its own `Own`. */
 export const DETACHED = -1;
