@@ -73,7 +73,7 @@ function compileBackward(mode: "region" | "hashing" | "lowering"): BackwardKerne
   const extend = (v: string) => (mode === "lowering" ? `if (${v} < lo && op[${v}] !== 0) lo = ${v};` : "");
   const hash = (term: string) => (mode === "hashing" ? `h = (h + ${term}) | 0;` : "");
   // Hashing also lists the slots below lo it reaches (parameters, mostly), each once: the reporter's O(reached) way to them.
-  const reach = (v: string) => (mode === "hashing" ? `if (mark[${v}] !== ep) { mark[${v}] = ep; if (${v} < lo) below[nb++] = ${v}; }` : `mark[${v}] = ep;`);
+  const reach = (v: string) => (mode === "hashing" ? `if (${v} < lo && mark[${v}] !== ep) below[nb++] = ${v}; mark[${v}] = ep;` : `mark[${v}] = ep;`);
   const cases = RULES.map((r, op) => {
     if (op === OP.leaf) return "";
     const binary = OPS[op].arity === 2;
