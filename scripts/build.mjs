@@ -1,4 +1,4 @@
-// One esbuild config, one build per target: extension host, model worker, CLI, webview.
+// One esbuild config, one build per target: extension host, runner process, model worker, CLI, webview.
 import * as esbuild from "esbuild";
 import { existsSync, mkdirSync, chmodSync, writeFileSync } from "node:fs";
 import { execFileSync } from "node:child_process";
@@ -12,6 +12,8 @@ const node = { bundle: true, platform: "node", target: "node20", format: "cjs", 
 const targets = [
   // esbuild ships a native binary, so it stays a runtime dependency instead of being bundled.
   { ...node, entryPoints: ["src/extension/extension.ts"], outfile: "dist/extension.js", external: ["vscode", "esbuild", "typescript"] },
+  // The runner process compiles the model: the compiler stays out of the host's bundles.
+  { ...node, entryPoints: ["src/runner/process/main.ts"], outfile: "dist/runner.js", external: ["esbuild", "typescript"] },
   { ...node, entryPoints: ["src/runner/worker/modelWorker.ts"], outfile: "dist/worker.js" },
   { ...node, entryPoints: ["src/cli/main.ts"], outfile: "dist/cli.js", external: ["esbuild", "typescript"], banner: { js: "#!/usr/bin/env node" } },
   { ...node, entryPoints: ["src/extension/tsPlugin/index.ts"], outfile: "dist/tsPlugin.js" },
