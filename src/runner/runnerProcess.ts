@@ -9,8 +9,8 @@ import * as path from "node:path";
  * stdout carries JSON. execArgv is empty so a host's own flags (--inspect,
  * test loaders) do not leak into the model's process.
  */
-export function forkRunner(script: string): ChildProcess {
-  return fork(script, [], {
+export function forkRunner(script: string, spare = false): ChildProcess {
+  return fork(script, spare ? ["--spare"] : [], {
     serialization: "advanced",
     stdio: ["ignore", "pipe", "pipe", "ipc"],
     execArgv: [],
@@ -28,24 +28,35 @@ export function runnerScriptFor(script: string): string {
 
 /**
  * One idle runner process kept ready for the next run, so a restart skips
- * starting Node and loading the compiler. Opt-in (the extension wants it, a
- * one-shot CLI does not); an idle spare does not keep its host alive and exits
- * when the host does.
+ * starting Node, loading the compiler and warming it up (a spare compiles a
+ * tiny model while it waits). Opt-in: the extension wants it, a one-shot CLI
+ * does not. An idle spare does not keep its host alive and exits when the
+ * host does.
  */
 const spares = new Map<string, ChildProcess>();
 
-export function takeRunner(script: string, keepSpare: boolean): ChildProcess {
-  let child = spares.get(script);
+/** A runner for a new run: the spare if one is ready, else a new process. */
+export function takeRunner(script: string): ChildProcess {
+  const child = spares.get(script);
   spares.delete(script);
-  if (!child || child.exitCode !== null || child.signalCode !== null || !child.connected) child = forkRunner(script);
-  else ref(child, true);
-  if (keepSpare) {
-    const spare = forkRunner(script);
-    ref(spare, false);
-    spare.once("exit", () => spares.get(script) === spare && spares.delete(script));
-    spares.set(script, spare);
+  if (child && child.exitCode === null && child.signalCode === null && child.connected) {
+    ref(child, true);
+    return child;
   }
-  return child;
+  return forkRunner(script);
+}
+
+/**
+ * Starts the spare for the next run, if there is none. Call it once the current run is past its
+ * own start-up (first step, or its end): a spare that starts at the same moment slows it down.
+ */
+export function prepareSpare(script: string): void {
+  if (spares.has(script)) return;
+  const spare = forkRunner(script, true);
+  ref(spare, false);
+  spare.once("exit", () => spares.get(script) === spare && spares.delete(script));
+  spare.on("error", () => spares.get(script) === spare && spares.delete(script));
+  spares.set(script, spare);
 }
 
 /** Ends the idle spare processes (for hosts that are shutting down). */

@@ -5,7 +5,7 @@ import type { EndReason, ModelError, RunState } from "../protocol/run";
 import { RunnerMessageSchema, type HostCommand, type RunnerMessage, type RunSpec } from "../protocol/runner";
 import { RUN_FREE } from "./control";
 import { LossHistory, SnapshotRing } from "./history";
-import { runnerScriptFor, takeRunner } from "./runnerProcess";
+import { prepareSpare, runnerScriptFor, takeRunner } from "./runnerProcess";
 import { DEFAULT_LIMITS, type RunOptions, type SessionEvent } from "./types";
 
 /**
@@ -56,7 +56,7 @@ export class ModelSession {
     this.setState("starting");
     let child: ChildProcess;
     try {
-      child = takeRunner(this.runnerScript, this.keepSpare);
+      child = takeRunner(this.runnerScript);
     } catch (e) {
       return this.end("error", { kind: "runtime", message: `Gradscope could not start the model's process: ${(e as Error).message}` });
     }
@@ -165,6 +165,7 @@ export class ModelSession {
         const snapshot: Snapshot = { step: msg.step, loss: msg.loss, topology: this.topology, values: msg.values, updates: msg.updates };
         this.snapshots.add(snapshot);
         this._step = msg.step;
+        if (msg.step === 1 && this.keepSpare) prepareSpare(this.runnerScript);
         this.emit({ type: "graph", snapshot, shapeChanged: msg.topology !== undefined });
         return;
       }
@@ -210,6 +211,7 @@ export class ModelSession {
     this.killRunner();
     const state: RunState = reason === "error" || reason === "timeout" ? "error" : reason === "stopped" ? "stopped" : "finished";
     this._state = state;
+    if (this.keepSpare) prepareSpare(this.runnerScript);
     this.emit({ type: "state", state, step: this._step, error });
     this.emit({ type: "end", reason, steps: this._step, error, ...(detail ? { detail } : {}) });
   }
