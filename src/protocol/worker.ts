@@ -1,6 +1,7 @@
 import type { MessagePort } from "node:worker_threads";
 import { z } from "zod";
 import { AnyNumber, GraphTopologySchema, GraphValuesSchema, ParamUpdateSchema, SourceLocationSchema } from "./graph";
+import type { CompiledModule } from "../runner/compile/compile";
 
 /**
  * The runner process ⇄ the model worker (both inside the model's own OS
@@ -11,8 +12,8 @@ import { AnyNumber, GraphTopologySchema, GraphValuesSchema, ParamUpdateSchema, S
 
 /** What the runner process hands the model worker at start (workerData). */
 export interface WorkerInit {
-  code: string;
-  bundleFile: string;
+  /** The model's compiled files; modules[0] is the entry. */
+  modules: CompiledModule[];
   entryFile: string;
   locations: z.infer<typeof SourceLocationSchema>[];
   /** The step gate (see runner/control.ts). */
@@ -33,6 +34,8 @@ export interface WorkerInit {
 export const ThrownSchema = z.object({
   /** `${name}: ${message}` for an Error, `Uncaught <util.inspect of the value>` otherwise. */
   message: z.string(),
+  /** The Error's name (a SyntaxError's stack has its location in a header line, not in frames). */
+  name: z.string().optional(),
   /** The raw V8 stack (positions in the bundle), for Errors. */
   stack: z.string().optional(),
   /** The statement that was running (index into the compiler's locations), or -1. */

@@ -6,9 +6,11 @@ import { StackMapper } from "../worker/stackTrace";
 
 /**
  * Turns what the worker says was thrown into the error the user sees. Every
- * file, line and column comes from the compiler's own tables (its source map,
- * its statement locations), never from a string the worker sent: a model that
- * forges a message can change the text, not point the editor at another file.
+ * file, line and column comes from the compiler's own tables (its modules'
+ * line maps, its statement locations), never from a string the worker sent
+ * alone: a frame counts only if it names one of the model's compiled files. A
+ * model that forges a message can change the text, not point the editor at
+ * another file.
  */
 export class ModelErrors {
   private stacks: StackMapper | undefined;
@@ -23,9 +25,9 @@ export class ModelErrors {
   fromThrown(kind: ModelError["kind"], thrown: Thrown): ModelError {
     const fallback = this.location(thrown.loc);
     if (thrown.stack === undefined) return { kind, message: thrown.message, ...where(fallback) };
-    // Built lazily: most runs never throw, and a big model's map takes a while to parse.
-    this.stacks ??= new StackMapper(this.compiled.map, this.compiled.bundleFile);
-    const error = Object.assign(new Error(thrown.message), { stack: thrown.stack });
+    // Frames map only within the compiler's own modules: a file no module has is no location.
+    this.stacks ??= new StackMapper(this.compiled.modules);
+    const error = Object.assign(thrown.name === "SyntaxError" ? new SyntaxError(thrown.message) : new Error(thrown.message), { stack: thrown.stack });
     return { ...this.stacks.toModelError(error, kind, fallback), message: thrown.message };
   }
 

@@ -103,7 +103,7 @@ export class ModelRun {
   private launch(model: CompiledModel): void {
     const channel = new MessageChannel();
     const init: WorkerInit = {
-      code: model.code, bundleFile: model.bundleFile, entryFile: path.resolve(this.spec.file), locations: model.locations,
+      modules: model.modules, entryFile: path.resolve(this.spec.file), locations: model.locations,
       control: this.ctl.buffer as SharedArrayBuffer, output: this.outputRing, port: channel.port2,
       throttleMs: this.spec.throttleMs, maxSteps: this.spec.maxSteps, maxNodesPerStep: this.spec.maxNodesPerStep,
     };

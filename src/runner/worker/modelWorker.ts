@@ -5,8 +5,6 @@
  * It talks only to the runner process (through a private port and the output
  * ring), which checks everything it says before the host hears of it.
  */
-import { createRequire } from "node:module";
-import * as vm from "node:vm";
 import { MessagePort, workerData } from "node:worker_threads";
 import * as gradscope from "../../engine";
 import { engine, GradscopeLimitError } from "../../engine/context";
@@ -17,6 +15,7 @@ import type { Thrown, WorkerEnvelope, WorkerInit, WorkerMessage } from "../../pr
 import { Ctl, passGate, waitForGate, waitWhileHeld } from "../control";
 import { OutputWriter } from "../outputRing";
 import { captureConsole } from "./consoleCapture";
+import { ModuleLoader } from "./moduleLoader";
 import { Reporter, type Report } from "./reporter";
 import { describeThrown } from "./thrown";
 
@@ -170,18 +169,14 @@ process.on("unhandledRejection", (err) => {
 });
 
 post({ type: "worker/ready", rss: process.memoryUsage.rss() });
-const userRequire = createRequire(init.entryFile);
-const moduleRequire = (id: string) => (id === "gradscope" ? gradscope : userRequire(id));
 try {
-  // lineOffset -1: the wrapper's first line is ours, so bundle lines match the source map.
-  const wrapped = vm.runInThisContext(`(function (exports, require, module, __filename, __dirname) {\n${init.code}\n})`, {
-    filename: init.bundleFile,
-    lineOffset: -1,
-  }) as (...args: unknown[]) => void;
-  const mod = { exports: {} };
-  wrapped(mod.exports, moduleRequire, mod, init.entryFile, init.entryFile.replace(/[\\/][^\\/]*$/, ""));
+  const evaluated = new ModuleLoader(init.modules, gradscope).run();
   // Async models keep the event loop busy; we finish when it drains.
   process.once("beforeExit", finish);
+  evaluated?.catch((err: unknown) => {
+    process.off("beforeExit", finish);
+    fail(err);
+  });
 } catch (err) {
   fail(err);
 }

@@ -12,7 +12,7 @@ export function describeThrown(err: unknown, loc: number): Thrown {
     if (types.isNativeError(err) || err instanceof Error) {
       const e = err as Error;
       const stack = typeof e.stack === "string" ? e.stack : undefined;
-      return { message: `${String(e.name)}: ${String(e.message)}`, stack, loc };
+      return { message: `${String(e.name)}: ${String(e.message)}`, name: String(e.name), stack, loc };
     }
     return { message: `Uncaught ${inspect(err, { depth: 3, breakLength: Infinity })}`, loc };
   } catch {
