@@ -33,7 +33,11 @@ async function main(argv: string[]): Promise<number> {
   const out = new StreamWriter(process.stdout);
   const err = new StreamWriter(process.stderr);
   const session = new ModelSession(
-    { file: path.resolve(args.file), maxSteps: args.steps, throttleMs: 0, timeoutSeconds: args.timeout, maxNodesPerStep: args.maxNodes, memoryLimitMb: args.memoryMb },
+    {
+      file: path.resolve(args.file), maxSteps: args.steps, throttleMs: 0, timeoutSeconds: args.timeout, maxNodesPerStep: args.maxNodes, memoryLimitMb: args.memoryMb,
+      // Only the numbers we print cross from the model's process; an export needs them all.
+      values: args.exportFile ? "all" : args.json ? args.values : "none",
+    },
     path.join(__dirname, "runner.js"),
   );
   // A slow reader holds the model at its next backward() instead of queueing steps here.

@@ -21,6 +21,8 @@ export const RunSpecSchema = z.object({
   maxNodesPerStep: z.number().int().min(1),
   memoryLimitMb: z.number().min(1),
   timeoutSeconds: z.number().min(0),
+  /** Which nodes' numbers each step/report carries: all, the leaves (inputs and parameters), or none. */
+  values: z.enum(["all", "leaves", "none"]),
 });
 export type RunSpec = z.infer<typeof RunSpecSchema>;
 
@@ -49,6 +51,8 @@ export const RunnerMessageSchema = z.discriminatedUnion("type", [
     hash: z.string(),
     topology: GraphTopologySchema.optional(),
     values: GraphValuesSchema,
+    /** Present when the host asked for some nodes' numbers only: values.data[j] belongs to node subset[j]. */
+    subset: z.instanceof(Int32Array).optional(),
     updates: z.array(ParamUpdateSchema),
   }),
   /** Losses of steps from, from+1, …: every step's loss exactly once. */

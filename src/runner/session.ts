@@ -1,6 +1,6 @@
 import type { ChildProcess } from "node:child_process";
 import * as path from "node:path";
-import type { GraphTopology, Snapshot } from "../protocol/graph";
+import type { GraphTopology, GraphValues, Snapshot } from "../protocol/graph";
 import type { EndReason, ModelError, RunState } from "../protocol/run";
 import { RunnerMessageSchema, type HostCommand, type RunnerMessage, type RunSpec } from "../protocol/runner";
 import { RUN_FREE } from "./control";
@@ -145,6 +145,7 @@ export class ModelSession {
       maxNodesPerStep: o.maxNodesPerStep ?? DEFAULT_LIMITS.maxNodesPerStep,
       memoryLimitMb: o.memoryLimitMb ?? DEFAULT_LIMITS.memoryLimitMb,
       timeoutSeconds: o.timeoutSeconds ?? DEFAULT_LIMITS.timeoutSeconds,
+      values: o.values ?? "all",
     };
   }
 
@@ -162,7 +163,9 @@ export class ModelSession {
       case "step/report": {
         if (msg.topology) this.topology = msg.topology;
         if (!this.topology || this.topology.hash !== msg.hash) return; // the runner checked this already
-        const snapshot: Snapshot = { step: msg.step, loss: msg.loss, topology: this.topology, values: msg.values, updates: msg.updates };
+        const values = msg.subset ? expand(this.topology.op.length, msg.subset, msg.values) : msg.values;
+        if (!values) return;
+        const snapshot: Snapshot = { step: msg.step, loss: msg.loss, topology: this.topology, values, updates: msg.updates };
         this.snapshots.add(snapshot);
         this._step = msg.step;
         if (msg.step === 1 && this.keepSpare) prepareSpare(this.runnerScript);
@@ -226,6 +229,19 @@ export class ModelSession {
   private emit(e: SessionEvent): void {
     for (const l of this.listeners) l(e);
   }
+}
+
+/** Full-length values from a subset (RunOptions.values "leaves"/"none"): the nodes left out read NaN. */
+function expand(n: number, subset: Int32Array, v: GraphValues): GraphValues | undefined {
+  if (subset.length !== v.data.length || subset.length !== v.grad.length) return undefined;
+  const data = new Float64Array(n).fill(NaN), grad = new Float64Array(n).fill(NaN);
+  for (let j = 0; j < subset.length; j++) {
+    const i = subset[j];
+    if (i < 0 || i >= n) return undefined;
+    data[i] = v.data[j];
+    grad[i] = v.grad[j];
+  }
+  return { data, grad };
 }
 
 /** What to tell the user when the model's process died without saying why. */

@@ -11,7 +11,7 @@ export interface RunOptions {
   startPaused?: boolean;
   /** Stop after this many steps (backward() calls). */
   maxSteps?: number;
-  /** Which node values each report carries: every node, leaves only, or none. */
+  /** Which nodes' numbers each report carries: every node (default), the leaves only, or none; in snapshots the nodes left out read NaN. */
   values?: "all" | "leaves" | "none";
   /** Minimum milliseconds between full reports while running; 0 reports every step. Losses are never dropped. */
   throttleMs?: number;

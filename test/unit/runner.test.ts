@@ -369,6 +369,17 @@ describe("console output", () => {
   });
 });
 
+describe("what crosses to the host", () => {
+  it("values: leaves sends the leaves' numbers only (other nodes read NaN); all sends every node's", async () => {
+    const leaves = (await run({ file: model(SEED), values: "leaves" })).graphs[0];
+    expect(Array.from(leaves.values.grad)).toEqual([42, 28, NaN, NaN, NaN]);
+    expect(Array.from(leaves.values.data)).toEqual([2, 3, NaN, NaN, NaN]);
+    expect(leaves.loss).toBe(49);
+    const all = (await run({ file: model(SEED), values: "all" })).graphs[0];
+    expect(Array.from(all.values.grad)).toEqual([42, 28, 14, 14, 1]);
+  });
+});
+
 describe("truthful numbers", () => {
   it("the last snapshot of a throttled run is one moment: step 3's loss and grad with the w they belong to", async () => {
     const r = await run({ file: fixture("consistent.ts"), throttleMs: 60_000 });

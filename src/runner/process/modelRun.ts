@@ -1,6 +1,7 @@
 import * as path from "node:path";
 import { MessageChannel, receiveMessageOnPort, Worker } from "node:worker_threads";
-import type { GraphTopology } from "../../protocol/graph";
+import type { GraphTopology, GraphValues } from "../../protocol/graph";
+import { NodeKind } from "../../protocol/ops";
 import type { EndReason, ModelError } from "../../protocol/run";
 import type { RunnerMessage, RunSpec } from "../../protocol/runner";
 import { WorkerMessageSchema, type WorkerInit, type WorkerMessage } from "../../protocol/worker";
@@ -46,6 +47,8 @@ export class ModelRun {
   private queuedBytes = 0;
   private hostHold = false;
   private warnedParentPort = false;
+  /** The nodes whose numbers the host wants, for the current topology (see payload). */
+  private subsetFor: { hash: string; ids: Int32Array<ArrayBuffer> } | undefined;
   /** The number the worker's next message must carry (see WorkerEnvelope). */
   private nextSeq = 0;
 
@@ -161,8 +164,9 @@ export class ModelRun {
         if (!t || t.hash !== msg.hash) return this.dropped("a step without its topology");
         if (msg.values.data.length !== n || msg.values.grad.length !== n || msg.updates.some((u) => u.node >= n)) return this.dropped("values that do not match the topology");
         this.steps = Math.max(this.steps, msg.step);
-        const bytes = 16 * n + (msg.topology ? 40 * n : 0) + 256;
-        return this.sendCounted({ type: "step/report", step: msg.step, loss: msg.loss, hash: msg.hash, topology: msg.topology, values: msg.values, updates: msg.updates }, bytes);
+        const { values, subset } = this.payload(t, msg.values);
+        const bytes = 16 * values.data.length + (msg.topology ? 40 * n : 0) + 256;
+        return this.sendCounted({ type: "step/report", step: msg.step, loss: msg.loss, hash: msg.hash, topology: msg.topology, values, subset, updates: msg.updates }, bytes);
       }
       case "loss/batch":
         this.steps = Math.max(this.steps, msg.from + msg.losses.length - 1);
@@ -180,6 +184,26 @@ export class ModelRun {
       case "run/error":
         return this.end("error", this.errors!.fromThrown(msg.kind, msg.thrown), msg.steps);
     }
+  }
+
+  /**
+   * The numbers the host asked for: every node's, or only the leaves' (the CLI prints those: a
+   * moons step then crosses to the host as ~5 KB instead of ~1 MB), or none.
+   */
+  private payload(t: GraphTopology, all: GraphValues): { values: GraphValues; subset?: Int32Array<ArrayBuffer> } {
+    if (this.spec.values === "all") return { values: all };
+    if (this.subsetFor?.hash !== t.hash) {
+      const ids: number[] = [];
+      if (this.spec.values === "leaves") for (let i = 0; i < t.kind.length; i++) if (t.kind[i] !== NodeKind.value) ids.push(i);
+      this.subsetFor = { hash: t.hash, ids: Int32Array.from(ids) };
+    }
+    const ids = this.subsetFor.ids;
+    const data = new Float64Array(ids.length), grad = new Float64Array(ids.length);
+    for (let j = 0; j < ids.length; j++) {
+      data[j] = all.data[ids[j]];
+      grad[j] = all.grad[ids[j]];
+    }
+    return { values: { data, grad }, subset: ids };
   }
 
   /** Sends a message whose size counts towards flow control. */
