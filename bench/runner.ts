@@ -28,6 +28,7 @@ const write = (name: string, text: string) => {
   writeFileSync(file, text);
   return file;
 };
+const mid = (xs: number[]) => xs.slice().sort((a, b) => a - b)[xs.length >> 1];
 const range = (xs: number[], digits = 2) => `${Math.min(...xs).toFixed(digits)}–${Math.max(...xs).toFixed(digits)}`;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -40,7 +41,7 @@ async function inHostStartMs(): Promise<number> {
   const t0 = performance.now();
   let first = NaN;
   await new Promise<void>((resolve) => {
-    const spec = { file: seed, startPaused: false, maxSteps: 0, throttleMs: 0, maxNodesPerStep: DEFAULT_LIMITS.maxNodesPerStep, memoryLimitMb: DEFAULT_LIMITS.memoryLimitMb, timeoutSeconds: 0 };
+    const spec = { file: seed, startPaused: false, maxSteps: 0, throttleMs: 0, maxNodesPerStep: DEFAULT_LIMITS.maxNodesPerStep, memoryLimitMb: DEFAULT_LIMITS.memoryLimitMb, timeoutSeconds: 0, values: "leaves" as const };
     const host = {
       send(msg: RunnerMessage, written?: () => void) {
         if (msg.type === "step/report" && Number.isNaN(first)) first = performance.now() - t0;
@@ -82,9 +83,10 @@ async function startup(): Promise<string> {
   }
   disposeSpares();
   const ratios = (xs: number[]) => xs.map((x, i) => x / s.inHost[i]);
+  const r = (xs: number[]) => `×${range(ratios(xs))}, median ×${mid(ratios(xs)).toFixed(2)}`;
   return (
-    `start → first step, seed model, 5 rounds: in-host worker (old) ${range(s.inHost, 0)} ms · ` +
-    `runner process ${range(s.cold, 0)} ms (×${range(ratios(s.cold))}) · with a spare process ready ${range(s.spare, 0)} ms (×${range(ratios(s.spare))})`
+    `start → first step, seed model, 5 rounds: in-host worker (old, compiler warm) ${range(s.inHost, 0)} ms · ` +
+    `new runner process ${range(s.cold, 0)} ms (${r(s.cold)}) · with a spare runner process ready ${range(s.spare, 0)} ms (${r(s.spare)})`
   );
 }
 
@@ -157,17 +159,42 @@ async function sessionMs(throttleMs: number): Promise<number> {
   return ms;
 }
 
+/** The old shape, CLI-style: the worker in this process, every step reported (leaves' values), no IPC. */
+async function inHostMs(): Promise<number> {
+  let ms = NaN;
+  await new Promise<void>((resolve) => {
+    const spec = { file: moons, startPaused: false, maxSteps: 0, throttleMs: 0, maxNodesPerStep: DEFAULT_LIMITS.maxNodesPerStep, memoryLimitMb: DEFAULT_LIMITS.memoryLimitMb, timeoutSeconds: 0, values: "leaves" as const };
+    let run: ModelRun;
+    const host = {
+      send(msg: RunnerMessage, written?: () => void) {
+        if (msg.type === "console/batch") {
+          for (const c of msg.chunks) ms = stepMsFrom(c.text) || ms;
+          run.consoleAck();
+        }
+        if (msg.type === "run/end") resolve();
+        written?.();
+      },
+    };
+    run = new ModelRun(spec, host, path.join(dist, "worker.js"), () => {});
+    void run.start();
+  });
+  return ms;
+}
+
 async function steps(): Promise<string> {
-  const s = { inProcess: [] as number[], off: [] as number[], cli: [] as number[] };
-  for (let round = 0; round < 3; round++) {
+  const s = { inProcess: [] as number[], inHost: [] as number[], off: [] as number[], cli: [] as number[] };
+  for (let round = 0; round < 5; round++) {
     s.inProcess.push(inProcessMs());
+    s.inHost.push(await inHostMs());
     s.off.push(await sessionMs(1e9));
     s.cli.push(cliMs());
   }
-  const r = (xs: number[]) => xs.map((x, i) => x / s.inProcess[i]);
+  const r = (xs: number[]) => `×${range(xs.map((x, i) => x / s.inProcess[i]))}, median ×${mid(xs.map((x, i) => x / s.inProcess[i])).toFixed(2)}`;
   return (
-    `bare-Value moons step (median of steps ${STEPS / 2}–${STEPS}), 3 rounds: in process ${range(s.inProcess)} ms · ` +
-    `runner, reporting off ${range(s.off)} ms (×${range(r(s.off))}) · CLI --json, every step reported ${range(s.cli)} ms (×${range(r(s.cli))}; issue 9 goal ≤ 1.2×)`
+    `bare-Value moons step (median of steps ${STEPS / 2}–${STEPS}), 5 rounds: in process ${range(s.inProcess)} ms · ` +
+    `runner process, reporting off ${range(s.off)} ms (${r(s.off)}) · ` +
+    `in-host worker (old shape), every step reported ${range(s.inHost)} ms (${r(s.inHost)}) · ` +
+    `CLI --json, every step reported ${range(s.cli)} ms (${r(s.cli)}; issue 9 goal ≤ 1.2×)`
   );
 }
 
