@@ -359,6 +359,14 @@ describe("console output", () => {
     expect(r.lines).toEqual(expected(50_000));
   });
 
+  it("a million prints in one loop do not pile up in the model's heap (they did: a write callback tick per line)", async () => {
+    const r = await run({ file: fixture("spamHeap.ts") });
+    expect(r.lines.filter((l) => l.startsWith("line ")).length).toBe(1_000_000);
+    const peak = Number(/peak heap (\d+) MB/.exec(r.lines.at(-1) ?? "")?.[1]);
+    // ~10–25 MB measured; the old path held ~120 MB of pending ticks by the end of the loop.
+    expect(peak).toBeLessThan(64);
+  });
+
   it("prints and steps arrive in the order the model made them", async () => {
     const r = await run({
       file: model(`import { Value } from "gradscope";\nconst w = new Value(1);\nfor (let i = 1; i <= 3; i++) {\n  console.log("before " + i);\n  w.grad = 0;\n  w.mul(w).backward();\n  console.log("after " + i);\n}\n`),
