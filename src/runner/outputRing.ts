@@ -140,6 +140,14 @@ export class OutputReader extends Ring {
     return this.readOne();
   }
 
+  /**
+   * True when next() would make progress: a whole record is there, or part of a record longer
+   * than the ring (the writer waits for that part to be taken before it can write the rest).
+   */
+  hasData(): boolean {
+    return this.hasRecords() || this.used() >= (this.pending ? 1 : HEADER_BYTES);
+  }
+
   /** True when the writer has written records this reader has not read. */
   hasRecords(): boolean {
     return ((Atomics.load(this.ctl, RECORDS) - this.recordsRead) | 0) > 0;

@@ -367,6 +367,13 @@ describe("console output", () => {
     expect(peak).toBeLessThan(64);
   });
 
+  it("a line longer than the output ring arrives whole, cut at a million characters with a note", async () => {
+    const r = await run({ file: model(`console.log("a".repeat(500_000) + "é".repeat(2_500_000));\nconsole.log("next");\n`) });
+    expect(r.lines).toHaveLength(2);
+    expect(r.lines[0]).toBe("a".repeat(500_000) + "é".repeat((1 << 20) - 500_000) + `… [${(3_000_001 - (1 << 20)).toLocaleString("en-US")} more characters]`);
+    expect(r.lines[1]).toBe("next");
+  });
+
   it("prints and steps arrive in the order the model made them", async () => {
     const r = await run({
       file: model(`import { Value } from "gradscope";\nconst w = new Value(1);\nfor (let i = 1; i <= 3; i++) {\n  console.log("before " + i);\n  w.grad = 0;\n  w.mul(w).backward();\n  console.log("after " + i);\n}\n`),

@@ -69,7 +69,7 @@ export class ConsoleRelay {
   private async pump(): Promise<void> {
     while (!this.closed) {
       if (this.parkedAt !== undefined || this.unacked >= WINDOW) await new Promise<void>((resolve) => (this.wake = resolve));
-      else if (this.reader.hasRecords()) this.collect();
+      else if (this.reader.hasData()) this.collect();
       // A partial line waits for its end, but not forever (a progress bar drawn with \r has none).
       else if (!(await this.reader.waitForData(this.carry ? 50 : 1000)) && this.carry) this.sendBatch(this.takeCarry());
       this.wake = undefined;

@@ -1,7 +1,6 @@
 import * as path from "node:path";
 import { MessageChannel, receiveMessageOnPort, Worker } from "node:worker_threads";
-import type { GraphTopology, GraphValues } from "../../protocol/graph";
-import { NodeKind } from "../../protocol/ops";
+import type { GraphTopology } from "../../protocol/graph";
 import type { EndReason, ModelError } from "../../protocol/run";
 import type { RunnerMessage, RunSpec } from "../../protocol/runner";
 import { WorkerMessageSchema, type WorkerInit, type WorkerMessage } from "../../protocol/worker";
@@ -11,6 +10,7 @@ import { createOutputRing, OutputReader } from "../outputRing";
 import { ConsoleRelay } from "./consoleRelay";
 import { MemoryWatchdog } from "./memoryWatchdog";
 import { ModelErrors } from "./modelErrors";
+import { ValueSubset } from "./valueSubset";
 
 /** 64 MB semi-spaces: measured 2–4× faster steps on the moons MLP than V8's default (bench/). Smaller under small memory limits. */
 export const YOUNG_GENERATION_MB = 192;
@@ -28,6 +28,13 @@ const HOLD_BYTES = 8 * 2 ** 20;
  * worker with the step gate and the output ring, checks every message the
  * worker sends, and relays it to the host. Owns the limits the worker cannot
  * enforce on itself: memory (whole process), time, and the host's pace.
+ *
+ * Phase 2 grows here, not in the host: the step history ring and what each
+ * subscriber sees (values of visible nodes, aggregates of collapsed groups)
+ * are computed from the reports this class already checks (see ValueSubset);
+ * requests to a paused model (replay for gradcheck, what-if) go to the worker
+ * over the same private port, which it can read with receiveMessageOnPort
+ * when the gate's Atomics.wait wakes it.
  */
 export class ModelRun {
   private worker: Worker | undefined;
@@ -47,8 +54,7 @@ export class ModelRun {
   private queuedBytes = 0;
   private hostHold = false;
   private warnedParentPort = false;
-  /** The nodes whose numbers the host wants, for the current topology (see payload). */
-  private subsetFor: { hash: string; ids: Int32Array<ArrayBuffer> } | undefined;
+  private readonly subset: ValueSubset;
   /** The number the worker's next message must carry (see WorkerEnvelope). */
   private nextSeq = 0;
 
@@ -59,6 +65,7 @@ export class ModelRun {
     private readonly onDone: () => void,
   ) {
     this.ctl = createControl(spec.startPaused);
+    this.subset = new ValueSubset(spec.values);
     this.relay = new ConsoleRelay(new OutputReader(this.outputRing), (chunks) => this.host.send({ type: "console/batch", chunks }));
     this.watchdog = new MemoryWatchdog(spec.memoryLimitMb, (o) =>
       this.fail(this.errorAtLoc("limit", `The model used more than its ${o.limitMb} MB of memory (${o.usedMb} MB on top of the ${o.baselineMb} MB its process held before the model's first line) and was stopped. Raise the limit with --memory or gradscope.memoryLimitMb.`)),
@@ -164,7 +171,7 @@ export class ModelRun {
         if (!t || t.hash !== msg.hash) return this.dropped("a step without its topology");
         if (msg.values.data.length !== n || msg.values.grad.length !== n || msg.updates.some((u) => u.node >= n)) return this.dropped("values that do not match the topology");
         this.steps = Math.max(this.steps, msg.step);
-        const { values, subset } = this.payload(t, msg.values);
+        const { values, subset } = this.subset.pick(t, msg.values);
         const bytes = 16 * values.data.length + (msg.topology ? 40 * n : 0) + 256;
         return this.sendCounted({ type: "step/report", step: msg.step, loss: msg.loss, hash: msg.hash, topology: msg.topology, values, subset, updates: msg.updates }, bytes);
       }
@@ -184,26 +191,6 @@ export class ModelRun {
       case "run/error":
         return this.end("error", this.errors!.fromThrown(msg.kind, msg.thrown), msg.steps);
     }
-  }
-
-  /**
-   * The numbers the host asked for: every node's, or only the leaves' (the CLI prints those: a
-   * moons step then crosses to the host as ~5 KB instead of ~1 MB), or none.
-   */
-  private payload(t: GraphTopology, all: GraphValues): { values: GraphValues; subset?: Int32Array<ArrayBuffer> } {
-    if (this.spec.values === "all") return { values: all };
-    if (this.subsetFor?.hash !== t.hash) {
-      const ids: number[] = [];
-      if (this.spec.values === "leaves") for (let i = 0; i < t.kind.length; i++) if (t.kind[i] !== NodeKind.value) ids.push(i);
-      this.subsetFor = { hash: t.hash, ids: Int32Array.from(ids) };
-    }
-    const ids = this.subsetFor.ids;
-    const data = new Float64Array(ids.length), grad = new Float64Array(ids.length);
-    for (let j = 0; j < ids.length; j++) {
-      data[j] = all.data[ids[j]];
-      grad[j] = all.grad[ids[j]];
-    }
-    return { values: { data, grad }, subset: ids };
   }
 
   /** Sends a message whose size counts towards flow control. */
