@@ -24,10 +24,12 @@ Options:
   --export FILE          write the last step's graph: .json, .dot or .svg
   --timeout SECONDS      stop a model that runs longer (default: none)
   --max-nodes N          fail a step that builds more nodes (default: 2000000)
-  --memory MB            the model's heap limit (default: 2048)
+  --memory MB            the model's memory limit, typed arrays and Buffers included
+                         (its process's memory above what it held before the model ran; default: 2048)
   -h, --help             this help
 
-Exit status: 0 success, 1 model error or timeout, 2 bad usage.
+Exit status: 0 success, 1 model error or timeout, 2 bad usage. A reader that
+closes the pipe (| head) stops the model and ends the run quietly (status 0).
 `;
 
 export class UsageError extends Error {}
