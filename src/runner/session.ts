@@ -52,6 +52,7 @@ export class ModelSession {
   /** Starts the model in a new runner process. Compile errors arrive as events, not as a rejection. */
   async start(): Promise<void> {
     const generation = ++this.generation;
+    this.killRunner();
     this.ended = false;
     this.setState("starting");
     let child: ChildProcess;

@@ -47,6 +47,8 @@ export class ModelRun {
   private readonly watchdog: MemoryWatchdog;
   private steps = 0;
   private paused = false;
+  private held = false;
+  private clockStopped = false;
   private ended = false;
   private runningMs = 0;
   private runningSince = 0;
@@ -85,6 +87,8 @@ export class ModelRun {
     }
     this.host.send({ type: "run/launched" });
     this.relay.start();
+    // Compiling is not the model's time.
+    this.runningMs = 0;
     this.runningSince = performance.now();
     this.startTimer();
   }
@@ -204,7 +208,11 @@ export class ModelRun {
   }
 
   private updateHold(): void {
-    if (!this.ended) setHold(this.ctl, this.hostHold || this.queuedBytes > HOLD_BYTES);
+    if (this.ended) return;
+    const held = this.hostHold || this.queuedBytes > HOLD_BYTES;
+    setHold(this.ctl, held);
+    this.held = held;
+    this.updateClock();
   }
 
   private dropped(why: string): void {
@@ -217,17 +225,25 @@ export class ModelRun {
   }
 
   private setPaused(paused: boolean): void {
-    const now = performance.now();
-    if (!this.paused && paused) this.runningMs += now - this.runningSince;
-    if (this.paused && !paused) this.runningSince = now;
     this.paused = paused;
+    this.updateClock();
+  }
+
+  /** The time limit counts running time only: not while paused, nor while held for a slow host. */
+  private updateClock(): void {
+    const stopped = this.paused || this.held;
+    if (stopped === this.clockStopped) return;
+    const now = performance.now();
+    if (stopped) this.runningMs += now - this.runningSince;
+    else this.runningSince = now;
+    this.clockStopped = stopped;
   }
 
   private startTimer(): void {
     const limit = this.spec.timeoutSeconds * 1000;
     if (limit <= 0) return;
     this.timer = setInterval(() => {
-      const ran = this.runningMs + (this.paused ? 0 : performance.now() - this.runningSince);
+      const ran = this.runningMs + (this.clockStopped ? 0 : performance.now() - this.runningSince);
       if (ran >= limit) this.end("timeout", this.errorAtLoc("timeout", `The model ran for more than ${this.spec.timeoutSeconds} s (the time limit) and was stopped.`));
     }, Math.min(100, limit));
   }
