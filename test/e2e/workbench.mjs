@@ -67,3 +67,37 @@ export async function statusBarText(page) {
   const item = page.locator(".statusbar-item", { hasText: "Gradscope:" }).first();
   return (await item.count()) ? (await item.innerText()).trim() : "";
 }
+
+/** The Gradscope status bar item's tooltip/aria text (what a click does). */
+export async function statusBarItem(page) {
+  return page.locator(".statusbar-item", { hasText: "Gradscope:" }).first();
+}
+
+/** Closes the Gradscope panel's editor tab with its × (as a user does). */
+export async function closePanelTab(page) {
+  const tab = page.locator(".tabs-container .tab", { hasText: "Gradscope" }).first();
+  await tab.hover();
+  await tab.locator(".tab-actions .action-label").first().click();
+  await waitUntil("the Gradscope tab to close", async () => (await page.locator(".tabs-container .tab", { hasText: "Gradscope" }).count()) === 0);
+}
+
+/** The notification toast whose message matches, once it shows. */
+export async function waitForToast(page, text) {
+  const toast = page.locator(".notifications-toasts .notification-toast", { hasText: text }).first();
+  await toast.waitFor({ timeout: 30_000 });
+  return toast;
+}
+
+/** Picks an item in an open Quick Pick by its label. */
+export async function pickQuickItem(page, label) {
+  const row = page.locator(".quick-input-list .monaco-list-row", { has: page.locator(".label-name", { hasText: label }) }).first();
+  await row.waitFor({ timeout: 15_000 });
+  await row.click();
+}
+
+/** Clicks a CodeLens of the active editor by its title (icons are CSS, so the text is the title's words). */
+export async function clickCodeLens(page, title) {
+  const lens = page.locator(".editor-group-container .monaco-editor .codelens-decoration a", { hasText: new RegExp(`^\\s*${title}\\s*$`) }).first();
+  await lens.waitFor({ timeout: 30_000 });
+  await lens.click();
+}
