@@ -8,12 +8,13 @@ const watch = process.argv.includes("--watch");
 const prod = process.argv.includes("--production");
 mkdirSync("dist", { recursive: true });
 
-const node = { bundle: true, platform: "node", target: "node20", format: "cjs", sourcemap: true, minify: prod, logLevel: "warning" };
+// keepNames: users see class names (console.log(value) prints `Value {…}`, not a minified name).
+const node = { bundle: true, platform: "node", target: "node20", format: "cjs", sourcemap: true, minify: prod, keepNames: true, logLevel: "warning" };
 const targets = [
-  // esbuild ships a native binary, so it stays a runtime dependency instead of being bundled.
-  { ...node, entryPoints: ["src/extension/extension.ts"], outfile: "dist/extension.js", external: ["vscode", "esbuild", "typescript"] },
+  // TypeScript (the model compiler) stays a runtime dependency: it loads only when a model is compiled.
+  { ...node, entryPoints: ["src/extension/extension.ts"], outfile: "dist/extension.js", external: ["vscode", "typescript"] },
   { ...node, entryPoints: ["src/runner/worker/modelWorker.ts"], outfile: "dist/worker.js" },
-  { ...node, entryPoints: ["src/cli/main.ts"], outfile: "dist/cli.js", external: ["esbuild", "typescript"], banner: { js: "#!/usr/bin/env node" } },
+  { ...node, entryPoints: ["src/cli/main.ts"], outfile: "dist/cli.js", external: ["typescript"], banner: { js: "#!/usr/bin/env node" } },
   { ...node, entryPoints: ["src/extension/tsPlugin/index.ts"], outfile: "dist/tsPlugin.js" },
   { bundle: true, platform: "browser", target: "chrome120", format: "iife", sourcemap: true, minify: prod, logLevel: "warning",
     entryPoints: ["webview/main.ts"], outfile: "dist/webview.js" },

@@ -13,8 +13,8 @@ PORT="${GRADSCOPE_DEMO_PORT:-8080}"
 DEMO_DIR="$REPO_ROOT/.tools/demo"
 WORKSPACE="$DEMO_DIR/examples"
 CODE_SERVER="$REPO_ROOT/.tools/code-server/node_modules/.bin/code-server"
-TARGET="$(node -p 'process.platform + "-" + process.arch')"
-VSIX="$REPO_ROOT/out/gradscope-$TARGET.vsix"
+# One universal package for every platform (scripts/package-vsix.mjs).
+VSIX="$REPO_ROOT/out/gradscope-$(node -p 'require("./package.json").version').vsix"
 
 step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 

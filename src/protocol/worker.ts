@@ -1,12 +1,12 @@
 import { z } from "zod";
 import { AnyNumber, GraphTopologySchema, GraphValuesSchema, ParamUpdateSchema, SourceLocationSchema } from "./graph";
+import type { CompiledModule } from "../runner/compile/compile";
 import { ModelErrorSchema } from "./run";
 
 /** What the session hands the model worker at start (workerData). */
 export interface WorkerInit {
-  code: string;
-  map: string;
-  bundleFile: string;
+  /** The model's compiled files; modules[0] is the entry. */
+  modules: CompiledModule[];
   entryFile: string;
   locations: z.infer<typeof SourceLocationSchema>[];
   /** The step gate (see runner/control.ts). */

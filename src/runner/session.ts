@@ -126,7 +126,7 @@ export class ModelSession {
     const ctl = createControl(this.opts.startPaused ?? false);
     this.ctl = ctl;
     const init: WorkerInit = {
-      code: model.code, map: model.map, bundleFile: model.bundleFile, entryFile: path.resolve(this.opts.file),
+      modules: model.modules, entryFile: path.resolve(this.opts.file),
       locations: model.locations, control: ctl.buffer as SharedArrayBuffer,
       throttleMs: this.opts.throttleMs ?? DEFAULT_LIMITS.throttleMs,
       maxSteps: this.opts.maxSteps ?? 0,

@@ -19,8 +19,8 @@ const SHOTS = "/tmp/gradscope-shots";
 const verbose = process.argv.includes("--verbose");
 const started = Date.now();
 const examplesDir = path.join(repoRoot, "examples");
-const target = `${process.platform}-${process.arch}`;
-const vsix = path.join(repoRoot, "out", `gradscope-${target}.vsix`);
+// The one universal package scripts/package-vsix.mjs makes.
+const vsix = path.join(repoRoot, "out", `gradscope-${JSON.parse(readFileSync(path.join(repoRoot, "package.json"), "utf8")).version}.vsix`);
 
 if (!process.argv.includes("--no-package")) execFileSync(process.execPath, [path.join(repoRoot, "scripts", "package-vsix.mjs")], { stdio: "inherit" });
 ensureCodeServer();

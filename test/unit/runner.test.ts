@@ -230,7 +230,7 @@ out.backward();
     const tanh = Array.from(t.op).indexOf(OP.tanh);
     expect(t.locations[t.loc[tanh]].line).toBe(7);
     expect(t.locations[t.loc[Array.from(t.op).indexOf(OP.mul)]].line).toBe(8);
-    expect(new Set(Array.from(t.group, (g) => (g < 0 ? "" : t.groups[g])))).toEqual(new Set(["", "total"]));
+    expect(new Set(Array.from(t.group, (g) => (g < 0 ? "" : t.groups[g])))).toEqual(new Set(["", "total#1"]));
   });
 
   it("ignores messages the model itself posts to the runner's port", async () => {
@@ -281,7 +281,7 @@ for (let i = 0; i < 2; i++) lossOf([1, 2]).backward();
     const groups = new Set(Array.from(s.topology.group, (g) => (g < 0 ? "" : s.topology.groups[g])));
     // A module keeps the path it was built under; other nodes take the calling function.
     expect(groups).toContain("MLP/layer1/neuron1");
-    expect(groups).toContain("lossOf");
+    expect(groups).toContain("lossOf#1");
     expect(r.events.some((e) => e.type === "warning" && /accumulate/.test(e.message))).toBe(true);
   });
 });

@@ -1,79 +1,116 @@
-import * as esbuild from "esbuild";
 import { readFile } from "node:fs/promises";
 import * as path from "node:path";
 import type { SourceLocation } from "../../protocol/graph";
 import type { ModelError } from "../../protocol/run";
-import { instrument } from "./instrument";
+import type { LineMap } from "./edits";
+import type { ModuleRef } from "./moduleFormat";
+import { isFile, isPackageFile, isRelative, resolveRelative } from "./resolve";
+
+/** One of the user's files, compiled (see moduleFormat.ts for the function's shape). */
+export interface CompiledModule {
+  /** Absolute path of the user's file: also the file name its frames carry in stack traces. */
+  file: string;
+  /** "js": a module function; "json": the file's text, parsed by the loader. */
+  kind: "js" | "json";
+  code: string;
+  /** Columns that moved on the user's lines (lines never move); see edits.ts. */
+  map: LineMap;
+  /** Has import/export syntax: importers see its export getters. Otherwise importers see `module.exports` (CommonJS style). */
+  esm: boolean;
+  /** Awaits at top level: its function is async, and its importers wait for it. */
+  async: boolean;
+  /** Static imports, in order: parameter `__gsIk` gets `imports[k]`'s namespace; null = not loaded (only its types were used). */
+  imports: (ModuleRef | null)[];
+  /** False for a file that builds no Values (e.g. a data module): it runs exactly as written. */
+  instrumented: boolean;
+}
 
 export interface CompiledModel {
-  /** CommonJS code; `require("gradscope")` is left for the worker to answer with its engine. */
-  code: string;
-  /** Source map of `code` back to the user's TypeScript. */
-  map: string;
-  /** Statement locations referenced by the inserted `__gs.at(N)` calls. */
+  /** Every user file the model loads; modules[0] is the entry. */
+  modules: CompiledModule[];
+  /** Statement locations referenced by the inserted `__gs.at(N)` calls, across all modules. */
   locations: SourceLocation[];
-  /** The bundle's virtual file name, as it appears in stack traces. */
-  bundleFile: string;
 }
 
 export type CompileResult = { ok: true; model: CompiledModel } | { ok: false; error: ModelError };
 
 /**
- * Bundles the user's model with esbuild (async: esbuild compiles in its own
- * process, so the caller never blocks). `source` replaces the entry file's text
- * on disk, for unsaved editors.
+ * Compiles the user's model: the entry file and every file it imports
+ * relatively (statically, or through a literal `import()`/`require()`), each
+ * to its own module function. Pure JavaScript (TypeScript's parser), no child
+ * process, no native binary. `source` replaces the entry file's text on disk,
+ * for unsaved editors (the file need not exist).
  */
 export async function compileModel(file: string, source?: string): Promise<CompileResult> {
   const entry = path.resolve(file);
+  // TypeScript loads on first compile, not with this module: the extension host may import it without compiling.
+  const { transformModule } = await import("./transform");
+  const modules: CompiledModule[] = [];
   const locations: SourceLocation[] = [];
-  const bundleFile = path.join(path.dirname(entry), `${path.basename(entry)}.gradscope.js`);
-  const userFiles: esbuild.Plugin = {
-    name: "gradscope-instrument",
-    setup(build) {
-      // An unsaved (untitled) editor's file does not exist on disk: its text is the entry.
-      if (source !== undefined) build.onResolve({ filter: /.*/ }, (args) => (args.kind === "entry-point" ? { path: entry } : undefined));
-      build.onLoad({ filter: /\.[cm]?[jt]sx?$/ }, async (args) => {
-        if (args.path.includes(`${path.sep}node_modules${path.sep}`)) return undefined;
-        const text = args.path === entry && source !== undefined ? source : await readFile(args.path, "utf8");
-        const loader = /\.[cm]?tsx?$/.test(args.path) ? (args.path.endsWith("x") ? "tsx" : "ts") : args.path.endsWith("x") ? "jsx" : "js";
-        // Let esbuild report syntax errors against the user's own text, not ours.
-        const syntaxOk = await esbuild.transform(text, { loader, logLevel: "silent" }).then(() => true, () => false);
-        return { contents: syntaxOk ? instrument(text, args.path, locations) : text, loader };
-      });
-    },
+  const index = new Map<string, number>([[entry, 0]]);
+  const queue = [entry];
+  let loops = 0;
+  const nextLoopId = () => loops++;
+  const exists = (f: string) => f === entry && source !== undefined;
+  const resolve = (specifier: string, from: string) => resolveRelative(specifier, from, (f) => exists(f) || isFile(f));
+  const add = (f: string): number => {
+    let i = index.get(f);
+    if (i === undefined) {
+      i = index.size;
+      index.set(f, i);
+      queue.push(f);
+    }
+    return i;
   };
-  try {
-    const result = await esbuild.build({
-      entryPoints: [entry],
-      bundle: true,
-      write: false,
-      platform: "node",
-      format: "cjs",
-      target: "node20",
-      outfile: bundleFile,
-      sourcemap: "external",
-      sourcesContent: false,
-      external: ["gradscope"],
-      plugins: [userFiles],
-      logLevel: "silent",
-    });
-    const code = result.outputFiles.find((f) => f.path.endsWith(".js"))!.text;
-    const map = result.outputFiles.find((f) => f.path.endsWith(".map"))!.text;
-    return { ok: true, model: { code, map, locations, bundleFile } };
-  } catch (e) {
-    return { ok: false, error: compileError(e, entry) };
+
+  for (let q = 0; q < queue.length; q++) {
+    const current = queue[q];
+    let text: string;
+    try {
+      text = current === entry && source !== undefined ? source : await readFile(current, "utf8");
+    } catch (e) {
+      return fail({ message: `Cannot read ${current}: ${(e as Error).message}`, file: current });
+    }
+    if (current.endsWith(".json")) {
+      try {
+        JSON.parse(text);
+      } catch (e) {
+        return fail({ message: `Invalid JSON: ${(e as Error).message}`, file: current, line: 1, column: 1 });
+      }
+      modules[q] = { file: current, kind: "json", code: text, map: {}, esm: false, async: false, imports: [], instrumented: false };
+      continue;
+    }
+    const result = transformModule(current, text, locations.length, nextLoopId);
+    if (!result.ok) return fail({ message: result.message, file: current, line: result.line, column: result.column });
+    const { code, map, shape, instrumented } = result.module;
+    locations.push(...result.module.locations);
+    const imports: (ModuleRef | null)[] = [];
+    for (let k = 0; k < shape.imports.length; k++) {
+      const specifier = shape.imports[k];
+      if (specifier === null) imports.push(null);
+      else if (!isRelative(specifier)) imports.push({ external: specifier });
+      else {
+        const target = resolve(specifier, current);
+        if (!target) return fail({ message: `Cannot find module '${specifier}'`, file: current, ...lineColumn(text, shape.importPositions[k]) });
+        imports.push(isPackageFile(target) ? { external: target } : { module: add(target) });
+      }
+    }
+    // import("./x") and require("./x"): compiled now, evaluated when the code asks.
+    for (const specifier of shape.dynamic) {
+      const target = isRelative(specifier) ? resolve(specifier, current) : undefined;
+      if (target && !isPackageFile(target)) add(target);
+    }
+    modules[q] = { file: current, kind: "js", code, map, esm: shape.esm, async: shape.async, imports, instrumented };
   }
+  return { ok: true, model: { modules, locations } };
 }
 
-function compileError(e: unknown, entry: string): ModelError {
-  const first = (e as esbuild.BuildFailure).errors?.[0];
-  if (!first) return { kind: "compile", message: String((e as Error)?.message ?? e), file: entry };
-  const loc = first.location;
-  return {
-    kind: "compile",
-    message: first.text,
-    file: loc ? path.resolve(loc.file) : entry,
-    line: loc?.line,
-    column: loc ? loc.column + 1 : undefined,
-  };
+function fail(e: Omit<ModelError, "kind">): CompileResult {
+  return { ok: false, error: { kind: "compile", ...e } };
+}
+
+function lineColumn(text: string, pos: number): { line: number; column: number } {
+  const before = text.slice(0, pos);
+  const line = before.split("\n").length;
+  return { line, column: pos - before.lastIndexOf("\n") };
 }

@@ -1,77 +1,168 @@
-import MagicString from "magic-string";
 import ts from "typescript";
 import type { SourceLocation } from "../../protocol/graph";
+import type { Edits } from "./edits";
 
 /**
- * Rewrites a user's model so the engine knows where each node came from:
+ * Rewrites a user's model so the engine knows where each node came from (the
+ * runtime side is engine/instrument.ts):
  *  - `__gs.at(N);` before each statement: nodes made from here on were made by
  *    statement N (an index into the shared locations table);
  *  - `const d = <expr>` / `d = <expr>` → `__gs.name(<expr>, "d", N)`: labels d;
- *  - named functions are wrapped in `__gs.enter/exit`: their nodes are grouped
- *    under the function's name.
- * Only text is inserted, never newlines, so lines stay put; magic-string's
- * source map (inlined) lets esbuild map columns back to the user's source.
+ *  - user functions run inside `__gs.enter/exit`: each call is its own group
+ *    (`neuron#3`); anonymous callbacks only restore their caller's statement;
+ *  - a loop whose iterations repeat work (a call inside a nested loop or
+ *    callback, e.g. `for (const layer of layers) h = layer.map((n) => neuron(n, h))`)
+ *    runs each iteration inside `__gs.iter`: a group per iteration (`layer#2`).
+ * Only text is inserted, never newlines, so lines stay put.
  */
-export function instrument(source: string, file: string, locations: SourceLocation[]): string {
-  const sf = ts.createSourceFile(file, source, ts.ScriptTarget.Latest, true, file.endsWith("x") ? ts.ScriptKind.TSX : ts.ScriptKind.TS);
-  const out = new MagicString(source);
-  const locIndex = (node: ts.Node): number => {
-    const { line, character } = sf.getLineAndCharacterOfPosition(node.getStart(sf));
-    locations.push({ file, line: line + 1, column: character + 1 });
-    return locations.length - 1;
-  };
+export class Instrumenter {
+  /** Locations of the statements seen, in `__gs.at` order (indices are offset by `base`). */
+  readonly locations: SourceLocation[] = [];
+  /**
+   * Does the file run anything (a call, `new`, a tagged template, a loop)? A file
+   * that does not (a data module) builds no Values and never hangs: it needs no instrumentation.
+   */
+  runsCode = false;
+  private readonly frames: Frame[] = [];
 
-  const visit = (node: ts.Node): void => {
+  constructor(
+    private readonly sf: ts.SourceFile,
+    private readonly edits: Edits,
+    private readonly base: number,
+    private readonly nextLoopId: () => number,
+  ) {}
+
+  enter(node: ts.Node, depth: number): boolean {
+    const top = this.frames[this.frames.length - 1];
+    if (isLoop(node)) this.runsCode = true;
+    if (ts.isCallExpression(node) || ts.isNewExpression(node) || ts.isTaggedTemplateExpression(node)) {
+      this.runsCode = true;
+      if (top) {
+        top.calls = true;
+        if (ts.isCallExpression(node) && ts.isPropertyAccessExpression(node.expression) && node.expression.name.text === "backward") top.backward = true;
+      }
+    } else if (top && (ts.isAwaitExpression(node) || ts.isYieldExpression(node) || (ts.isForOfStatement(node) && node.awaitModifier))) top.suspends = true;
+
     if (isInstrumentableStatement(node)) {
-      const n = locIndex(node);
-      const parent = node.parent;
-      if (isStatementList(parent)) out.appendLeft(node.getStart(sf), `__gs.at(${n}); `);
+      const n = this.locate(node);
+      const start = node.getStart(this.sf);
+      if (isStatementList(node.parent)) this.edits.open(start, `__gs.at(${n}); `, depth);
       else {
         // The sole body of an if/for/while: keep it one statement.
-        out.appendLeft(node.getStart(sf), `{ __gs.at(${n}); `);
-        out.prependRight(node.getEnd(), ` }`);
+        this.edits.open(start, `{ __gs.at(${n}); `, depth);
+        this.edits.close(node.end, ` }`, depth);
       }
-      labelAssignments(node, n);
+      this.labelAssignments(node, n, depth);
     }
-    const fnName = functionName(node);
-    if (fnName !== undefined) wrapFunction(node as ts.FunctionLikeDeclaration, fnName);
-    ts.forEachChild(node, visit);
-  };
+    if (isLoop(node) || ts.isFunctionLike(node)) this.frames.push({ node, calls: false, repeated: false, backward: false, suspends: false });
+    const name = functionName(node);
+    if (name !== undefined) this.wrapFunction(node as ts.FunctionLikeDeclaration, name, depth);
+    return true;
+  }
 
-  const nameCall = (expr: ts.Expression, label: string, n: number) => {
-    out.appendLeft(expr.getStart(sf), `__gs.name(`);
-    out.prependRight(expr.getEnd(), `, ${JSON.stringify(label)}, ${n})`);
-  };
+  leave(node: ts.Node, depth: number): void {
+    const top = this.frames[this.frames.length - 1];
+    if (top?.node !== node) return;
+    this.frames.pop();
+    if (isLoop(node) && top.repeated && !top.backward && !top.suspends && !inSuspendingFunction(node)) this.groupIterations(node, depth);
+    const parent = this.frames[this.frames.length - 1];
+    if (!parent) return;
+    // Calls inside a nested loop or callback run many times per iteration of the loop around them.
+    parent.repeated ||= top.calls || top.repeated;
+    parent.calls ||= top.calls;
+    parent.backward ||= top.backward;
+    if (isLoop(node)) parent.suspends ||= top.suspends;
+  }
 
-  const labelAssignments = (stmt: ts.Statement, n: number) => {
+  private locate(node: ts.Node): number {
+    const { line, character } = this.sf.getLineAndCharacterOfPosition(node.getStart(this.sf));
+    this.locations.push({ file: this.sf.fileName, line: line + 1, column: character + 1 });
+    return this.base + this.locations.length - 1;
+  }
+
+  private nameCall(expr: ts.Expression, label: string, n: number, depth: number): void {
+    this.edits.open(expr.getStart(this.sf), `__gs.name(`, depth);
+    this.edits.close(expr.end, `, ${JSON.stringify(label)}, ${n})`, depth);
+  }
+
+  private labelAssignments(stmt: ts.Statement, n: number, depth: number): void {
     if (ts.isVariableStatement(stmt)) {
       for (const d of stmt.declarationList.declarations) {
-        if (ts.isIdentifier(d.name) && d.initializer && mayBeValue(d.initializer)) nameCall(d.initializer, d.name.text, n);
+        if (ts.isIdentifier(d.name) && d.initializer && mayBeValue(d.initializer)) this.nameCall(d.initializer, d.name.text, n, depth);
       }
     } else if (ts.isExpressionStatement(stmt) && ts.isBinaryExpression(stmt.expression) && stmt.expression.operatorToken.kind === ts.SyntaxKind.EqualsToken) {
       const { left, right } = stmt.expression;
       const label = ts.isIdentifier(left) ? left.text : ts.isPropertyAccessExpression(left) ? left.name.text : undefined;
-      if (label && mayBeValue(right)) nameCall(right, label, n);
+      if (label && mayBeValue(right)) this.nameCall(right, label, n, depth);
     }
-  };
+  }
 
-  const wrapFunction = (fn: ts.FunctionLikeDeclaration, name: string | null) => {
+  private wrapFunction(fn: ts.FunctionLikeDeclaration, name: string | null, depth: number): void {
     const body = fn.body;
     if (!body) return;
     const enter = `const __gsD = __gs.enter(${JSON.stringify(name)}); try {`;
     const exit = `} finally { __gs.exit(__gsD); }`;
     if (ts.isBlock(body)) {
-      out.appendLeft(body.getStart(sf) + 1, ` ${enter} `);
-      out.prependRight(body.getEnd() - 1, ` ${exit} `);
+      // After the directive prologue: `"use strict"` must stay the body's first statement.
+      const directives = body.statements.filter((s, i) => isDirective(s) && body.statements.slice(0, i).every(isDirective));
+      const at = directives.length ? directives[directives.length - 1].end : body.getStart(this.sf) + 1;
+      this.edits.open(at, ` ${enter} `, depth);
+      this.edits.close(body.end - 1, ` ${exit} `, depth);
     } else {
-      out.appendLeft(body.getStart(sf), `{ ${enter} return (`);
-      out.prependRight(body.getEnd(), `); ${exit} }`);
+      this.edits.open(body.getStart(this.sf), `{ ${enter} return (`, depth);
+      this.edits.close(body.end, `); ${exit} }`, depth);
     }
-  };
+  }
 
-  ts.forEachChild(sf, visit);
-  const map = out.generateMap({ source: file, hires: true, includeContent: true });
-  return `${out.toString()}\n//# sourceMappingURL=${map.toUrl()}\n`;
+  private groupIterations(loop: ts.IterationStatement, depth: number): void {
+    const body = loop.statement;
+    const enter = `const __gsL = __gs.iter(${JSON.stringify(loopName(loop))}, ${this.nextLoopId()}); try {`;
+    const exit = `} finally { __gs.exit(__gsL); }`;
+    if (ts.isBlock(body)) {
+      this.edits.open(body.getStart(this.sf) + 1, ` ${enter} `, depth);
+      this.edits.close(body.end - 1, ` ${exit} `, depth);
+    } else {
+      this.edits.open(body.getStart(this.sf), `{ ${enter} `, depth);
+      this.edits.close(body.end, ` ${exit} }`, depth);
+    }
+  }
+}
+
+interface Frame {
+  node: ts.Node;
+  /** A call (or `new`) somewhere inside. */
+  calls: boolean;
+  /** A call inside a nested loop or function: it repeats within one iteration. */
+  repeated: boolean;
+  /** A `.backward()` call inside: the loop is a training loop, whose iterations are steps, not groups. */
+  backward: boolean;
+  /** `await`/`yield` inside: the group stack cannot follow a suspended iteration. */
+  suspends: boolean;
+}
+
+function isLoop(node: ts.Node): node is ts.IterationStatement {
+  return ts.isForStatement(node) || ts.isForOfStatement(node) || ts.isForInStatement(node) || ts.isWhileStatement(node) || ts.isDoStatement(node);
+}
+
+function inSuspendingFunction(node: ts.Node): boolean {
+  const fn = ts.findAncestor(node.parent, ts.isFunctionLike) as ts.FunctionLikeDeclaration | undefined;
+  return !!fn && (!!fn.asteriskToken || !!ts.getModifiers(fn)?.some((m) => m.kind === ts.SyntaxKind.AsyncKeyword));
+}
+
+/** The loop variable names its iterations: `for (const layer of layers)` → `layer#1`, `layer#2`, … */
+function loopName(loop: ts.IterationStatement): string {
+  const init = ts.isForStatement(loop) || ts.isForOfStatement(loop) || ts.isForInStatement(loop) ? loop.initializer : undefined;
+  let name: ts.Node | undefined = init && ts.isVariableDeclarationList(init) ? init.declarations[0]?.name : init;
+  if (name && ts.isBinaryExpression(name)) name = name.left;
+  if (name && ts.isArrayBindingPattern(name)) {
+    const last = name.elements.filter((e): e is ts.BindingElement => ts.isBindingElement(e)).pop();
+    name = last?.name;
+  }
+  return name && ts.isIdentifier(name) ? name.text : "loop";
+}
+
+function isDirective(s: ts.Statement): boolean {
+  return ts.isExpressionStatement(s) && ts.isStringLiteral(s.expression);
 }
 
 function isStatementList(node: ts.Node): boolean {
@@ -83,11 +174,10 @@ function isInstrumentableStatement(node: ts.Node): node is ts.Statement {
       !ts.isForStatement(node) && !ts.isForOfStatement(node) && !ts.isForInStatement(node) && !ts.isWhileStatement(node) &&
       !ts.isDoStatement(node) && !ts.isThrowStatement(node) && !ts.isSwitchStatement(node) && !ts.isTryStatement(node))
     return false;
-  // `label: for (...)` must stay labelled; and `declare const x` has no code.
+  // `label: for (...)` must stay labelled.
   if (ts.isLabeledStatement(node.parent)) return false;
-  if (ts.isVariableStatement(node) && node.modifiers?.some((m) => m.kind === ts.SyntaxKind.DeclareKeyword)) return false;
   // Keep "use strict" and other directives first.
-  if (ts.isExpressionStatement(node) && ts.isStringLiteral(node.expression)) return false;
+  if (isDirective(node as ts.Statement) && isStatementList(node.parent)) return false;
   return true;
 }
 
@@ -100,7 +190,7 @@ function mayBeValue(e: ts.Expression): boolean {
 }
 
 /**
- * The name to group a function's nodes under; null for an anonymous function
+ * The name to group a function's calls under; null for an anonymous function
  * (wrapped only so its caller's statement is current again when it returns);
  * undefined for functions we leave alone.
  */
@@ -108,10 +198,12 @@ function functionName(node: ts.Node): string | null | undefined {
   if (!ts.isFunctionDeclaration(node) && !ts.isMethodDeclaration(node) && !ts.isFunctionExpression(node) && !ts.isArrowFunction(node) &&
       !ts.isGetAccessorDeclaration(node) && !ts.isSetAccessorDeclaration(node)) return undefined;
   // Async functions and generators suspend mid-body: a group stack cannot follow them.
-  if (node.asteriskToken || node.modifiers?.some((m) => m.kind === ts.SyntaxKind.AsyncKeyword)) return undefined;
+  if (node.asteriskToken || ts.getModifiers(node)?.some((m) => m.kind === ts.SyntaxKind.AsyncKeyword)) return undefined;
   if (!node.body) return undefined;
-  if ((ts.isFunctionDeclaration(node) || ts.isMethodDeclaration(node)) && node.name && ts.isIdentifier(node.name)) return node.name.text;
+  if (!ts.isFunctionExpression(node) && !ts.isArrowFunction(node)) return node.name && ts.isIdentifier(node.name) ? node.name.text : null;
+  if (node.name) return node.name.text;
   const parent = node.parent;
-  if (ts.isVariableDeclaration(parent) && ts.isIdentifier(parent.name) && parent.initializer === node) return parent.name.text;
+  if ((ts.isVariableDeclaration(parent) || ts.isPropertyAssignment(parent) || ts.isPropertyDeclaration(parent)) && parent.initializer === node && ts.isIdentifier(parent.name))
+    return parent.name.text;
   return null;
 }

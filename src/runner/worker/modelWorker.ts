@@ -3,9 +3,7 @@
  * bundle, answers `require("gradscope")` with its own engine instance, and after
  * every backward() reports the step and, when told to, blocks until released.
  */
-import { createRequire } from "node:module";
 import { format } from "node:util";
-import * as vm from "node:vm";
 import { parentPort, workerData } from "node:worker_threads";
 import * as gradscope from "../../engine";
 import { engine, GradscopeLimitError } from "../../engine/context";
@@ -13,6 +11,7 @@ import { instrumentation } from "../../engine/instrument";
 import type { Value } from "../../engine/value";
 import type { WorkerInit, WorkerMessage } from "../../protocol/worker";
 import { Ctl, passGate, waitForGate } from "../control";
+import { ModuleLoader } from "./moduleLoader";
 import { Reporter } from "./reporter";
 import { StackMapper } from "./stackTrace";
 
@@ -22,7 +21,7 @@ const token = init.token;
 delete (init as Partial<WorkerInit>).token;
 const ctl = new Int32Array(init.control);
 const reporter = new Reporter(init.locations);
-const stacks = new StackMapper(init.map, init.bundleFile);
+const stacks = new StackMapper(init.modules);
 
 const post = (msg: WorkerMessage, transfer: ArrayBuffer[] = []) => port.postMessage({ ...msg, token }, transfer);
 
@@ -124,18 +123,14 @@ process.on("unhandledRejection", (err) => {
   exit(1);
 });
 
-const userRequire = createRequire(init.entryFile);
-const moduleRequire = (id: string) => (id === "gradscope" ? gradscope : userRequire(id));
 try {
-  // lineOffset -1: the wrapper's first line is ours, so bundle lines match the source map.
-  const wrapped = vm.runInThisContext(`(function (exports, require, module, __filename, __dirname) {\n${init.code}\n})`, {
-    filename: init.bundleFile,
-    lineOffset: -1,
-  }) as (...args: unknown[]) => void;
-  const mod = { exports: {} };
-  wrapped(mod.exports, moduleRequire, mod, init.entryFile, init.entryFile.replace(/[\\/][^\\/]*$/, ""));
+  const evaluated = new ModuleLoader(init.modules, gradscope).run();
   // Async models keep the event loop busy; we finish when it drains.
   process.once("beforeExit", finish);
+  evaluated?.catch((err: unknown) => {
+    process.off("beforeExit", finish);
+    fail(err);
+  });
 } catch (err) {
   fail(err);
 }
