@@ -11,6 +11,7 @@
 import { execFileSync, spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
+import { createRequire } from "node:module";
 import path from "node:path";
 import * as esbuild from "esbuild";
 import { repoRoot } from "./codeServer.mjs";
@@ -27,10 +28,32 @@ mkdirSync(outDir, { recursive: true });
 // The bundles: the extension as built now, and the baseline's, both built the same way (scripts/build.mjs's options).
 const buildOptions = { bundle: true, platform: "node", target: "node20", format: "cjs", external: ["vscode", "esbuild", "typescript"], logLevel: "warning" };
 await esbuild.build({ ...buildOptions, entryPoints: [path.join(repoRoot, "src/extension/extension.ts")], outfile: path.join(outDir, "current-extension.js") });
+// A baseline may import packages this checkout no longer installs: leave them out of the bundle
+// (the probe stubs them), which makes the baseline's figures, if anything, a little low.
+const require = createRequire(path.join(repoRoot, "package.json"));
+const externalIfMissing = {
+  name: "external-if-missing",
+  setup(build) {
+    build.onResolve({ filter: /^[^./]/ }, (args) => {
+      try {
+        require.resolve(args.path);
+        return undefined;
+      } catch {
+        return { path: args.path, external: true };
+      }
+    });
+  },
+};
 const checkout = mkdtempSync(path.join(os.tmpdir(), "gradscope-baseline-"));
 try {
   execFileSync("bash", ["-c", `git -C "${repoRoot}" archive "${baselineRef}" src webview tsconfig.json | tar -x -C "${checkout}"`]);
-  await esbuild.build({ ...buildOptions, entryPoints: [path.join(checkout, "src/extension/extension.ts")], outfile: path.join(outDir, "baseline-extension.js"), nodePaths: [path.join(repoRoot, "node_modules")] });
+  await esbuild.build({
+    ...buildOptions,
+    entryPoints: [path.join(checkout, "src/extension/extension.ts")],
+    outfile: path.join(outDir, "baseline-extension.js"),
+    nodePaths: [path.join(repoRoot, "node_modules")],
+    plugins: [externalIfMissing],
+  });
 } finally {
   rmSync(checkout, { recursive: true, force: true });
 }
@@ -65,7 +88,17 @@ function fake() { return new Proxy(function () {}, handler); }
 const NAMESPACES = ${JSON.stringify(VSCODE_NAMES)};
 const vscode = Object.fromEntries(NAMESPACES.map((name) => [name, fake()]));
 const load = Module._load;
-Module._load = function (request, ...rest) { return request === "vscode" ? vscode : load.call(this, request, ...rest); };
+const stubbed = new Set();
+Module._load = function (request, ...rest) {
+  if (request === "vscode") return vscode;
+  try {
+    return load.call(this, request, ...rest);
+  } catch (err) {
+    if (err.code !== "MODULE_NOT_FOUND" || request.startsWith(".")) throw err;
+    stubbed.add(request); // a package the baseline used that is no longer installed
+    return fake();
+  }
+};
 
 const bundle = process.argv[2];
 global.gc(); global.gc();
@@ -79,7 +112,7 @@ const t2 = performance.now();
 global.gc(); global.gc();
 const after = process.memoryUsage();
 const loaded = Object.keys(require.cache).filter((k) => /node_modules[\\\\/](typescript|esbuild)[\\\\/]/.test(k)).map((k) => k.split(/node_modules[\\\\/]/).pop().split(/[\\\\/]/)[0]);
-process.stdout.write(JSON.stringify({ loadMs: t1 - t0, activateMs: t2 - t1, heapMb: (after.heapUsed - before.heapUsed) / 2 ** 20, rssMb: (after.rss - before.rss) / 2 ** 20, loaded: [...new Set(loaded)] }));
+process.stdout.write(JSON.stringify({ loadMs: t1 - t0, activateMs: t2 - t1, heapMb: (after.heapUsed - before.heapUsed) / 2 ** 20, rssMb: (after.rss - before.rss) / 2 ** 20, loaded: [...new Set(loaded)], stubbed: [...stubbed] }));
 `,
 );
 
@@ -103,4 +136,7 @@ for (const key of ["totalMs", "loadMs", "activateMs", "heapMb", "rssMb"]) {
   const ratio = median(c) / median(b);
   console.log(`  ${key.padEnd(11)} baseline median ${median(b).toFixed(1)} (${range(b)})   now median ${median(c).toFixed(1)} (${range(c)})   now/baseline ${ratio.toFixed(2)}`);
 }
-console.log(`  modules loaded at activation: baseline [${samples.baseline[0].loaded.join(", ")}]   now [${samples.current[0].loaded.join(", ") || "none of typescript, esbuild"}]`);
+console.log(`  modules loaded at activation: baseline [${samples.baseline[0].loaded.join(", ") || "none of typescript, esbuild"}]   now [${samples.current[0].loaded.join(", ") || "none of typescript, esbuild"}]`);
+for (const name of ["baseline", "current"]) {
+  if (samples[name][0].stubbed.length) console.log(`  (${name}: not installed here, stubbed: ${samples[name][0].stubbed.join(", ")})`);
+}
