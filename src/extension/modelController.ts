@@ -143,7 +143,7 @@ export class ModelController extends Disposable {
     this.document = model;
     this.shownSnapshot = undefined;
     this.runWarnings = [];
-    this.post(this.resetMessage());
+    this.postReset();
     this.post(this.configMessage());
     this.setStatus({ state: "starting", step: 0, uri: model.uri, file: model.displayName });
     this.post(this.stateMessage());
@@ -192,7 +192,7 @@ export class ModelController extends Disposable {
     if (!model) return;
     this.shownSnapshot = undefined;
     this.runWarnings = [];
-    this.post(this.resetMessage());
+    this.postReset();
     const document = vscode.workspace.textDocuments.find((d) => model.is(d.uri));
     await session.restart(document?.getText());
   }
@@ -285,6 +285,12 @@ export class ModelController extends Disposable {
 
   private warningMessage(w: ModelWarning): HostMessage {
     return { type: "model/warning", message: w.message, file: w.uri.scheme === "file" ? w.uri.fsPath : this.document?.displayName, line: w.line };
+  }
+
+  /** A new run's first messages: forget the last model; an empty loss curve for views that predate session/reset. */
+  private postReset(): void {
+    this.post(this.resetMessage());
+    this.post({ type: "loss/set", from: 1, losses: new Float64Array(0) });
   }
 
   private resetMessage(): HostMessage {

@@ -80,7 +80,7 @@ try {
   // why and offers Restart (the primary control once a run is over); Restart runs it again.
   await runCommandFromPalette(page, "Gradscope: Step");
   const finishedToast = await waitForToast(page, "The run has finished");
-  check(/finished/.test(await statusBarText(page)), `Step after the end says why ("${(await finishedToast.innerText()).split("\n")[0]}") and leaves the run finished`);
+  check(/finished/.test(await statusBarText(page)), `Step after the end says why ("${(await finishedToast.locator(".notification-list-item-message").innerText()).trim()}") and leaves the run finished`);
   await shot("1c-step-after-finish");
   await finishedToast.locator(".monaco-button", { hasText: "Restart" }).click();
   await waitUntil("chain-rule restarted, paused at step 1", async () => /step 1\b.*paused/.test(await statusBarText(page)));
