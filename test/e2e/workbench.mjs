@@ -26,17 +26,30 @@ export async function openFileFromExplorer(page, name) {
   await focusEditor(page);
 }
 
-/** Ctrl+Shift+P, the command's title, Enter. */
+/**
+ * Ctrl+Shift+P, the command's title, a click on the exact row. A command whose `when` clause is
+ * not true yet (the extension still activating, focus not yet in the editor) is not listed: close
+ * the palette and ask again, a few times.
+ */
 export async function runCommandFromPalette(page, title) {
-  await page.keyboard.press("Control+Shift+P");
-  const input = page.locator(".quick-input-widget input");
-  await input.waitFor({ timeout: 10_000 });
-  await input.fill(`>${title}`);
   // Fuzzy matching may rank another command first ("Step" also matches "Run N Steps"): click the exact one.
   const exact = new RegExp(`^${title.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}$`);
   const row = page.locator(".quick-input-list .monaco-list-row").filter({ has: page.locator(".label-name", { hasText: exact }) });
-  await row.first().waitFor({ timeout: 15_000 });
-  await row.first().click();
+  for (let attempt = 1; ; attempt++) {
+    await page.keyboard.press("Control+Shift+P");
+    const input = page.locator(".quick-input-widget input");
+    await input.waitFor({ timeout: 10_000 });
+    await input.fill(`>${title}`);
+    try {
+      await row.first().waitFor({ timeout: 10_000 });
+      await row.first().click();
+      return;
+    } catch (err) {
+      if (attempt >= 4) throw err;
+      await page.keyboard.press("Escape");
+      await page.locator(".quick-input-widget").waitFor({ state: "hidden", timeout: 10_000 });
+    }
+  }
 }
 
 /** Puts the keyboard focus in the active text editor (a click near its top-left corner, then Ctrl+Home). */
