@@ -20,10 +20,14 @@ mkdir -p out
 echo "== unit and browser tests"
 npx vitest run --reporter=default --reporter=json --outputFile.json=out/vitest.json
 unit=$(node -p 'require("./out/vitest.json").numPassedTests')
+echo "== package: the universal .vsix and the README"
+node scripts/package-vsix.mjs
+npx vitest run --config test/package/vitest.config.mjs --reporter=default --reporter=json --outputFile.json=out/vitest-package.json
+pkg=$(node -p 'require("./out/vitest-package.json").numPassedTests')
 echo "== extension-host tests in code-server"
 npm run test:vscode 2>&1 | tee out/test-vscode.log
 vscode=$(grep -Eo '^[0-9]+ passed, 0 failed$' out/test-vscode.log | awk '{n += $1} END {print n + 0}')
 echo "== end-to-end test"
-npm run test:e2e
-echo "== all tests passed in $((SECONDS - start)) s: $unit unit and browser, $vscode extension-host, 1 end-to-end"
-echo "total: $((unit + vscode + 1)) passed, 0 failed"
+npm run test:e2e -- --no-package
+echo "== all tests passed in $((SECONDS - start)) s: $unit unit and browser, $pkg package, $vscode extension-host, 1 end-to-end"
+echo "total: $((unit + pkg + vscode + 1)) passed, 0 failed"

@@ -82,7 +82,8 @@ export function bareRequires(source) {
   const names = new Set();
   for (const m of source.matchAll(/\brequire\(\s*["']([^"']+)["']\s*\)/g)) {
     const spec = m[1];
-    if (!spec || spec.startsWith(".") || spec.startsWith("/") || spec.startsWith("node:") || builtinModules.includes(spec)) continue;
+    // Template text in a message (`require('${o}')`) is not a require.
+    if (!spec || /[\s${}]/.test(spec) || spec.startsWith(".") || spec.startsWith("/") || spec.startsWith("node:") || builtinModules.includes(spec)) continue;
     names.add(spec.startsWith("@") ? spec.split("/").slice(0, 2).join("/") : spec.split("/")[0]);
   }
   return [...names];
