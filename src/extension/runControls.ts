@@ -9,7 +9,7 @@ import type { ModelController, StartMode, StartOutcome } from "./modelController
 export const LAST_MODEL_KEY = "gradscope.lastModel";
 
 /** Where a control came from: the panel acts on the session only; the others may name or have a document. */
-export type ControlOrigin = "panel" | "command" | "codeLens" | "statusBar";
+export type ControlOrigin = "panel" | "command" | "codeLens";
 
 export interface ControlOptions {
   origin: ControlOrigin;
