@@ -58,8 +58,8 @@ export const ViewMessageSchema = z.discriminatedUnion("type", [
   z.object({ type: z.literal("control/stop") }),
   /** Start the model again from the top. */
   z.object({ type: z.literal("control/restart") }),
-  /** Reveal the line of code that created this node. */
-  z.object({ type: z.literal("node/reveal"), node: z.number().int().min(0) }),
+  /** Reveal the line of code that created this node; `focusEditor` (Enter) moves focus to it, a click keeps focus in the panel. */
+  z.object({ type: z.literal("node/reveal"), node: z.number().int().min(0), focusEditor: z.boolean().optional() }),
   /** Show the snapshot of an earlier step (from the history). */
   z.object({ type: z.literal("history/show"), step: z.number().int().min(1) }),
   /** Save an export the view produced; `data` is text, or a base64 data URL for PNG. */
