@@ -38,8 +38,8 @@ export function activate(context: vscode.ExtensionContext): GradscopeApi {
   const track = <T extends vscode.Disposable>(d: T): T => (context.subscriptions.push(d), d);
 
   const log = track(new OutputLog());
-  // dist/worker.js is built next to dist/extension.js.
-  const controller = track(new ModelController(log, path.join(context.extensionPath, "dist", "worker.js")));
+  // dist/runner.js (the model's own process) is built next to dist/extension.js.
+  const controller = track(new ModelController(log, path.join(context.extensionPath, "dist", "runner.js")));
   const panelHost: PanelHost = {
     onHostMessage: controller.onHostMessage,
     fullState: () => controller.fullState(),

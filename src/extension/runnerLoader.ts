@@ -12,3 +12,8 @@ export function loadRunner(): Promise<RunnerModule> {
   loading ??= import("../runner/session");
   return loading;
 }
+
+/** Ends the idle spare runner process, if the runner was ever loaded (deactivation). */
+export function disposeRunner(): void {
+  void loading?.then((runner) => runner.disposeSpares());
+}

@@ -8,6 +8,8 @@ import { LossHistory, SnapshotRing } from "./history";
 import { prepareSpare, runnerScriptFor, takeRunner } from "./runnerProcess";
 import { DEFAULT_LIMITS, type RunOptions, type SessionEvent } from "./types";
 
+export { disposeSpares } from "./runnerProcess";
+
 /**
  * One model run, seen from the host (the extension host, the CLI): a thin
  * proxy to the runner process that compiles and runs the model in its own OS
