@@ -15,7 +15,7 @@ process.env.GRADSCOPE_ROOT = root;
 // Reuse the test harness and graph generator (TypeScript) by bundling them for Node.
 const out = await esbuild.build({
   stdin: {
-    contents: `export * from "./test/browser/harness"; export * from "./test/browser/syntheticGraphs"; export * from "./test/browser/fixtures"; export { snapshotToJSON } from "./src/protocol/graph";`,
+    contents: `export * from "./test/browser/harness"; export * from "./test/browser/syntheticGraphs"; export * from "./test/browser/fixtures"; export { snapshotToJSON } from "./src/graph/snapshotJson";`,
     resolveDir: root, loader: "ts",
   },
   bundle: true, platform: "node", format: "cjs", write: false, external: ["esbuild", "playwright-core"], logLevel: "warning",

@@ -6,7 +6,8 @@ import { randomBytes } from "node:crypto";
 import * as esbuild from "esbuild";
 import { chromium, type Browser, type Page } from "playwright-core";
 import { panelHtml } from "../../webview/panelHtml";
-import { snapshotToJSON, type Snapshot, type SnapshotJSON } from "../../src/protocol/graph";
+import type { Snapshot } from "../../src/protocol/graph";
+import { snapshotToJSON, type SnapshotJSON } from "../../src/graph/snapshotJson";
 
 /**
  * The browser harness: serves the real panel page (panelHtml) with the real
@@ -119,9 +120,9 @@ export async function posted(page: Page): Promise<any[]> {
 }
 
 /** Asks the view for an export, as the host's Export Graph command does, and returns the export/save it posts. */
-export async function requestExport(page: Page, format: string): Promise<any> {
+export async function requestExport(page: Page, format: string, csv?: "loss" | "nodes"): Promise<any> {
   const n = (await posted(page)).length;
-  await send(page, { type: "export/request", format });
+  await send(page, csv ? { type: "export/request", format, csv } : { type: "export/request", format });
   await page.waitForFunction((k) => (window as any).harness.posted.slice(k).some((m: any) => m.type === "export/save"), n);
   return (await posted(page)).slice(n).find((m) => m.type === "export/save");
 }

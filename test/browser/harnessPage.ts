@@ -1,4 +1,4 @@
-import { snapshotFromJSON, type SnapshotJSON } from "../../src/protocol/graph";
+import { snapshotFromJSON, type SnapshotJSON } from "../../src/graph/snapshotJson";
 
 /**
  * Runs in the harness page before dist/webview.js: the stand-in for VS Code's

@@ -1,8 +1,6 @@
 import type cytoscape from "cytoscape";
-import type { GraphModel } from "../model/graphModel";
+import { fittedLines, groupId, valueId, type Drawing, type DrawSource } from "../../src/graph/drawing";
 import type { GradientScale } from "./gradientScale";
-import { groupGradients, groupId, groupLabel, valueId, valueLabel } from "./graphElements";
-import type { VisibleGraph } from "./visibleGraph";
 
 /**
  * Writes step values into cytoscape without freezing the panel. Every data
@@ -35,15 +33,23 @@ export class ValuePainter {
   get pending(): number { return this.queue.length; }
 
   /** A fresh set of elements was added with these values already drawn. */
-  reset(m: GraphModel, vg: VisibleGraph, scale: GradientScale): void {
+  reset(src: DrawSource, d: Drawing, scale: GradientScale): void {
     this.cancel();
-    this.ids = vg.units.map((u, k) => (u.kind === "group" ? groupId(k) : valueId(u.node)));
-    this.target = computeTargets(m, vg, scale);
+    this.ids = src.units.units.map((u) => (u.kind === "group" ? groupId(u.group) : valueId(u.node)));
+    this.target = computeTargets(src, d, scale);
     this.drawn = this.target.map((t) => ({ ...t }));
   }
 
-  update(m: GraphModel, vg: VisibleGraph, scale: GradientScale): void {
-    this.target = computeTargets(m, vg, scale);
+  /** The elements are gone (a new model starts). */
+  clear(): void {
+    this.cancel();
+    this.ids = [];
+    this.target = [];
+    this.drawn = [];
+  }
+
+  update(src: DrawSource, d: Drawing, scale: GradientScale): void {
+    this.target = computeTargets(src, d, scale);
     this.enqueueChanged();
     // The first chunk goes out now, so what the user looks at updates in this frame.
     this.flush();
@@ -123,15 +129,15 @@ export class ValuePainter {
   }
 }
 
-function computeTargets(m: GraphModel, vg: VisibleGraph, scale: GradientScale): Drawn[] {
-  const groupGrad = groupGradients(m, vg);
-  const { data, grad } = m.values;
-  return vg.units.map((unit, u) => {
+function computeTargets(src: DrawSource, d: Drawing, scale: GradientScale): Drawn[] {
+  const { data, grad } = src.values;
+  return src.units.units.map((unit, u) => {
+    const label = fittedLines(src, u, d.detail, d.chars[u]).join("\n");
     if (unit.kind === "group") {
-      const g = groupGrad.get(u) ?? 0;
-      return { fill: scale.fill(g), label: groupLabel(unit.path, unit.count, Math.abs(g)), nan: Number.isNaN(g) };
+      const g = src.groupGrad[unit.group];
+      return { fill: scale.fill(g), label, nan: Number.isNaN(g) };
     }
     const i = unit.node;
-    return { fill: scale.fill(grad[i]), label: valueLabel(m, i, vg.compact), nan: Number.isNaN(data[i]) || Number.isNaN(grad[i]) };
+    return { fill: scale.fill(grad[i]), label, nan: Number.isNaN(data[i]) || Number.isNaN(grad[i]) };
   });
 }
