@@ -17,6 +17,8 @@ export interface PanelHtmlOptions {
   cytoscapeStyleUri?: string;
   /** Page title, for screen readers. */
   title?: string;
+  /** Graph renderer: cytoscape's canvas, its WebGL mode (falls back to canvas where WebGL2 is missing), or the panel's choice. */
+  renderer?: "auto" | "canvas" | "webgl";
 }
 
 const escapeAttr = (s: string) => s.replace(/&/g, "&amp;").replace(/"/g, "&quot;").replace(/</g, "&lt;");
@@ -65,7 +67,7 @@ export function panelHtml(o: PanelHtmlOptions): string {
   ${styles}
   <title>${escapeAttr(o.title ?? "Gradscope")}</title>
 </head>
-<body>
+<body data-renderer="${escapeAttr(o.renderer ?? "auto")}">
   <div id="app">
     <header id="toolbar" role="toolbar" aria-label="Run controls">
       <span id="run-state" class="badge" data-state="idle" role="status" aria-live="polite">idle</span>

@@ -373,6 +373,12 @@ export function ancestry(tree: GroupTree, g: number): number[] {
   return out.reverse();
 }
 
+/** True when group g is `ancestor` or inside it. */
+export function isWithin(tree: GroupTree, g: number, ancestor: number): boolean {
+  for (let a = g; a >= 0; a = tree.parent[a]) if (a === ancestor) return true;
+  return false;
+}
+
 /** The path people read: `MLP › layer2 › neuron1 › call 7`. */
 export function groupTitle(tree: GroupTree, g: number): string {
   return ancestry(tree, g).map((a) => tree.name[a]).join(" › ");

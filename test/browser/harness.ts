@@ -23,7 +23,7 @@ const TYPES: Record<string, string> = { ".js": "text/javascript", ".css": "text/
 export interface Harness {
   url: string;
   browser: Browser;
-  open(opts?: { theme?: "dark" | "light" | "high-contrast" | "high-contrast-light"; state?: unknown; width?: number; height?: number }): Promise<Page>;
+  open(opts?: { theme?: "dark" | "light" | "high-contrast" | "high-contrast-light"; state?: unknown; width?: number; height?: number; renderer?: "auto" | "canvas" | "webgl" }): Promise<Page>;
   close(): Promise<void>;
 }
 
@@ -41,11 +41,13 @@ export async function startHarness(): Promise<Harness> {
   const themesCss = await readFile(join(here, "themes.css"), "utf8");
   let origin = "";
   const server: Server = createServer(async (req, res) => {
-    const path = new URL(req.url ?? "/", "http://x").pathname;
+    const url = new URL(req.url ?? "/", "http://x");
+    const path = url.pathname;
     try {
       if (path === "/" || path === "/index.html") {
         const nonce = randomBytes(16).toString("base64");
-        let html = panelHtml({ cspSource: origin, nonce, scriptUri: `${origin}/dist/webview.js`, styleUri: `${origin}/media/panel.css` });
+        const renderer = url.searchParams.get("renderer") as "auto" | "canvas" | "webgl" | null;
+        let html = panelHtml({ cspSource: origin, nonce, scriptUri: `${origin}/dist/webview.js`, styleUri: `${origin}/media/panel.css`, renderer: renderer ?? undefined });
         // The stand-ins VS Code provides: theme variables and acquireVsCodeApi, loaded before the bundle.
         html = html.replace("</head>", `  <link rel="stylesheet" href="${origin}/harness/themes.css">\n</head>`);
         html = html.replace(`<script nonce="${nonce}"`, `<script nonce="${nonce}" src="${origin}/harness/harness.js"></script>\n  <script nonce="${nonce}"`);
@@ -83,6 +85,7 @@ export async function startHarness(): Promise<Harness> {
       (page as Page & { errors?: string[] }).errors = errors;
       const q = new URLSearchParams({ theme: opts.theme ?? "dark" });
       if (opts.state !== undefined) q.set("state", JSON.stringify(opts.state));
+      if (opts.renderer) q.set("renderer", opts.renderer);
       await page.goto(`${origin}/index.html?${q}`);
       await page.waitForFunction(() => (window as any).harness?.posted.some((m: any) => m.type === "view/ready"));
       return page;

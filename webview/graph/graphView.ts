@@ -9,7 +9,8 @@ import { buildElements, groupId, opId, valueId } from "./graphElements";
 import { graphStylesheet } from "./graphStyle";
 import { paintFlows } from "./gradientFlow";
 import { ValuePainter } from "./valuePainter";
-import { fitArea, fitElements, frameElements, ViewportTracker } from "./viewportFit";
+import { chooseRenderer, rendererOption, type RendererName } from "./renderer";
+import { fitArea, fitBounds, frameElements, ViewportTracker } from "./viewportFit";
 import type { VisibleGraph } from "./visibleGraph";
 
 /**
@@ -45,10 +46,12 @@ export class GraphView {
   private big = false;
   private readonly painter: ValuePainter;
   private readonly tracker: ViewportTracker;
+  /** The renderer actually in use (WebGL falls back to canvas). */
+  readonly renderer: RendererName;
 
   constructor(private readonly container: HTMLElement, private theme: ThemeColours, events: GraphViewEvents) {
     this.scale = new GradientScale(theme);
-    this.cy = cytoscape({
+    const make = (renderer: RendererName) => cytoscape({
       container,
       style: graphStylesheet(theme, false),
       minZoom: 0.02,
@@ -58,7 +61,21 @@ export class GraphView {
       autoungrabify: true,
       selectionType: "single",
       pixelRatio: "auto",
-    });
+      renderer: rendererOption(renderer),
+    } as cytoscape.CytoscapeOptions);
+    let renderer = chooseRenderer(document.body.dataset.renderer);
+    let cy: cytoscape.Core;
+    try {
+      cy = make(renderer);
+    } catch {
+      // A WebGL context can still fail after the probe (lost, blocked): draw with canvas.
+      container.replaceChildren();
+      renderer = "canvas";
+      cy = make(renderer);
+    }
+    this.cy = cy;
+    this.renderer = renderer;
+    container.dataset.rendererUsed = renderer;
     this.painter = new ValuePainter(this.cy);
     this.tracker = new ViewportTracker(this.cy, container, () => this.onResize());
     this.cy.on("mouseover", "node", (e) => {
@@ -168,7 +185,6 @@ export class GraphView {
   fit(): void {
     this.tracker.userOwned = false;
     this.onResize();
-    if (!this.current) fitElements(this.cy, this.container, null);
   }
 
   /** The drawing for a file (SVG export): the same units and orientation, with the richest records, since a file has no panel to fit. */
@@ -185,7 +201,10 @@ export class GraphView {
   }
 
   private fitNow(): void {
-    fitElements(this.cy, this.container, this.cy.nodes(".loss"));
+    const d = this.current;
+    if (!d) return;
+    const loss = d.nodes.find((n) => n.role === "loss");
+    fitBounds(this.cy, this.container, d.bounds, loss ?? null);
   }
 
   /** Emphasise the node's paths to the loss (everything else dims); null clears. */

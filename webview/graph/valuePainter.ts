@@ -32,11 +32,18 @@ export class ValuePainter {
   /** Pending writes: 0 once everything on screen matches the latest step. */
   get pending(): number { return this.queue.length; }
 
-  /** A fresh set of elements was added with these values already drawn. */
+  /** A fresh set of elements was added with these values already drawn (the drawing's own text: no second formatting pass). */
   reset(src: DrawSource, d: Drawing, scale: GradientScale): void {
     this.cancel();
     this.ids = src.units.units.map((u) => (u.kind === "group" ? groupId(u.group) : valueId(u.node)));
-    this.target = computeTargets(src, d, scale);
+    const lines: string[] = new Array(this.ids.length);
+    for (const n of d.nodes) if (n.kind !== "op") lines[n.unit] = n.lines.join("\n");
+    const { data, grad } = src.values;
+    this.target = src.units.units.map((unit, u) => {
+      const g = unit.kind === "group" ? src.groupGrad[unit.group] : grad[unit.node];
+      const nan = unit.kind === "group" ? Number.isNaN(g) : Number.isNaN(data[unit.node]) || Number.isNaN(g);
+      return { fill: scale.fill(g), label: lines[u], nan };
+    });
     this.drawn = this.target.map((t) => ({ ...t }));
   }
 

@@ -19,17 +19,22 @@ export function fitArea(container: HTMLElement, slack = 0): { width: number; hei
   return { width: Math.max(1, container.clientWidth - 2 * (FIT_PAD + slack)), height: Math.max(1, container.clientHeight - 2 * (FIT_PAD + slack)) };
 }
 
-/** Fits every element into the container; huge graphs stop at MIN_FIT_ZOOM, centred on `anchor` (the loss). */
-export function fitElements(cy: cytoscape.Core, container: HTMLElement, anchor: cytoscape.NodeCollection | null): void {
-  const els = cy.elements();
-  if (els.empty()) return;
-  const bb = els.boundingBox({ includeLabels: true, includeOverlays: false });
+/** Room outside a record's box that borders and selection take, model px. */
+const BORDER_ROOM = 4;
+
+/**
+ * Fits a drawing's bounds (known from the layout: asking cytoscape for a bounding box
+ * with labels costs seconds at 5k nodes) into the container; huge graphs stop at
+ * MIN_FIT_ZOOM, centred on `anchor` (the loss, where backward() starts).
+ */
+export function fitBounds(cy: cytoscape.Core, container: HTMLElement, b: { x1: number; y1: number; x2: number; y2: number }, anchor: { x: number; y: number } | null): void {
+  const w = b.x2 - b.x1 + 2 * BORDER_ROOM, h = b.y2 - b.y1 + 2 * BORDER_ROOM;
   const area = fitArea(container);
-  let zoom = Math.min(area.width / Math.max(1, bb.w), area.height / Math.max(1, bb.h), MAX_FIT_ZOOM);
-  let cx = (bb.x1 + bb.x2) / 2, cy0 = (bb.y1 + bb.y2) / 2;
+  let zoom = Math.min(area.width / Math.max(1, w), area.height / Math.max(1, h), MAX_FIT_ZOOM);
+  let cx = (b.x1 + b.x2) / 2, cy0 = (b.y1 + b.y2) / 2;
   if (zoom < MIN_FIT_ZOOM) {
     zoom = MIN_FIT_ZOOM;
-    if (anchor && anchor.nonempty()) { const p = anchor.first().position(); cx = p.x; cy0 = p.y; }
+    if (anchor) { cx = anchor.x; cy0 = anchor.y; }
   }
   cy.viewport({ zoom, pan: { x: container.clientWidth / 2 - cx * zoom, y: container.clientHeight / 2 - cy0 * zoom } });
 }

@@ -1,5 +1,5 @@
 import { formatNumber } from "../../src/graph/format";
-import { ancestry, DEFAULT_MAX_UNITS, groupExtremes, groupTitle, opensInto } from "../../src/graph/groupTree";
+import { ancestry, DEFAULT_MAX_UNITS, groupExtremes, groupTitle, isWithin, opensInto } from "../../src/graph/groupTree";
 import { nodeName } from "../../src/graph/nodeName";
 import { initialExpansion } from "../../src/graph/visibleUnits";
 import { BackwardAnimation } from "../graph/backwardAnimation";
@@ -14,7 +14,7 @@ import { neighbourUnit, type Direction } from "./keyboardNav";
 import { renderLegend } from "./legend";
 import { groupDetails, nodeDetails } from "./nodeDetails";
 import { NodeTable } from "./nodeTable";
-import { ScopeBar, type Crumb, type ScopeState } from "./scopeBar";
+import { groupsScope, ScopeBar } from "./scopeBar";
 import { SearchBox } from "./search";
 import type { ThemeColours } from "./theme";
 import { placeTooltip } from "./tooltip";
@@ -181,7 +181,7 @@ export class Explorer {
     const into = opensInto(m.tree, g);
     this.notice(`Opened ${m.tree.name[g]}: ${into.groups ? `${into.groups} groups${into.splitBy ? ` ${into.splitBy}` : ""}${into.nodes ? ` and ${into.nodes} nodes` : ""}` : `${into.nodes} nodes`}` +
       (p.closed.length ? `; closed ${p.closed.map((k) => m.tree.name[m.tree.index.get(k)!]).join(", ")} to make room.` : "."));
-    if (fromTable) this.table.focusRow((row) => { const n = Number(row.dataset.node); return n >= 0 ? isInside(m, n, g) : row.dataset.group !== undefined && isGroupInside(m, row.dataset.group, g); });
+    if (fromTable) this.table.focusRow((row) => { const n = Number(row.dataset.node); return n >= 0 ? isWithin(m.tree, m.tree.groupOf[n], g) : row.dataset.group !== undefined && isWithin(m.tree, m.tree.index.get(row.dataset.group) ?? 0, g); });
   }
 
   /** Show what group g opened into, wherever the layout put it. */
@@ -190,7 +190,7 @@ export class Explorer {
     if (!m || !vg) return;
     const ids: string[] = [];
     for (const unit of vg.units) {
-      if (unit.kind === "node" ? isInside(m, unit.node, g) : isGroupInside(m, m.tree.key[unit.group], g)) ids.push(unit.kind === "node" ? valueId(unit.node) : groupId(unit.group));
+      if (isWithin(m.tree, unit.kind === "node" ? m.tree.groupOf[unit.node] : unit.group, g)) ids.push(unit.kind === "node" ? valueId(unit.node) : groupId(unit.group));
     }
     this.graph.frame(ids);
   }
@@ -364,17 +364,10 @@ export class Explorer {
       this.scope.render({ kind: "focus", centerName: nodeName(m.topology, this.mode.center), hops: this.mode.hops, limitedTo: vg.truncated ? this.mode.maxNodes : null });
       return;
     }
-    const expanded = this.mode.expanded;
     const s = this.sel;
     // The open groups around the selection, else around the group opened last.
-    const at = s?.kind === "node" ? m.tree.groupOf[s.node] : s?.kind === "group" ? m.tree.parent[m.tree.index.get(s.key) ?? 0] : this.opened.length ? m.tree.index.get(this.opened[this.opened.length - 1]) ?? 0 : 0;
-    const crumbs: Crumb[] = ancestry(m.tree, at).filter((a) => expanded.has(m.tree.key[a]))
-      .map((a) => ({ key: m.tree.key[a], name: m.tree.name[a], title: groupTitle(m.tree, a), count: m.tree.count[a] }));
-    const state: ScopeState = {
-      kind: "groups", nodes: m.topology.op.length, shown: vg.units.length, collapsed: vg.units.filter((u) => u.kind === "group").length,
-      crumbs, regrouped: !sameSet(expanded, initialExpansion(m.tree, this.threshold)),
-    };
-    this.scope.render(state);
+    const at = s?.kind === "node" ? m.tree.groupOf[s.node] : s?.kind === "group" ? m.tree.parent[m.tree.index.get(s.key) ?? 0] : m.tree.index.get(this.opened[this.opened.length - 1] ?? "") ?? 0;
+    this.scope.render(groupsScope(m.tree, vg, this.mode.expanded, at, !sameSet(this.mode.expanded, initialExpansion(m.tree, this.threshold))));
   }
 
   /** A short note in the scope bar, spoken too. */
@@ -394,16 +387,6 @@ export class Explorer {
       logScale: this.host.logScale(), tableShown: this.host.tableShown(), userViewport: !this.graph.autoFit,
     };
   }
-}
-
-function isInside(m: GraphModel, node: number, g: number): boolean {
-  for (let a = m.tree.groupOf[node]; a > 0; a = m.tree.parent[a]) if (a === g) return true;
-  return false;
-}
-
-function isGroupInside(m: GraphModel, key: string, g: number): boolean {
-  for (let a = m.tree.index.get(key) ?? 0; a > 0; a = m.tree.parent[a]) if (a === g) return true;
-  return false;
 }
 
 function sameSet(a: ReadonlySet<string>, b: ReadonlySet<string>): boolean {

@@ -1,4 +1,6 @@
 import { formatCount } from "../../src/graph/format";
+import { ancestry, groupTitle, type GroupTree } from "../../src/graph/groupTree";
+import type { UnitGraph } from "../../src/graph/visibleUnits";
 import { h } from "./dom";
 
 /**
@@ -15,6 +17,15 @@ export type ScopeState =
   | { kind: "none" }
   | { kind: "groups"; nodes: number; shown: number; collapsed: number; crumbs: Crumb[]; regrouped: boolean }
   | { kind: "focus"; centerName: string; hops: number; limitedTo: number | null };
+
+/** A grouped view's scope: the open groups around group `at`, as crumbs that collapse them. */
+export function groupsScope(tree: GroupTree, vg: UnitGraph, expanded: ReadonlySet<string>, at: number, regrouped: boolean): ScopeState {
+  const crumbs: Crumb[] = ancestry(tree, at).filter((a) => expanded.has(tree.key[a]))
+    .map((a) => ({ key: tree.key[a], name: tree.name[a], title: groupTitle(tree, a), count: tree.count[a] }));
+  let collapsed = 0;
+  for (const u of vg.units) if (u.kind === "group") collapsed++;
+  return { kind: "groups", nodes: tree.count[0], shown: vg.units.length, collapsed, crumbs, regrouped };
+}
 
 export interface ScopeActions {
   collapse(key: string): void;
