@@ -16,6 +16,10 @@ const root = resolve(new URL("../..", import.meta.url).pathname);
 process.env.GRADSCOPE_ROOT = root;
 const runsArg = process.argv.indexOf("--runs");
 const RUNS = runsArg > 0 ? Number(process.argv[runsArg + 1]) : 3;
+const onlyArg = process.argv.indexOf("--only");
+/** --only update|open|first: one section (the others take minutes on a busy machine). */
+const only = onlyArg > 0 ? process.argv[onlyArg + 1] : null;
+const section = (name) => only === null || only === name;
 
 // Reuse the test harness and graph generator (TypeScript) by bundling them for Node; --baseline DIR bundles
 // DIR's own harness and page (a checkout of an earlier commit, built), so both run in this process, interleaved.
@@ -62,6 +66,7 @@ try {
   if (used !== "webgl") console.log(`(WebGL2 unavailable here: the "webgl" rows fell back to ${used})\n`);
 
   // 1. Numbers-only update at ~2k visible value nodes.
+  if (section("update")) {
   const s1 = mlpOfSize(2000);
   const j1 = snapshotToJSON(s1), j2 = snapshotToJSON(nextStep(s1));
   const upd = Object.fromEntries(VARIANTS.map((v) => [v.name, { handler: [], painted: [], visible: 0 }]));
@@ -87,10 +92,12 @@ try {
     console.log(`  ${name.padEnd(8)} handling ${range(u.handler)} ms, to the next painted frame ${range(u.painted)} ms = ${range(u.painted.map((x) => x / 16), 2)}× the 16 ms target`);
   }
   console.log(`  webgl / canvas, next painted frame: ${range(upd.webgl.painted.map((x, i) => x / upd.canvas.painted[i]), 2)}×`);
-  if (hb) console.log(`  canvas / baseline, next painted frame: ${range(upd.canvas.painted.map((x, i) => x / upd.baseline.painted[i]), 2)}×`);
+  if (hb) console.log(`  canvas / baseline, next painted frame: ${range(upd.canvas.painted.map((x, i) => x / upd.baseline.painted[i]), 2)}×; handling: ${range(upd.canvas.handler.map((x, i) => x / upd.baseline.handler[i]), 2)}×`);
   console.log("");
+  }
 
   // 2. Opening to ~5,000 visible nodes: a grouped 5k-node graph, then the threshold that shows all of it.
+  if (section("open")) {
   const big = snapshotToJSON(mlpOfSize(5000));
   const exp = Object.fromEntries(VARIANTS.map((v) => [v.name, { painted: [], longest: [], visible: 0 }]));
   for (let r = 0; r < RUNS; r++) {
@@ -111,10 +118,12 @@ try {
     console.log(`  ${name.padEnd(8)} painted after ${range(e.painted, 0)} ms = ${range(e.painted.map((x) => x / 1000), 2)}× the 1 s target; longest main-thread task ${range(e.longest, 0)} ms`);
   }
   console.log(`  webgl / canvas, painted: ${range(exp.webgl.painted.map((x, i) => x / exp.canvas.painted[i]), 2)}×`);
-  if (hb) console.log(`  canvas / baseline, painted: ${range(exp.canvas.painted.map((x, i) => x / exp.baseline.painted[i]), 2)}×`);
+  if (hb) console.log(`  canvas / baseline, painted: ${range(exp.canvas.painted.map((x, i) => x / exp.baseline.painted[i]), 2)}×; longest task: ${range(exp.canvas.longest.map((x, i) => x / exp.baseline.longest[i]), 2)}×`);
   console.log("");
+  }
 
   // 3. Time to first paint of whole graphs (graph/set).
+  if (section("first")) {
   console.log("time to first paint (graph/set), canvas renderer");
   const cases = [
     ["seed", fixture("chain-rule")], ["coffee-shop", fixture("coffee-shop")],
@@ -132,6 +141,7 @@ try {
       await page.close();
     }
     console.log(`  ${name.padEnd(18)} ${String(json.nodes).padStart(6)} nodes  ${range(times, 0).padStart(11)} ms   (${shown})`);
+  }
   }
 } finally {
   await h.close();

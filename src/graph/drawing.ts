@@ -101,8 +101,21 @@ const recordW = (chars: number) => Math.ceil(chars * CHAR_W + PAD_X);
 const recordH = (detail: Detail) => DETAIL_SPECS[detail].lines * LINE_H + PAD_Y;
 const opW = (text: string) => Math.max(OP_D, Math.ceil(text.length * CHAR_W + 10));
 
+/** chooseView measures every detail in both orientations and several foldings: the text widths of one source are computed once per detail. */
+const charsCache = new WeakMap<DrawSource, Map<Detail, Uint16Array>>();
+
 /** Each record is as wide as its own text needs (up to the detail's limit): narrow records let a wide layer fit. */
 function unitChars(src: DrawSource, detail: Detail): Uint16Array {
+  let perDetail = charsCache.get(src);
+  if (!perDetail) { perDetail = new Map(); charsCache.set(src, perDetail); }
+  const cached = perDetail.get(detail);
+  if (cached) return cached;
+  const chars = measureChars(src, detail);
+  perDetail.set(detail, chars);
+  return chars;
+}
+
+function measureChars(src: DrawSource, detail: Detail): Uint16Array {
   const { maxChars, maxGroupChars } = DETAIL_SPECS[detail];
   const units = src.units.units, n = units.length;
   const chars = new Uint16Array(n);

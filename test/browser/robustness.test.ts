@@ -179,6 +179,30 @@ describe("robustness, states and themes", () => {
   });
 });
 
+describe("renderer", () => {
+  it("draws with cytoscape's WebGL mode when asked and WebGL2 exists, and falls back to canvas where it does not", async () => {
+    const page = await h.open({ renderer: "webgl" });
+    await sendSnapshot(page, fixture("chain-rule"));
+    await page.waitForFunction(() => document.querySelectorAll("#node-table tbody tr").length === 5);
+    expect(await page.getAttribute("#graph", "data-renderer-used")).toBe("webgl");
+    expect(await page.evaluate(() => (window as any).gradscope.cy.nodes(".value").length)).toBe(5);
+    expect(pageErrors(page)).toEqual([]);
+    await page.close();
+
+    const noGl = await h.browser.newPage();
+    await noGl.addInitScript(() => {
+      const get = HTMLCanvasElement.prototype.getContext;
+      (HTMLCanvasElement.prototype as any).getContext = function (this: HTMLCanvasElement, kind: string, ...rest: unknown[]) { return kind === "webgl2" ? null : (get as any).call(this, kind, ...rest); };
+    });
+    await noGl.goto(`${h.url}/index.html?theme=dark&renderer=webgl`);
+    await noGl.waitForFunction(() => (window as any).harness?.posted.some((m: any) => m.type === "view/ready"));
+    await sendSnapshot(noGl, fixture("chain-rule"));
+    await noGl.waitForFunction(() => document.querySelectorAll("#node-table tbody tr").length === 5);
+    expect(await noGl.getAttribute("#graph", "data-renderer-used")).toBe("canvas");
+    await noGl.close();
+  });
+});
+
 describe("panelHtml", () => {
   it("builds a page with a strict CSP: nonce-only scripts, no inline styles, nothing remote", async () => {
     const { panelHtml } = await import("../../webview/panelHtml");

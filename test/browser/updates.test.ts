@@ -3,6 +3,7 @@ import type { Page } from "playwright-core";
 import { requestExport, send, sendSnapshot, startHarness, tableRows, type Harness } from "./harness";
 import { fixture, fixtureSteps } from "./fixtures";
 import { mlpOfSize, nextStep } from "./syntheticGraphs";
+import { formatNumber } from "../../src/graph/format";
 
 let h: Harness;
 beforeAll(async () => { h = await startHarness(); });
@@ -33,6 +34,24 @@ describe("numbers-only updates", () => {
     expect(rowsAfter.map((r) => r.data)).not.toEqual(rowsBefore.map((r) => r.data));
     const fillsAfter = await page.evaluate(() => (window as any).gradscope.cy.nodes(".value").map((n: any) => n.data("fill")));
     expect(fillsAfter).not.toEqual(fillsBefore);
+    await page.close();
+  });
+
+  it("zoomed out, a step repaints colours at once and writes the labels when the user zooms in to read them", async () => {
+    const page = await h.open();
+    const s1 = mlpOfSize(1500);
+    await sendSnapshot(page, s1);
+    await page.waitForFunction(() => document.querySelectorAll("#node-table tbody tr").length > 0);
+    expect(await page.evaluate(() => (window as any).gradscope.cy.zoom())).toBeLessThan(0.55);
+    const s2 = nextStep(s1);
+    await sendSnapshot(page, s2, "step/update");
+    await page.waitForFunction(() => document.getElementById("step-counter")!.textContent === "step 2" && !(window as any).gradscope.busy);
+    // A parameter the step changed: its record still shows the old value while unreadable.
+    const before = `data ${formatNumber(s1.values.data[0])}`, after = `data ${formatNumber(s2.values.data[0])}`;
+    expect(before).not.toBe(after);
+    expect(await page.evaluate(() => (window as any).gradscope.cy.$("#n0").data("label"))).toContain(before);
+    await page.evaluate(() => { const cy = (window as any).gradscope.cy; cy.zoom(1.2); cy.center(cy.$("#n0")); });
+    await page.waitForFunction((text) => (window as any).gradscope.cy.$("#n0").data("label").includes(text), after);
     await page.close();
   });
 

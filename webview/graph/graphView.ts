@@ -7,7 +7,7 @@ import type { ThemeColours } from "../panel/theme";
 import { GradientScale } from "./gradientScale";
 import { buildElements, groupId, opId, valueId } from "./graphElements";
 import { graphStylesheet } from "./graphStyle";
-import { paintFlows } from "./gradientFlow";
+import { FLOW_MAX_UNITS, paintFlows } from "./gradientFlow";
 import { ValuePainter } from "./valuePainter";
 import { chooseRenderer, rendererOption, type RendererName } from "./renderer";
 import { fitArea, fitBounds, frameElements, ViewportTracker } from "./viewportFit";
@@ -151,7 +151,8 @@ export class GraphView {
     this.src = sourceOf(model, vg);
     this.updateRange(model, vg);
     this.painter.update(this.src, d, this.scale);
-    paintFlows(this.cy, model, this.scale);
+    // Only small drawings carry gradient-flow edges (graphElements.ts): no need to scan thousands of edges for them.
+    if (vg.units.length <= FLOW_MAX_UNITS) paintFlows(this.cy, model, this.scale);
   }
 
   /** Bring every element up to date synchronously (exports). */

@@ -16,7 +16,8 @@ const WRITES_PER_FRAME = 80;
 /** Labels below this on-screen font size are not drawn by cytoscape (min-zoomed-font-size), so not worth writing. */
 const READABLE_ZOOM = 0.55;
 
-interface Drawn { fill: string; label: string; nan: boolean }
+/** label null: not computed (zoomed out too far to read it); it is when the user zooms in. */
+interface Drawn { fill: string; label: string | null; nan: boolean }
 
 export class ValuePainter {
   private drawn: Drawn[] = [];
@@ -24,9 +25,22 @@ export class ValuePainter {
   private target: Drawn[] = [];
   private queue: number[] = [];
   private frame = 0;
+  private latest: { src: DrawSource; d: Drawing; scale: GradientScale } | null = null;
+  private labelsStale = false;
 
   constructor(private readonly cy: cytoscape.Core) {
-    cy.on("viewport", () => this.schedule(() => this.enqueueChanged()));
+    cy.on("viewport", () => this.schedule(() => {
+      if (this.labelsStale && this.cy.zoom() >= READABLE_ZOOM) this.computeLabels();
+      this.enqueueChanged();
+    }));
+  }
+
+  /** The text of the latest step, now that it can be read. */
+  private computeLabels(): void {
+    const l = this.latest;
+    if (!l) return;
+    this.target = computeTargets(l.src, l.d, l.scale, true);
+    this.labelsStale = false;
   }
 
   /** Pending writes: 0 once everything on screen matches the latest step. */
@@ -45,6 +59,8 @@ export class ValuePainter {
       return { fill: scale.fill(g), label: lines[u], nan };
     });
     this.drawn = this.target.map((t) => ({ ...t }));
+    this.latest = { src, d, scale };
+    this.labelsStale = false;
   }
 
   /** The elements are gone (a new model starts). */
@@ -56,7 +72,11 @@ export class ValuePainter {
   }
 
   update(src: DrawSource, d: Drawing, scale: GradientScale): void {
-    this.target = computeTargets(src, d, scale);
+    this.latest = { src, d, scale };
+    // Zoomed out, labels are not drawn: formatting thousands of numbers a step would be wasted.
+    const withLabels = this.cy.zoom() >= READABLE_ZOOM;
+    this.target = computeTargets(src, d, scale, withLabels);
+    this.labelsStale = !withLabels;
     this.enqueueChanged();
     // The first chunk goes out now, so what the user looks at updates in this frame.
     this.flush();
@@ -65,14 +85,15 @@ export class ValuePainter {
   /** Write everything now, readable or not (before an export, which must show the current numbers). */
   flushAll(): void {
     this.cancel();
+    if (this.labelsStale) this.computeLabels();
     this.cy.batch(() => {
       for (let u = 0; u < this.target.length; u++) {
         const t = this.target[u], d = this.drawn[u];
-        if (t.fill === d.fill && t.label === d.label && t.nan === d.nan) continue;
+        if (t.fill === d.fill && (t.label === null || t.label === d.label) && t.nan === d.nan) continue;
         const el = this.cy.getElementById(this.ids[u]);
-        el.data({ fill: t.fill, label: t.label });
+        el.data(t.label === null ? { fill: t.fill } : { fill: t.fill, label: t.label });
         el.toggleClass("nan", t.nan);
-        this.drawn[u] = { ...t };
+        this.drawn[u] = { ...t, label: t.label ?? d.label };
       }
     });
   }
@@ -84,7 +105,7 @@ export class ValuePainter {
     for (let u = 0; u < this.target.length; u++) {
       const t = this.target[u], d = this.drawn[u];
       const colourChanged = t.fill !== d.fill || t.nan !== d.nan;
-      const labelChanged = t.label !== d.label;
+      const labelChanged = t.label !== null && t.label !== d.label;
       if (!colourChanged && !labelChanged) continue;
       const el = this.cy.getElementById(this.ids[u]);
       if (el.empty()) continue;
@@ -111,7 +132,7 @@ export class ValuePainter {
         const labelToo = readable && p.x >= ext.x1 - 100 && p.x <= ext.x2 + 100 && p.y >= ext.y1 - 60 && p.y <= ext.y2 + 60;
         const patch: { fill?: string; label?: string } = {};
         if (t.fill !== d.fill) patch.fill = d.fill = t.fill;
-        if (labelToo && t.label !== d.label) patch.label = d.label = t.label;
+        if (labelToo && t.label !== null && t.label !== d.label) patch.label = d.label = t.label;
         if (patch.fill !== undefined || patch.label !== undefined) el.data(patch);
         if (t.nan !== d.nan) { el.toggleClass("nan", t.nan); d.nan = t.nan; }
       }
@@ -136,10 +157,10 @@ export class ValuePainter {
   }
 }
 
-function computeTargets(src: DrawSource, d: Drawing, scale: GradientScale): Drawn[] {
+function computeTargets(src: DrawSource, d: Drawing, scale: GradientScale, withLabels: boolean): Drawn[] {
   const { data, grad } = src.values;
   return src.units.units.map((unit, u) => {
-    const label = fittedLines(src, u, d.detail, d.chars[u]).join("\n");
+    const label = withLabels ? fittedLines(src, u, d.detail, d.chars[u]).join("\n") : null;
     if (unit.kind === "group") {
       const g = src.groupGrad[unit.group];
       return { fill: scale.fill(g), label, nan: Number.isNaN(g) };
