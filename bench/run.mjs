@@ -13,7 +13,7 @@ const run = (title, args) => {
   console.log(`\n## ${title}`);
   execFileSync(process.execPath, args, { stdio: "inherit" });
 };
-// The engine runs with the worker's young-generation size (see runner/session.ts), as user models do.
+// The engine runs with the worker's young-generation size (see runner/process/modelRun.ts), as user models do.
 run("engine (in process, worker heap settings)", ["--max-semi-space-size=64", "dist/bench/engine.mjs"]);
 run("compile (Gradscope's TypeScript-based compiler vs native esbuild)", ["dist/bench/compile.cjs"]);
 run("runner (worker + step reporting)", ["dist/bench/runner.mjs", "dist/worker.js"]);

@@ -1,4 +1,4 @@
-// One esbuild config, one build per target: extension host, model worker, CLI, webview.
+// One esbuild config, one build per target: extension host, runner process, model worker, CLI, webview.
 import * as esbuild from "esbuild";
 import { existsSync, mkdirSync, chmodSync, writeFileSync } from "node:fs";
 import { execFileSync } from "node:child_process";
@@ -13,6 +13,8 @@ const node = { bundle: true, platform: "node", target: "node20", format: "cjs", 
 const targets = [
   // TypeScript (the model compiler) stays a runtime dependency: it loads only when a model is compiled.
   { ...node, entryPoints: ["src/extension/extension.ts"], outfile: "dist/extension.js", external: ["vscode", "typescript"] },
+  // The runner process compiles the model: the compiler stays out of the host's bundles.
+  { ...node, entryPoints: ["src/runner/process/main.ts"], outfile: "dist/runner.js", external: ["typescript"] },
   { ...node, entryPoints: ["src/runner/worker/modelWorker.ts"], outfile: "dist/worker.js" },
   { ...node, entryPoints: ["src/cli/main.ts"], outfile: "dist/cli.js", external: ["typescript"], banner: { js: "#!/usr/bin/env node" } },
   { ...node, entryPoints: ["src/extension/tsPlugin/index.ts"], outfile: "dist/tsPlugin.js" },

@@ -7,7 +7,7 @@
 //   node scripts/package-vsix.mjs --stage-only  → out/stage/gradscope (what the extension-host tests load)
 //   --no-build                                  → use dist/ as it is
 import { execFileSync, spawnSync } from "node:child_process";
-import { chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -39,7 +39,6 @@ for (const glob of COPIED) {
 // 2. npm packages the bundles load at run time, and any package a bundle requires that is not listed.
 const dependencies = { [TS_PLUGIN_PACKAGE]: manifest.version };
 const required = new Set(readdirSync(path.join(stage, "dist")).filter((f) => f.endsWith(".js")).flatMap((f) => bareRequires(readFileSync(path.join(stage, "dist", f), "utf8"))));
-const interimEsbuild = required.delete("esbuild");
 const unlisted = [...required].filter((name) => !(name in RUNTIME_PACKAGES) && !OPTIONAL_REQUIRES.has(name));
 if (unlisted.length) {
   throw new Error(`the bundles require ${unlisted.join(", ")} at run time, which is not staged: bundle it (scripts/build.mjs) or list it in RUNTIME_PACKAGES (scripts/vsix-contents.mjs)`);
@@ -48,23 +47,6 @@ for (const [name, files] of Object.entries(RUNTIME_PACKAGES)) {
   const dir = path.dirname(require.resolve(`${name}/package.json`));
   for (const f of files) copy(path.join(dir, f), `node_modules/${name}/${f}`);
   dependencies[name] = JSON.parse(readFileSync(path.join(dir, "package.json"), "utf8")).version;
-}
-
-// Interim, until the runner compiles models without native esbuild (issue 11): while a bundle still
-// requires it, stage esbuild with this machine's binary, so the package still runs models here, and
-// make it a platform-specific package. test/package/vsix.test.mjs fails on such a package.
-let target;
-if (interimEsbuild) {
-  target = `${process.platform}-${process.arch}`;
-  const esbuildDir = path.dirname(require.resolve("esbuild/package.json"));
-  const binaryPackage = `@esbuild/${process.platform}-${process.arch}`;
-  const binaryDir = path.dirname(createRequire(path.join(esbuildDir, "package.json")).resolve(`${binaryPackage}/package.json`));
-  const binary = process.platform === "win32" ? "esbuild.exe" : "bin/esbuild";
-  for (const f of ["package.json", "LICENSE.md", "lib/main.js"]) copy(path.join(esbuildDir, f), `node_modules/esbuild/${f}`);
-  for (const f of ["package.json", binary]) copy(path.join(binaryDir, f), `node_modules/${binaryPackage}/${f}`);
-  chmodSync(path.join(stage, "node_modules", binaryPackage, binary), 0o755);
-  dependencies.esbuild = JSON.parse(readFileSync(path.join(esbuildDir, "package.json"), "utf8")).version;
-  console.warn(`\n*** NOT UNIVERSAL: a bundle still requires native esbuild, so this package is ${target}-only and carries its binary.\n*** It goes away when the runner compiles without esbuild (issue 11); test/package/vsix.test.mjs fails until then.\n`);
 }
 
 // 3. Generated files: the manifest, the Marketplace icon, the tsserver plugin shim.
@@ -93,7 +75,7 @@ if (stageOnly) process.exit(0);
 const vsix = path.join(outDir, `gradscope-${manifest.version}.vsix`);
 for (const old of readdirSync(outDir)) if (old.endsWith(".vsix")) rmSync(path.join(outDir, old));
 const vsce = path.join(path.dirname(require.resolve("@vscode/vsce/package.json")), "vsce");
-const vsceArgs = ["package", "--out", vsix, ...(target ? ["--target", target] : [])];
+const vsceArgs = ["package", "--out", vsix];
 const result = spawnSync(process.execPath, [vsce, ...vsceArgs], { cwd: stage, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, FORCE_COLOR: "0" } });
 process.stdout.write(result.stdout);
 process.stderr.write(result.stderr);
@@ -108,9 +90,10 @@ console.log("Open VSX checks passed (ovsx reads the package; license, name, vers
 
 const entries = await readZip(vsix);
 const natives = entries.filter((e) => nativeBinaryKind(e.name, e.bytes));
+if (natives.length) throw new Error(`${path.basename(vsix)} carries native binaries (${natives.map((e) => e.name).join(", ")}): it must be universal`);
 const bytes = statSync(vsix).size;
 console.log(`\n${path.relative(repo, vsix)}: ${(bytes / 1024 / 1024).toFixed(2)} MB (${bytes.toLocaleString("en-US")} bytes), ${entries.length} files` +
-  `${target ? `, ${target} only (native: ${natives.map((e) => e.name).join(", ")})` : ", universal"}, in ${((Date.now() - time) / 1000).toFixed(1)} s`);
+  `, universal, in ${((Date.now() - time) / 1000).toFixed(1)} s`);
 
 function copy(from, rel) {
   if (!existsSync(from)) throw new Error(`${path.relative(repo, from)} is missing (needed at ${rel} in the package)`);

@@ -7,7 +7,7 @@ import yauzl from "yauzl";
 /** The bundles the extension loads. A missing required one fails the package step. */
 export const BUNDLES = [
   { file: "dist/extension.js", required: true }, // extension host (main)
-  { file: "dist/runner.js", required: false }, // the model's own process (forked by the host); required once the runner work lands
+  { file: "dist/runner.js", required: true }, // the model's own process (forked by the host): compiles and runs it
   { file: "dist/worker.js", required: true }, // the model's worker thread: engine + user code
   { file: "dist/webview.js", required: true }, // the panel
   { file: "dist/tsPlugin.js", required: true }, // tsserver plugin: `import "gradscope"` type-checks without npm install

@@ -17,6 +17,8 @@ export interface PanelHtmlOptions {
   cytoscapeStyleUri?: string;
   /** Page title, for screen readers. */
   title?: string;
+  /** Graph renderer: cytoscape's canvas, its WebGL mode (falls back to canvas where WebGL2 is missing), or the panel's choice. */
+  renderer?: "auto" | "canvas" | "webgl";
 }
 
 const escapeAttr = (s: string) => s.replace(/&/g, "&amp;").replace(/"/g, "&quot;").replace(/</g, "&lt;");
@@ -28,13 +30,12 @@ export const SHORTCUTS: readonly (readonly [keys: string, action: string])[] = [
   ["N", "Run N steps"],
   ["X", "Stop"],
   ["Shift+R", "Restart"],
-  ["F", "Fit the graph"],
+  ["F", "Fit the graph (and re-fit when the panel resizes)"],
   ["/", "Search nodes by label"],
-  ["← →", "Move to an input / a consumer"],
-  ["↑ ↓", "Move within a layer"],
-  ["Enter", "Reveal the node's source line"],
+  ["Arrows", "Move between nodes and groups: along the arrows (to an input, to a consumer) or within a layer"],
+  ["Enter", "Open the selected group; on a node, reveal its source line in the editor"],
   ["G", "Focus view around the selected node (+/− hops)"],
-  ["C", "Collapse the selected node's group"],
+  ["C", "Collapse the group around the selection"],
   ["A", "Animate the backward pass"],
   ["L", "Loss chart: log scale"],
   ["T", "Show the node table"],
@@ -66,11 +67,12 @@ export function panelHtml(o: PanelHtmlOptions): string {
   ${styles}
   <title>${escapeAttr(o.title ?? "Gradscope")}</title>
 </head>
-<body>
+<body data-renderer="${escapeAttr(o.renderer ?? "auto")}">
   <div id="app">
     <header id="toolbar" role="toolbar" aria-label="Run controls">
       <span id="run-state" class="badge" data-state="idle" role="status" aria-live="polite">idle</span>
       <span id="step-counter" aria-live="off">step —</span>
+      <span id="announcer" class="visually-hidden" role="status" aria-live="polite" aria-atomic="true"></span>
       <span class="sep"></span>
       <button id="btn-run" title="Run / Pause (Space)" aria-label="Run" aria-keyshortcuts="Space"><span class="icon" aria-hidden="true">▶</span><span class="label">Run</span></button>
       <button id="btn-step" title="Step: run to the next backward() (S)" aria-label="Step" aria-keyshortcuts="S"><span class="icon" aria-hidden="true">›</span><span class="label">Step</span></button>
@@ -86,26 +88,30 @@ export function panelHtml(o: PanelHtmlOptions): string {
         <option value="svg">Graph as SVG</option>
         <option value="png">Graph as PNG</option>
         <option value="json">Snapshot as JSON</option>
-        <option value="csv">Loss as CSV</option>
+        <option value="csv-loss">Loss curve as CSV (one row per step)</option>
+        <option value="csv-nodes">Nodes as CSV (one row per node)</option>
       </select>
       <span class="grow"></span>
       <span class="search-box">
-        <input id="search" type="search" placeholder="Find node… (/)" aria-label="Find node by label" aria-controls="search-results" autocomplete="off">
+        <input id="search" type="search" placeholder="Find node… (/)" aria-label="Find node by label" role="combobox" aria-autocomplete="list" aria-haspopup="listbox" aria-expanded="false" aria-controls="search-results" autocomplete="off">
         <ul id="search-results" role="listbox" aria-label="Matching nodes" hidden></ul>
       </span>
       <button id="btn-help" title="Keyboard shortcuts (?)" aria-keyshortcuts="?">?</button>
     </header>
     <div id="error-box" role="alert" hidden></div>
     <main id="main">
-      <div id="graph" tabindex="0" role="application" aria-label="Computation graph. Arrow keys move between nodes; Enter reveals the source." aria-describedby="details"></div>
-      <div id="empty-state">
-        <h2>No run yet</h2>
-        <p>Run <b>Gradscope: Visualize Backward Pass</b> on a model file. Each <code>backward()</code> is one step.</p>
+      <div id="warnings" role="region" aria-label="Warnings about the model" hidden></div>
+      <div id="scopebar" hidden></div>
+      <div id="graph-area">
+        <div id="graph" tabindex="0" role="application" aria-label="Computation graph. Arrow keys move between nodes and groups; Enter opens a group or reveals a node's source."></div>
+        <div id="empty-state">
+          <h2 id="empty-title">No run yet</h2>
+          <p id="empty-text">Run <b>Gradscope: Visualize Backward Pass</b> on a model file. Each <code>backward()</code> is one step.</p>
+        </div>
+        <aside id="details" aria-label="Selection details" hidden></aside>
+        <div id="tooltip" role="tooltip" hidden></div>
       </div>
-      <div id="banner" hidden></div>
       <div id="legend" aria-hidden="true"></div>
-      <aside id="details" aria-live="polite" aria-label="Node details" hidden></aside>
-      <div id="tooltip" role="tooltip" hidden></div>
     </main>
     <section id="loss-panel" aria-label="Loss curve">
       <div class="loss-head">
@@ -126,7 +132,7 @@ export function panelHtml(o: PanelHtmlOptions): string {
     <dialog id="help-dialog" aria-label="Keyboard shortcuts">
       <h2>Keyboard shortcuts</h2>
       <table class="shortcuts">${shortcutRows}</table>
-      <p>Click a node to reveal its source line. Click a collapsed group (▸) to expand it. Red = positive gradient, blue = negative; stronger colour = larger magnitude (log scale).</p>
+      <p>Click a node to see why it has its gradient and where it was made. Click a collapsed group (▸) to open it; the ▾ buttons above the graph close it again. Red = positive gradient, blue = negative; stronger colour = larger magnitude (log scale).</p>
       <form method="dialog"><button>Close</button></form>
     </dialog>
   </div>

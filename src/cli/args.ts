@@ -1,3 +1,6 @@
+import { accessSync, constants, statSync, type Stats } from "node:fs";
+import * as path from "node:path";
+
 export interface CliArgs {
   help: boolean;
   file: string;
@@ -21,10 +24,12 @@ Options:
   --export FILE          write the last step's graph: .json, .dot or .svg
   --timeout SECONDS      stop a model that runs longer (default: none)
   --max-nodes N          fail a step that builds more nodes (default: 2000000)
-  --memory MB            the model's heap limit (default: 2048)
+  --memory MB            the model's memory limit, typed arrays and Buffers included
+                         (its process's memory above what it held before the model ran; default: 2048)
   -h, --help             this help
 
-Exit status: 0 success, 1 model error or timeout, 2 bad usage.
+Exit status: 0 success, 1 model error or timeout, 2 bad usage. A reader that
+closes the pipe (| head) stops the model and ends the run quietly (status 0).
 `;
 
 export class UsageError extends Error {}
@@ -68,4 +73,31 @@ export function parseArgs(argv: string[]): CliArgs {
   }
   if (!args.file) throw new UsageError("missing the model file");
   return args;
+}
+
+/** Checks the files the arguments name before anything runs: a run must not end in a usage error. */
+export function checkPaths(args: CliArgs): void {
+  const model = stat(args.file);
+  if (!model) throw new UsageError(`no such file: ${args.file}`);
+  if (model.isDirectory()) throw new UsageError(`${args.file} is a directory: give the model's .ts file`);
+  if (!model.isFile()) throw new UsageError(`${args.file} is not a file`);
+  if (!args.exportFile) return;
+  const dir = path.dirname(path.resolve(args.exportFile));
+  const d = stat(dir);
+  if (!d) throw new UsageError(`--export: no such directory: ${dir}`);
+  if (!d.isDirectory()) throw new UsageError(`--export: not a directory: ${dir}`);
+  if (stat(args.exportFile)?.isDirectory()) throw new UsageError(`--export: ${args.exportFile} is a directory`);
+  try {
+    accessSync(dir, constants.W_OK);
+  } catch {
+    throw new UsageError(`--export: cannot write in ${dir}`);
+  }
+}
+
+function stat(p: string): Stats | undefined {
+  try {
+    return statSync(p);
+  } catch {
+    return undefined;
+  }
 }

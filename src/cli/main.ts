@@ -1,18 +1,26 @@
-import { writeFileSync, existsSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { NodeKind, OPS } from "../protocol/ops";
 import { edgeCount, snapshotToJSON, type Snapshot } from "../protocol/graph";
 import type { ModelError } from "../protocol/run";
 import { ModelSession } from "../runner/session";
+import type { SessionEvent } from "../runner/types";
 import { toDot, toSvg } from "../runner/export/graphExport";
-import { parseArgs, UsageError, USAGE, type CliArgs } from "./args";
+import { checkPaths, parseArgs, UsageError, USAGE, type CliArgs } from "./args";
 import { ProgressLine } from "./progress";
+import { StreamWriter } from "./streamWriter";
 
-/** `gradscope run <model.ts>`: the headless front end of the runner. Exit 0 ok, 1 model error, 2 bad usage. */
+/**
+ * `gradscope run <model.ts>`: the headless front end of the runner. Exit 0 ok,
+ * 1 model error or timeout, 2 bad usage. Every event is written whole, `end`
+ * is always the last one, and the process exits only once its output has
+ * reached the OS; a reader that goes away (`| head`) ends the run quietly.
+ */
 async function main(argv: string[]): Promise<number> {
   let args: CliArgs;
   try {
     args = parseArgs(argv);
+    if (!args.help) checkPaths(args);
   } catch (e) {
     if (!(e instanceof UsageError)) throw e;
     process.stderr.write(`gradscope: ${e.message}\n\n${USAGE}`);
@@ -22,48 +30,79 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(USAGE);
     return 0;
   }
-  if (!existsSync(args.file)) {
-    process.stderr.write(`gradscope: no such file: ${args.file}\n`);
-    return 2;
-  }
-  const session = new ModelSession({ file: args.file, maxSteps: args.steps, throttleMs: 0, timeoutSeconds: args.timeout, maxNodesPerStep: args.maxNodes, memoryLimitMb: args.memoryMb });
-  const out = (o: object) => process.stdout.write(JSON.stringify(o) + "\n");
+  const out = new StreamWriter(process.stdout);
+  const err = new StreamWriter(process.stderr);
+  const session = new ModelSession(
+    {
+      file: path.resolve(args.file), maxSteps: args.steps, throttleMs: 0, timeoutSeconds: args.timeout, maxNodesPerStep: args.maxNodes, memoryLimitMb: args.memoryMb,
+      // Only the numbers we print cross from the model's process; an export needs them all.
+      values: args.exportFile ? "all" : args.json ? args.values : "none",
+    },
+    path.join(__dirname, "runner.js"),
+  );
+  // A slow reader holds the model at its next backward() instead of queueing steps here.
+  out.onBackedUp = (behind) => session.hold(behind);
   const progress = new ProgressLine(args.steps, process.stdout.isTTY === true && !args.json);
   let last: Snapshot | undefined;
 
   const done = new Promise<number>((resolve) => {
+    out.whenClosed(() => {
+      session.stop();
+      resolve(0);
+    });
     session.onEvent((e) => {
-      switch (e.type) {
-        case "graph":
-          last = e.snapshot;
-          if (args.json) out(stepEvent(e.snapshot, args.values));
-          else progress.step(e.snapshot.step, e.snapshot.loss, e.snapshot.topology.op.length);
-          break;
-        case "console":
-          (args.json || e.level === "error" || e.level === "warn" ? process.stderr : process.stdout).write(progress.interrupt() + e.text + "\n");
-          break;
-        case "warning":
-          process.stderr.write(`${progress.interrupt()}warning: ${e.message}${e.loc ? ` (${rel(e.loc.file)}:${e.loc.line})` : ""}\n`);
-          break;
-        case "end": {
-          if (e.error) {
-            if (args.json) out(errorEvent(e.error));
-            else process.stderr.write(progress.interrupt() + humanError(e.error));
-          }
-          if (args.json) out({ event: "end", steps: e.steps, reason: e.reason });
-          else process.stdout.write(progress.finish(e.steps, e.reason));
-          resolve(e.reason === "error" || e.reason === "timeout" ? 1 : 0);
-          break;
-        }
-      }
+      if (out.closed) return;
+      const code = onEvent(e);
+      if (code !== undefined) resolve(code);
     });
   });
+
+  function onEvent(e: SessionEvent): number | undefined {
+    switch (e.type) {
+      case "graph":
+        last = e.snapshot;
+        if (args.json) out.event(JSON.stringify(stepEvent(e.snapshot, args.values)) + "\n");
+        else out.event(progress.step(e.snapshot.step, e.snapshot.loss, e.snapshot.topology.op.length));
+        return;
+      case "console":
+        if (args.json || e.level === "error" || e.level === "warn") err.output(progress.interrupt() + e.text + "\n");
+        else out.output(progress.interrupt() + e.text + "\n");
+        return;
+      case "warning":
+        err.event(`${progress.interrupt()}warning: ${e.message}${e.loc ? ` (${rel(e.loc.file)}:${e.loc.line})` : ""}\n`);
+        return;
+      case "end":
+        if (e.error) {
+          if (args.json) out.event(JSON.stringify(errorEvent(e.error)) + "\n");
+          else err.event(progress.interrupt() + humanError(e.error));
+        }
+        if (args.json) out.event(JSON.stringify({ event: "end", steps: e.steps, reason: e.reason, ...(e.detail ? { detail: e.detail } : {}) }) + "\n");
+        else out.event(progress.finish(e.steps, e.reason, e.detail));
+        return e.reason === "error" || e.reason === "timeout" ? 1 : 0;
+    }
+  }
+
   await session.start();
-  const code = await done;
+  let code = await done;
   session.dispose();
-  if (args.exportFile && last) writeFileSync(args.exportFile, exportText(last, args.exportFile));
-  else if (args.exportFile) process.stderr.write("gradscope: nothing to export: the model never called backward()\n");
+  if (args.exportFile && !out.closed) code = exportGraph(args.exportFile, last, err) ?? code;
+  await Promise.all([out.flush(), err.flush()]);
   return code;
+}
+
+/** Writes the last step's graph; returns 1 if that failed. */
+function exportGraph(file: string, last: Snapshot | undefined, err: StreamWriter): number | undefined {
+  if (!last) {
+    err.event("gradscope: nothing to export: the model never called backward()\n");
+    return undefined;
+  }
+  try {
+    writeFileSync(file, exportText(last, file));
+    return undefined;
+  } catch (e) {
+    err.event(`gradscope: could not write ${file}: ${(e as Error).message}\n`);
+    return 1;
+  }
 }
 
 function stepEvent(s: Snapshot, which: CliArgs["values"]) {

@@ -1,14 +1,14 @@
 import * as vscode from "vscode";
 import { Disposable } from "./disposable";
 import type { ModelController } from "./modelController";
-import { absoluteLocationFile, isSameFile } from "./sourceFiles";
 
 const HIGHLIGHT_MS = 1500;
 const CURSOR_DEBOUNCE_MS = 120;
 
 /**
  * Code ↔ graph: a node clicked in the panel reveals and briefly highlights the line that created it;
- * the editor's cursor line highlights that line's nodes in the panel.
+ * the editor's cursor line highlights that line's nodes in the panel. Documents are matched by URI,
+ * so an untitled model links like a saved one.
  */
 export class CodeGraphLink extends Disposable {
   private readonly lineHighlight = this.register(
@@ -23,38 +23,44 @@ export class CodeGraphLink extends Disposable {
 
   constructor(private readonly controller: ModelController) {
     super();
-    this.register(controller.onDidRequestReveal((node) => void this.revealNode(node)));
     this.register(vscode.window.onDidChangeTextEditorSelection((e) => this.onCursorMoved(e.textEditor)));
-    this.register(controller.onDidChangeGraph(() => this.lastHighlighted = ""));
+    this.register(controller.onDidChangeGraph(() => (this.lastHighlighted = "")));
     this.register({ dispose: () => (clearTimeout(this.clearHighlight), clearTimeout(this.cursorTimer)) });
   }
 
-  /** Opens the model at the node's creating line; returns the editor (tests check its selection). */
-  async revealNode(node: number): Promise<vscode.TextEditor | undefined> {
+  /**
+   * Shows the node's creating line beside the panel; returns the editor (tests check its selection).
+   * Focus stays where it is unless `focusEditor` (the panel's Enter key).
+   */
+  async revealNode(node: number, { focusEditor = false } = {}): Promise<vscode.TextEditor | undefined> {
     const snapshot = this.controller.snapshot;
-    const modelFile = this.controller.currentStatus.file;
+    const model = this.controller.model;
     const at = snapshot?.topology.loc[node] ?? -1;
-    if (!snapshot || !modelFile || at < 0) return undefined;
+    if (!snapshot || !model || at < 0) return undefined;
     const location = snapshot.topology.locations[at];
-    const uri = vscode.Uri.file(absoluteLocationFile(location.file, modelFile));
+    const uri = model.uriOf(location.file);
     const position = new vscode.Position(location.line - 1, location.column - 1);
     // Open next to the panel, not on top of it.
     const column = vscode.window.visibleTextEditors.find((e) => e.document.uri.toString() === uri.toString())?.viewColumn ?? vscode.ViewColumn.One;
-    const editor = await vscode.window.showTextDocument(uri, { viewColumn: column, selection: new vscode.Range(position, position), preserveFocus: false });
-    editor.revealRange(new vscode.Range(position, position), vscode.TextEditorRevealType.InCenterIfOutsideViewport);
-    editor.setDecorations(this.lineHighlight, [new vscode.Range(position, position)]);
-    clearTimeout(this.clearHighlight);
-    this.clearHighlight = setTimeout(() => editor.setDecorations(this.lineHighlight, []), HIGHLIGHT_MS);
-    return editor;
+    try {
+      const editor = await vscode.window.showTextDocument(uri, { viewColumn: column, selection: new vscode.Range(position, position), preserveFocus: !focusEditor });
+      editor.revealRange(new vscode.Range(position, position), vscode.TextEditorRevealType.InCenterIfOutsideViewport);
+      editor.setDecorations(this.lineHighlight, [new vscode.Range(position, position)]);
+      clearTimeout(this.clearHighlight);
+      this.clearHighlight = setTimeout(() => editor.setDecorations(this.lineHighlight, []), HIGHLIGHT_MS);
+      return editor;
+    } catch (err) {
+      // E.g. an untitled model whose editor was closed: its text is gone.
+      void vscode.window.showInformationMessage(`Gradscope: cannot show ${model.displayPath(location.file)}:${location.line} (${err instanceof Error ? err.message : String(err)}).`);
+      return undefined;
+    }
   }
 
   private onCursorMoved(editor: vscode.TextEditor): void {
-    const modelFile = this.controller.currentStatus.file;
-    if (!modelFile || !this.controller.snapshot || !isSameFile(modelFile, editor.document.uri.fsPath)) return;
+    if (!this.controller.snapshot || !this.controller.model?.is(editor.document.uri)) return;
     clearTimeout(this.cursorTimer);
     this.cursorTimer = setTimeout(() => {
-      const line = editor.selection.active.line + 1;
-      const nodes = this.controller.nodesAt(modelFile, line);
+      const nodes = this.controller.nodesAt(editor.document.uri, editor.selection.active.line + 1);
       const key = nodes.join(",");
       if (key === this.lastHighlighted) return;
       this.lastHighlighted = key;

@@ -2,63 +2,75 @@ import * as path from "node:path";
 import * as vscode from "vscode";
 import { BackwardCodeLens } from "./codeLens";
 import { CodeGraphLink } from "./codeGraphLink";
-import { LAST_MODEL_KEY, registerCommands } from "./commands";
+import { registerCommands } from "./commands";
+import { ContextKeys } from "./contextKeys";
 import { ModelDiagnostics } from "./diagnostics";
-import { ModelEditorContext } from "./gradscopeImports";
 import { GraphExport } from "./graphExport";
-import { GraphPanel } from "./graphPanel";
+import { GraphPanel, type PanelHost } from "./graphPanel";
+import { GraphPanels } from "./graphPanels";
 import { GradientHovers } from "./hovers";
 import { InlineValues } from "./inlineValues";
 import { ModelController } from "./modelController";
 import { OutputLog } from "./outputLog";
+import { LAST_MODEL_KEY, RunControls } from "./runControls";
 import { readSettings } from "./settings";
 import { StatusBar } from "./statusBar";
+import { handleViewMessage } from "./viewMessages";
 
 /** What activate() returns: the extension-host tests drive and observe Gradscope through it. */
 export interface GradscopeApi {
   readonly controller: ModelController;
+  readonly controls: RunControls;
   readonly codeGraph: CodeGraphLink;
+  readonly statusBar: StatusBar;
+  readonly contextKeys: ContextKeys;
+  readonly inlineValues: InlineValues;
+  /** Where the panel's messages go (the panel validates them first: GraphPanel.receive). */
+  readonly panelHost: PanelHost;
   panel(): GraphPanel | undefined;
 }
 
+/**
+ * Activation is cheap on purpose (it happens for every TypeScript file): listeners, providers
+ * and commands only. The runner — and the compiler it needs — loads when a model first runs.
+ */
 export function activate(context: vscode.ExtensionContext): GradscopeApi {
   const track = <T extends vscode.Disposable>(d: T): T => (context.subscriptions.push(d), d);
 
   const log = track(new OutputLog());
-  // dist/worker.js is built next to dist/extension.js.
-  const controller = track(new ModelController(log, path.join(context.extensionPath, "dist", "worker.js")));
-  const graphExport = track(new GraphExport(controller, log));
+  // dist/runner.js (the model's own process) is built next to dist/extension.js.
+  const controller = track(new ModelController(log, path.join(context.extensionPath, "dist", "runner.js")));
+  const panelHost: PanelHost = {
+    onHostMessage: controller.onHostMessage,
+    fullState: () => controller.fullState(),
+    handleViewMessage: (message) => handleViewMessage(message, { controller, controls, codeGraph, graphExport, log }),
+  };
+  const panels = track(new GraphPanels(context.extensionUri, panelHost, log));
+  const controls = track(new RunControls(controller, panels, context.workspaceState));
+  const graphExport = track(new GraphExport(controller, panels, log));
   const codeGraph = track(new CodeGraphLink(controller));
-  track(new StatusBar(controller));
+  const statusBar = track(new StatusBar(controller, panels));
+  const contextKeys = track(new ContextKeys(controller, controls, panels));
+  const inlineValues = track(new InlineValues(controller));
   track(new ModelDiagnostics(controller));
-  track(new InlineValues(controller));
   track(new GradientHovers(controller));
-  track(new BackwardCodeLens());
-  track(new ModelEditorContext());
-  for (const d of registerCommands({ context, controller, graphExport, codeGraph, log })) track(d);
-
-  track(
-    controller.onDidChangeStatus((s) => {
-      void vscode.commands.executeCommand("setContext", "gradscope.sessionActive", controller.hasSession);
-      void vscode.commands.executeCommand("setContext", "gradscope.running", s.state === "running");
-    }),
-  );
+  track(new BackwardCodeLens(controller));
+  for (const d of registerCommands({ context, controls, panels, graphExport, codeGraph, log })) track(d);
 
   track(
     vscode.workspace.onDidSaveTextDocument((document) => {
-      const file = controller.currentStatus.file;
-      if (!readSettings().runOnSave || !file || path.normalize(document.uri.fsPath) !== path.normalize(file)) return;
+      if (!controller.model?.is(document.uri) || !readSettings(document.uri).runOnSave) return;
       void controller.start(document, "running");
     }),
   );
 
   track(
     vscode.window.registerWebviewPanelSerializer(GraphPanel.viewType, {
-      // After a window reload the worker is gone: bring the panel back and re-run the last model, paused at step 1.
-      async deserializeWebviewPanel(panel: vscode.WebviewPanel) {
-        GraphPanel.revive(panel, context.extensionUri, controller, log);
+      // After a window reload the model's process is gone: bring the panel back and re-run the last model, paused at step 1.
+      async deserializeWebviewPanel(webviewPanel: vscode.WebviewPanel) {
+        panels.revive(webviewPanel);
         const last = context.workspaceState.get<string>(LAST_MODEL_KEY);
-        if (!last || !vscode.workspace.isTrusted) return;
+        if (!last || !vscode.workspace.isTrusted || controller.hasSession) return;
         try {
           await controller.start(await vscode.workspace.openTextDocument(vscode.Uri.parse(last)), "paused");
         } catch (err) {
@@ -67,9 +79,8 @@ export function activate(context: vscode.ExtensionContext): GradscopeApi {
       },
     }),
   );
-  track({ dispose: () => GraphPanel.instance?.dispose() });
 
-  return { controller, codeGraph, panel: () => GraphPanel.instance };
+  return { controller, controls, codeGraph, statusBar, contextKeys, inlineValues, panelHost, panel: () => panels.current };
 }
 
 export function deactivate(): void {

@@ -2,64 +2,42 @@ import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
 import * as vscode from "vscode";
 import { panelHtml } from "../../webview/panelHtml";
-import { parseViewMessage } from "../protocol/panel";
+import { parseViewMessage, type HostMessage, type ViewMessage } from "../protocol/panel";
 import { Disposable } from "./disposable";
-import type { PanelHost } from "./modelController";
 import type { OutputLog } from "./outputLog";
 
+/** The panel's side of the conversation: what the host sends it and answers for it. */
+export interface PanelHost {
+  readonly onHostMessage: vscode.Event<HostMessage>;
+  /** Everything a freshly loaded view needs, in order. */
+  fullState(): HostMessage[];
+  handleViewMessage(message: ViewMessage): void;
+}
+
 /**
- * The Gradscope panel: one webview beside the editor, reused across runs. It posts nothing
- * until the view says `view/ready`, then sends the whole current state, so a reloaded or
- * re-shown view never misses a message.
+ * One Gradscope webview beside the editor. It posts nothing until the view says `view/ready`,
+ * then sends the whole current state, so a reloaded, re-shown or newly opened view never misses
+ * a message. GraphPanels (below) keeps at most one.
  */
 export class GraphPanel extends Disposable {
   static readonly viewType = "gradscope.graph";
-  private static current: GraphPanel | undefined;
 
   private ready = false;
   private readonly readyEmitter = this.register(new vscode.EventEmitter<void>());
-  /** The view finished loading and has the full state (tests and the E2E wait on this). */
+  /** The view finished loading and has the full state (tests, exports and the E2E wait on this). */
   readonly onDidBecomeReady = this.readyEmitter.event;
 
-  static get instance(): GraphPanel | undefined {
-    return GraphPanel.current;
-  }
-
-  /** Shows the panel beside the active editor, creating it the first time. */
-  static createOrShow(extensionUri: vscode.Uri, host: PanelHost, log: OutputLog): GraphPanel {
-    const existing = GraphPanel.current;
-    if (existing) {
-      existing.panel.reveal(existing.panel.viewColumn ?? vscode.ViewColumn.Beside, true);
-      return existing;
-    }
-    const panel = vscode.window.createWebviewPanel(
-      GraphPanel.viewType,
-      "Gradscope",
-      { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true },
-      webviewOptions(extensionUri),
-    );
-    return new GraphPanel(panel, extensionUri, host, log);
-  }
-
-  /** Adopts a panel VS Code restored after a window reload. */
-  static revive(panel: vscode.WebviewPanel, extensionUri: vscode.Uri, host: PanelHost, log: OutputLog): GraphPanel {
-    GraphPanel.current?.dispose();
-    panel.webview.options = webviewOptions(extensionUri);
-    return new GraphPanel(panel, extensionUri, host, log);
-  }
-
-  private constructor(
+  constructor(
     readonly panel: vscode.WebviewPanel,
     extensionUri: vscode.Uri,
     private readonly host: PanelHost,
     private readonly log: OutputLog,
   ) {
     super();
-    GraphPanel.current = this;
+    panel.webview.options = webviewOptions(extensionUri);
     const icon = vscode.Uri.joinPath(extensionUri, "media", "icon.svg");
     if (existsSync(icon.fsPath)) panel.iconPath = icon;
     panel.webview.html = renderHtml(panel.webview, extensionUri);
-    this.register(panel.onDidDispose(() => this.dispose()));
     this.register(panel.webview.onDidReceiveMessage((raw: unknown) => this.receive(raw)));
     this.register(host.onHostMessage((message) => this.ready && void panel.webview.postMessage(message)));
   }
@@ -72,7 +50,15 @@ export class GraphPanel extends Disposable {
     return this.panel.viewColumn;
   }
 
-  private receive(raw: unknown): void {
+  /** Resolves once the view has loaded and received the full state. */
+  whenReady(): Promise<void> {
+    return this.ready ? Promise.resolve() : new Promise((resolve) => {
+      const once = this.onDidBecomeReady(() => (once.dispose(), resolve()));
+    });
+  }
+
+  /** A message from the view, validated like any other (tests inject through here). */
+  receive(raw: unknown): void {
     const parsed = parseViewMessage(raw);
     if (!parsed.ok) {
       this.log.warn(`dropped a message from the panel: ${parsed.error}`);
@@ -87,15 +73,9 @@ export class GraphPanel extends Disposable {
     }
     this.host.handleViewMessage(parsed.message);
   }
-
-  override dispose(): void {
-    if (GraphPanel.current === this) GraphPanel.current = undefined;
-    super.dispose();
-    this.panel.dispose();
-  }
 }
 
-function webviewOptions(extensionUri: vscode.Uri): vscode.WebviewOptions & vscode.WebviewPanelOptions {
+export function webviewOptions(extensionUri: vscode.Uri): vscode.WebviewOptions & vscode.WebviewPanelOptions {
   return {
     enableScripts: true,
     // Keeping the view alive while hidden avoids re-laying out a large graph on every tab switch.

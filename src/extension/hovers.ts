@@ -2,7 +2,6 @@ import * as vscode from "vscode";
 import type { Snapshot } from "../protocol/graph";
 import { Disposable } from "./disposable";
 import type { ModelController } from "./modelController";
-import { isSameFile } from "./sourceFiles";
 import { nodeValueText } from "./valueText";
 
 const MAX_NODES_LISTED = 8;
@@ -16,13 +15,14 @@ export class GradientHovers extends Disposable implements vscode.HoverProvider {
 
   provideHover(document: vscode.TextDocument, position: vscode.Position): vscode.Hover | undefined {
     const snapshot = this.controller.snapshot;
-    const file = this.controller.currentStatus.file;
-    if (!snapshot || !file || !isSameFile(file, document.uri.fsPath)) return undefined;
+    const lineNodes = this.controller.nodesAt(document.uri, position.line + 1);
+    // Only documents of the shown model: another file's `a` is not this graph's `a`.
+    if (!snapshot || (!this.controller.model?.is(document.uri) && lineNodes.length === 0)) return undefined;
 
     const wordRange = document.getWordRangeAtPosition(position, /[A-Za-z_$][\w$]*/);
     const word = wordRange ? document.getText(wordRange) : undefined;
-    const byLabel = word ? nodesLabelled(snapshot, word) : [];
-    const nodes = byLabel.length ? byLabel : this.controller.nodesAt(file, position.line + 1);
+    const byLabel = word && this.controller.model?.is(document.uri) ? nodesLabelled(snapshot, word) : [];
+    const nodes = byLabel.length ? byLabel : lineNodes;
     if (!nodes.length) return undefined;
 
     const md = new vscode.MarkdownString(undefined, true);

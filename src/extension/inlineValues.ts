@@ -2,8 +2,8 @@ import * as vscode from "vscode";
 import type { Snapshot } from "../protocol/graph";
 import { Disposable } from "./disposable";
 import type { ModelController } from "./modelController";
+import type { ModelDocument } from "./modelDocument";
 import { affectsGradscope, readSettings } from "./settings";
-import { isSameFile } from "./sourceFiles";
 import { formatNumber, isLeafWorthShowing, nodeValueText } from "./valueText";
 
 /** More leaves than this on one line (e.g. `new MLP(...)`) are summarised instead of listed. */
@@ -17,32 +17,31 @@ export class InlineValues extends Disposable {
       rangeBehavior: vscode.DecorationRangeBehavior.ClosedClosed,
     }),
   );
-  private enabled = readSettings().inlineValues;
 
   constructor(private readonly controller: ModelController) {
     super();
     this.register(controller.onDidChangeGraph(() => this.renderAll()));
     this.register(controller.onDidChangeStatus((s) => s.state === "starting" && this.renderAll()));
     this.register(vscode.window.onDidChangeVisibleTextEditors(() => this.renderAll()));
-    this.register(
-      vscode.workspace.onDidChangeConfiguration((e) => {
-        if (!affectsGradscope(e)) return;
-        this.enabled = readSettings().inlineValues;
-        this.renderAll();
-      }),
-    );
+    this.register(vscode.workspace.onDidChangeConfiguration((e) => affectsGradscope(e, undefined, "inlineValues") && this.renderAll()));
   }
 
   private renderAll(): void {
     for (const editor of vscode.window.visibleTextEditors) editor.setDecorations(this.decoration, this.decorationsFor(editor.document));
   }
 
+  /** The texts shown after the lines of this document (tests read them). */
+  textsFor(document: vscode.TextDocument): string[] {
+    return this.decorationsFor(document).map((d) => d.renderOptions?.after?.contentText ?? "");
+  }
+
   private decorationsFor(document: vscode.TextDocument): vscode.DecorationOptions[] {
     const snapshot = this.controller.snapshot;
-    const file = this.controller.currentStatus.file;
-    if (!this.enabled || !snapshot || !file || this.controller.currentStatus.state === "starting") return [];
-    if (!isSameFile(file, document.uri.fsPath)) return [];
-    return [...leavesByLine(snapshot, document.uri.fsPath, file)].flatMap(([line, nodes]) => {
+    const model = this.controller.model;
+    if (!snapshot || !model || this.controller.currentStatus.state === "starting") return [];
+    // Per resource: a folder of a multi-root workspace may turn them off for its own files.
+    if (!readSettings(document.uri).inlineValues) return [];
+    return [...leavesByLine(snapshot, model, document.uri)].flatMap(([line, nodes]) => {
       if (line < 1 || line > document.lineCount) return [];
       const end = document.lineAt(line - 1).range.end;
       return [{ range: new vscode.Range(end, end), renderOptions: { after: { contentText: lineText(snapshot, nodes) } } }];
@@ -50,10 +49,11 @@ export class InlineValues extends Disposable {
   }
 }
 
-function leavesByLine(s: Snapshot, documentPath: string, modelFile: string): Map<number, number[]> {
+function leavesByLine(s: Snapshot, model: ModelDocument, document: vscode.Uri): Map<number, number[]> {
   const byLine = new Map<number, number[]>();
   const { loc, locations } = s.topology;
-  const inThisFile = locations.map((l) => isSameFile(l.file, documentPath, modelFile));
+  const inThisFile = locations.map((l) => model.locationIn(l.file, document));
+  if (!inThisFile.includes(true)) return byLine;
   for (let node = 0; node < loc.length; node++) {
     const at = loc[node];
     if (at < 0 || !inThisFile[at] || !isLeafWorthShowing(s, node)) continue;

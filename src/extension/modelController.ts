@@ -1,14 +1,15 @@
-import * as os from "node:os";
 import * as path from "node:path";
 import * as vscode from "vscode";
 import type { Snapshot } from "../protocol/graph";
-import type { HostMessage, ViewMessage } from "../protocol/panel";
-import type { ModelError, RunState } from "../protocol/run";
-import { ModelSession } from "../runner/session";
+import type { HostMessage } from "../protocol/panel";
+import { isEnded, type Control, type ModelError, type RunState } from "../protocol/run";
+import type { ModelSession } from "../runner/session";
 import type { SessionEvent } from "../runner/types";
 import { Disposable } from "./disposable";
+import { ModelDocument } from "./modelDocument";
 import type { OutputLog } from "./outputLog";
-import { readSettings } from "./settings";
+import { disposeRunner, loadRunner } from "./runnerLoader";
+import { affectsGradscope, readSettings } from "./settings";
 
 /** What the status bar, diagnostics and tests see of the current run. */
 export interface ModelStatus {
@@ -16,39 +17,48 @@ export interface ModelStatus {
   step: number;
   /** Loss of the newest step, when there has been one. */
   loss?: number;
-  /** Absolute path of the model file being run. */
+  /** The model's document. */
+  uri?: vscode.Uri;
+  /** The model as the user knows it: its path, or an untitled editor's title. */
   file?: string;
   error?: ModelError;
 }
 
+/** A likely mistake in the model (gradients not zeroed, no backward() call), where it happened. */
+export interface ModelWarning {
+  message: string;
+  uri: vscode.Uri;
+  /** 1-based, when the runner knew where the model was. */
+  line?: number;
+}
+
 export type StartOutcome =
   | { started: true; file: string }
-  | { started: false; reason: "untrusted" | "no-editor" };
+  | { started: false; reason: "untrusted" | "no-editor" | "not-a-model" | "superseded" };
 
 export type StartMode = "paused" | "running";
 
-/** The panel's side of the conversation: what the controller sends it and answers for it. */
-export interface PanelHost {
-  readonly onHostMessage: vscode.Event<HostMessage>;
-  /** Everything a freshly loaded view needs, in order. */
-  fullState(): HostMessage[];
-  handleViewMessage(message: ViewMessage): void;
-}
+const NO_BACKWARD =
+  "The model ended without calling backward(), so there is no step to show. Gradscope shows one step per backward() call: call loss.backward() on your loss.";
 
 /**
  * Owns the ModelSession of the model being visualized (one at a time), turns its events into
- * panel messages and status, and carries out the controls from the panel and the editor.
- * The model itself never runs here: the session compiles and runs it in a worker.
+ * status and panel messages, and carries out controls on it. The model never runs here, and
+ * the runner module itself loads only when the first model starts.
  */
-export class ModelController extends Disposable implements PanelHost {
+export class ModelController extends Disposable {
   private session?: ModelSession;
   private sessionSubscription?: vscode.Disposable;
+  private document?: ModelDocument;
   private status: ModelStatus = { state: "idle", step: 0 };
   /** The newest graph shown, so hovers and inline values agree with the panel. */
   private shownSnapshot?: Snapshot;
+  private runWarnings: ModelWarning[] = [];
+  /** Bumped by every start, so a start overtaken by a newer one gives up. */
+  private starts = 0;
 
   private readonly statusEmitter = this.register(new vscode.EventEmitter<ModelStatus>());
-  /** The run state, step or loss changed. */
+  /** The run state, step, loss or model changed. */
   readonly onDidChangeStatus = this.statusEmitter.event;
 
   private readonly graphEmitter = this.register(new vscode.EventEmitter<Snapshot>());
@@ -56,30 +66,42 @@ export class ModelController extends Disposable implements PanelHost {
   readonly onDidChangeGraph = this.graphEmitter.event;
 
   private readonly hostMessageEmitter = this.register(new vscode.EventEmitter<HostMessage>());
+  /** Every message for the panel, whether or not one is open (an open panel forwards them). */
   readonly onHostMessage = this.hostMessageEmitter.event;
 
-  private readonly revealEmitter = this.register(new vscode.EventEmitter<number>());
-  /** The panel asked to show the code that created this node. */
-  readonly onDidRequestReveal = this.revealEmitter.event;
-
-  private readonly exportEmitter = this.register(new vscode.EventEmitter<Extract<ViewMessage, { type: "export/save" }>>());
-  /** The panel produced an export the user asked for. */
-  readonly onDidProduceExport = this.exportEmitter.event;
+  private readonly warningEmitter = this.register(new vscode.EventEmitter<ModelWarning>());
+  readonly onDidWarn = this.warningEmitter.event;
 
   constructor(
     private readonly log: OutputLog,
-    private readonly workerScript: string,
+    private readonly runnerScript: string,
   ) {
     super();
-    this.register({ dispose: () => this.endSession() });
+    this.register({ dispose: () => (this.endSession(), disposeRunner()) });
+    this.register(
+      vscode.workspace.onDidChangeConfiguration((e) => {
+        if (affectsGradscope(e, this.document?.uri, "collapseThreshold")) this.post(this.configMessage());
+      }),
+    );
   }
 
   get currentStatus(): ModelStatus {
     return this.status;
   }
 
+  /** A model has been loaded (running or over): its graph, history and exports are still here. */
   get hasSession(): boolean {
-    return this.session !== undefined;
+    return this.document !== undefined;
+  }
+
+  /** A run that can still be stepped, paused or stopped. */
+  get isLive(): boolean {
+    return this.document !== undefined && !isEnded(this.status.state);
+  }
+
+  /** The loaded model's document, keyed by URI (maps the runner's paths both ways). */
+  get model(): ModelDocument | undefined {
+    return this.document;
   }
 
   /** The snapshot the panel is showing (the newest step, or a history step the user picked). */
@@ -87,23 +109,52 @@ export class ModelController extends Disposable implements PanelHost {
     return this.shownSnapshot;
   }
 
-  /** Node indices the latest graph created on this line of the model (for hovers and cursor highlighting). */
-  nodesAt(file: string, line: number): number[] {
-    return this.session?.nodesAt(file, line, this.shownSnapshot) ?? [];
+  /** This run's warnings so far. */
+  get warnings(): readonly ModelWarning[] {
+    return this.runWarnings;
   }
 
-  /** Runs a document's current text (saved or not), replacing any earlier run. */
+  /** Every step's loss so far (for exports). */
+  lossCurve(): { from: number; stride: number; losses: Float64Array } | undefined {
+    return this.session?.losses();
+  }
+
+  /** Nodes of the shown graph created on this line (1-based) of this document. */
+  nodesAt(document: vscode.Uri, line: number): number[] {
+    const model = this.document;
+    const t = this.shownSnapshot?.topology;
+    if (!model || !t) return [];
+    const locs = new Set<number>();
+    t.locations.forEach((l, i) => l.line === line && model.locationIn(l.file, document) && locs.add(i));
+    const out: number[] = [];
+    if (locs.size) for (let i = 0; i < t.loc.length; i++) if (locs.has(t.loc[i])) out.push(i);
+    return out;
+  }
+
+  /** Runs a document's current text (saved or not), replacing any earlier run. The panel forgets the last model. */
   async start(document: vscode.TextDocument, mode: StartMode): Promise<StartOutcome> {
     if (!vscode.workspace.isTrusted) {
       void explainRestrictedMode();
       return { started: false, reason: "untrusted" };
     }
+    const start = ++this.starts;
     this.endSession();
-    const file = modelPath(document);
-    const settings = readSettings();
+    const model = new ModelDocument(document.uri);
+    this.document = model;
+    this.shownSnapshot = undefined;
+    this.runWarnings = [];
+    this.postReset();
+    this.post(this.configMessage());
+    this.setStatus({ state: "starting", step: 0, uri: model.uri, file: model.displayName });
+    this.post(this.stateMessage());
+    this.log.info(`running ${model.displayName}`);
+
+    const { ModelSession } = await loadRunner();
+    if (start !== this.starts) return { started: false, reason: "superseded" };
+    const settings = readSettings(model.uri);
     const session = new ModelSession(
       {
-        file,
+        file: model.runnerPath,
         source: document.getText(),
         startPaused: mode === "paused",
         throttleMs: Math.round(1000 / settings.updateRate),
@@ -111,61 +162,55 @@ export class ModelController extends Disposable implements PanelHost {
         memoryLimitMb: settings.memoryLimitMb,
         values: "all",
       },
-      this.workerScript,
+      this.runnerScript,
+      // A warm runner process for the next start or restart: ~0.15 s instead of ~1–2 s (TypeScript loads in it).
+      true,
     );
     this.session = session;
-    this.shownSnapshot = undefined;
     this.sessionSubscription = session.onEvent((e) => {
       if (this.session === session) this.onSessionEvent(e);
     });
-    this.setStatus({ state: "starting", step: 0, file });
-    this.post({ type: "loss/set", from: 1, losses: new Float64Array(0) });
-    this.log.info(`running ${file}`);
     await session.start();
-    return { started: true, file };
+    return { started: true, file: model.displayName };
   }
 
-  step(): void {
-    this.session?.step();
+  /** Carries out a control on the loaded session (the dispatcher has checked that it can act). */
+  async control(control: Control, n = 1): Promise<void> {
+    const session = this.session;
+    if (!session) return;
+    switch (control) {
+      case "step": return session.step();
+      case "run": return session.run();
+      case "pause": return session.pause();
+      case "runN": return session.runSteps(n);
+      case "stop": return session.stop();
+      case "restart": return this.restart(session);
+    }
   }
 
-  run(): void {
-    this.session?.run();
-  }
-
-  pause(): void {
-    this.session?.pause();
-  }
-
-  /** Run when paused, pause when running: the status bar click and the run/pause key. */
-  toggleRun(): void {
-    if (this.status.state === "running") this.pause();
-    else this.run();
-  }
-
-  runSteps(n: number): void {
-    this.session?.runSteps(n);
-  }
-
-  stop(): void {
-    this.session?.stop();
-  }
-
-  async restart(): Promise<void> {
-    if (!this.session) return;
+  /** The Restart control: the same model again from the top, with the editor's current text. */
+  private async restart(session: ModelSession): Promise<void> {
+    const model = this.document;
+    if (!model) return;
     this.shownSnapshot = undefined;
-    this.post({ type: "loss/set", from: 1, losses: new Float64Array(0) });
-    // Restart what the editor holds now, saved or not, not the text of the first start.
-    const file = this.session.file;
-    const document = vscode.workspace.textDocuments.find((d) => modelPath(d) === file);
-    await this.session.restart(document?.getText());
+    this.runWarnings = [];
+    this.postReset();
+    const document = vscode.workspace.textDocuments.find((d) => model.is(d.uri));
+    await session.restart(document?.getText());
   }
 
+  /** Shows an earlier step's snapshot (the panel's loss curve was clicked). */
+  showHistoryStep(step: number): void {
+    const snapshot = this.session?.snapshotAt(step);
+    if (!snapshot) return;
+    this.shownSnapshot = snapshot;
+    this.post(graphSetMessage(snapshot));
+    this.graphEmitter.fire(snapshot);
+  }
+
+  /** Everything a freshly loaded view needs, in order: a view that reattaches shows exactly this run. */
   fullState(): HostMessage[] {
-    const messages: HostMessage[] = [
-      { type: "config/set", collapseThreshold: readSettings().collapseThreshold },
-      this.stateMessage(),
-    ];
+    const messages: HostMessage[] = [this.resetMessage(), this.configMessage(), this.stateMessage()];
     const snapshot = this.shownSnapshot;
     if (snapshot) messages.push(graphSetMessage(snapshot));
     if (this.session) {
@@ -173,42 +218,12 @@ export class ModelController extends Disposable implements PanelHost {
       messages.push({ type: "loss/set", from: Math.max(1, from), stride, losses: losses as Float64Array<ArrayBuffer> });
       messages.push({ type: "history/available", steps: this.session.historySteps() });
     }
+    for (const w of this.runWarnings) messages.push(this.warningMessage(w));
     return messages;
   }
 
-  handleViewMessage(message: ViewMessage): void {
-    switch (message.type) {
-      case "view/ready":
-        return; // the panel answers `ready` itself with fullState()
-      case "control/run":
-        return this.run();
-      case "control/pause":
-        return this.pause();
-      case "control/step":
-        return this.step();
-      case "control/runN":
-        return this.runSteps(message.n);
-      case "control/stop":
-        return this.stop();
-      case "control/restart":
-        void this.restart();
-        return;
-      case "node/reveal":
-        this.revealEmitter.fire(message.node);
-        return;
-      case "history/show":
-        return this.showHistoryStep(message.step);
-      case "export/save":
-        this.exportEmitter.fire(message);
-        return;
-      case "view/log":
-        this.log.info(`panel ${message.level}: ${message.message}`);
-        return;
-    }
-  }
-
-  /** Asks the panel for an export it renders (SVG, PNG, CSV); JSON the host writes itself. */
-  requestExport(format: "svg" | "png" | "json" | "csv"): void {
+  /** Asks the panel for an export it renders (SVG, PNG). */
+  requestExport(format: "svg" | "png"): void {
     this.post({ type: "export/request", format });
   }
 
@@ -217,18 +232,10 @@ export class ModelController extends Disposable implements PanelHost {
     this.post({ type: "nodes/highlight", nodes });
   }
 
-  private showHistoryStep(step: number): void {
-    const snapshot = this.session?.snapshotAt(step);
-    if (!snapshot) return;
-    this.shownSnapshot = snapshot;
-    this.post(graphSetMessage(snapshot));
-    this.graphEmitter.fire(snapshot);
-  }
-
   private onSessionEvent(e: SessionEvent): void {
     switch (e.type) {
       case "state":
-        this.setStatus({ ...this.status, state: e.state, step: e.step, error: e.error });
+        this.setStatus({ ...this.status, state: e.state, step: e.step, error: e.error ?? (e.state === "error" ? this.status.error : undefined) });
         this.post(this.stateMessage());
         if (e.state !== "running" && e.state !== "starting" && this.session) {
           this.post({ type: "history/available", steps: this.session.historySteps() });
@@ -252,16 +259,56 @@ export class ModelController extends Disposable implements PanelHost {
       case "console":
         this.log.model(e.level, e.text);
         return;
+      case "warning": {
+        const model = this.document;
+        if (!model) return;
+        this.warn({ message: e.message, uri: e.loc ? model.uriOf(e.loc.file) : model.uri, line: e.loc?.line });
+        return;
+      }
       case "end":
         this.log.info(`run ended: ${e.reason} after ${e.steps} step${e.steps === 1 ? "" : "s"}${e.error ? ` — ${e.error.message}` : ""}`);
         if (e.error) this.setStatus({ ...this.status, state: "error", error: e.error });
+        // A model that never reached backward() would otherwise just say "finished, step 0".
+        if (e.reason === "finished" && e.steps === 0 && !e.error && this.runWarnings.length === 0 && this.document) {
+          this.warn({ message: e.detail ?? NO_BACKWARD, uri: this.document.uri });
+        }
         return;
     }
   }
 
+  private warn(w: ModelWarning): void {
+    // The same warning at the same place once per run (a loop would repeat it every step).
+    if (this.runWarnings.some((o) => o.message === w.message && o.line === w.line && o.uri.toString() === w.uri.toString())) return;
+    this.runWarnings.push(w);
+    this.log.warn(`${w.message}${w.line ? ` (line ${w.line})` : ""}`);
+    this.post(this.warningMessage(w));
+    this.warningEmitter.fire(w);
+  }
+
+  private warningMessage(w: ModelWarning): HostMessage {
+    return { type: "model/warning", message: w.message, file: w.uri.scheme === "file" ? w.uri.fsPath : this.document?.displayName, line: w.line };
+  }
+
+  /** A new run's first messages: forget the last model; an empty loss curve for views that predate session/reset. */
+  private postReset(): void {
+    this.post(this.resetMessage());
+    this.post({ type: "loss/set", from: 1, losses: new Float64Array(0) });
+  }
+
+  private resetMessage(): HostMessage {
+    const model = this.document;
+    return { type: "session/reset", file: model?.displayName, title: model ? path.basename(model.displayName) : undefined };
+  }
+
+  private configMessage(): HostMessage {
+    return { type: "config/set", collapseThreshold: readSettings(this.document?.uri).collapseThreshold };
+  }
+
   private stateMessage(): HostMessage {
     const { state, step, file, error } = this.status;
-    return { type: "session/state", state, step, file, error };
+    // Error locations as the user knows the file (an untitled model's title, not its runner path).
+    const shownError = error?.file && this.document ? { ...error, file: this.document.displayPath(error.file) } : error;
+    return { type: "session/state", state, step, file, error: shownError };
   }
 
   private setStatus(next: ModelStatus): void {
@@ -283,13 +330,6 @@ export class ModelController extends Disposable implements PanelHost {
 
 function graphSetMessage(s: Snapshot): HostMessage {
   return { type: "graph/set", step: s.step, loss: s.loss, topology: s.topology, values: s.values, updates: s.updates };
-}
-
-/** Where the runner should pretend an unsaved, untitled model lives (it resolves nothing relative to it). */
-function modelPath(document: vscode.TextDocument): string {
-  if (document.uri.scheme === "file") return document.uri.fsPath;
-  const name = path.basename(document.uri.path || "untitled").replace(/[^\w.-]/g, "_");
-  return path.join(os.tmpdir(), "gradscope-untitled", name.endsWith(".ts") ? name : `${name}.ts`);
 }
 
 async function explainRestrictedMode(): Promise<void> {

@@ -1,6 +1,10 @@
 import * as vscode from "vscode";
 
-/** The `gradscope.*` settings, read fresh each time so changes apply to the next run without a reload. */
+/**
+ * The `gradscope.*` settings, read fresh each time so changes apply without a reload, and per
+ * resource (the model's folder in a multi-root workspace: package.json declares them
+ * `"scope": "resource"`, so a folder's own settings win there).
+ */
 export interface GradscopeSettings {
   runOnSave: boolean;
   maxNodesPerStep: number;
@@ -11,8 +15,9 @@ export interface GradscopeSettings {
   inlineValues: boolean;
 }
 
-export function readSettings(): GradscopeSettings {
-  const c = vscode.workspace.getConfiguration("gradscope");
+/** `scope`: the model's document URI (an untitled one reads the workspace's settings). */
+export function readSettings(scope?: vscode.Uri): GradscopeSettings {
+  const c = vscode.workspace.getConfiguration("gradscope", scope);
   return {
     runOnSave: c.get<boolean>("runOnSave", false),
     maxNodesPerStep: c.get<number>("maxNodesPerStep", 2_000_000),
@@ -23,6 +28,6 @@ export function readSettings(): GradscopeSettings {
   };
 }
 
-export function affectsGradscope(e: vscode.ConfigurationChangeEvent): boolean {
-  return e.affectsConfiguration("gradscope");
+export function affectsGradscope(e: vscode.ConfigurationChangeEvent, scope?: vscode.Uri, setting?: keyof GradscopeSettings): boolean {
+  return e.affectsConfiguration(setting ? `gradscope.${setting}` : "gradscope", scope);
 }

@@ -8,6 +8,8 @@ import { ModelErrorSchema, RunStateSchema } from "./run";
  */
 
 const LossFields = { step: z.number().int().min(0), loss: AnyNumber };
+/** Which CSV: the loss curve (one row per step, the default) or the graph (one row per node). */
+const CsvContentSchema = z.enum(["loss", "nodes"]);
 
 /** Host → webview. */
 export const HostMessageSchema = z.discriminatedUnion("type", [
@@ -37,8 +39,8 @@ export const HostMessageSchema = z.discriminatedUnion("type", [
   z.object({ type: z.literal("nodes/highlight"), nodes: z.array(z.number().int().min(0)) }),
   /** Settings the view honours. */
   z.object({ type: z.literal("config/set"), collapseThreshold: z.number().int().min(1) }),
-  /** The host asks the view to produce an export (the Export Graph command). */
-  z.object({ type: z.literal("export/request"), format: z.enum(["svg", "png", "json", "csv"]) }),
+  /** The host asks the view to produce an export (the Export Graph command); `csv` says which CSV (default: the loss curve). */
+  z.object({ type: z.literal("export/request"), format: z.enum(["svg", "png", "json", "csv"]), csv: CsvContentSchema.optional() }),
 ]);
 export type HostMessage = z.infer<typeof HostMessageSchema>;
 
@@ -58,12 +60,12 @@ export const ViewMessageSchema = z.discriminatedUnion("type", [
   z.object({ type: z.literal("control/stop") }),
   /** Start the model again from the top. */
   z.object({ type: z.literal("control/restart") }),
-  /** Reveal the line of code that created this node. */
-  z.object({ type: z.literal("node/reveal"), node: z.number().int().min(0) }),
+  /** Reveal the line of code that created this node; only with `focusEditor` (Enter) does keyboard focus move to the editor — a click keeps it in the panel. */
+  z.object({ type: z.literal("node/reveal"), node: z.number().int().min(0), focusEditor: z.boolean().optional() }),
   /** Show the snapshot of an earlier step (from the history). */
   z.object({ type: z.literal("history/show"), step: z.number().int().min(1) }),
-  /** Save an export the view produced; `data` is text, or a base64 data URL for PNG. */
-  z.object({ type: z.literal("export/save"), format: z.enum(["svg", "png", "json", "csv"]), data: z.string(), suggestedName: z.string() }),
+  /** Save an export the view produced; `data` is text, or a base64 data URL for PNG; `csv` says which CSV it is (the file name says it too). */
+  z.object({ type: z.literal("export/save"), format: z.enum(["svg", "png", "json", "csv"]), data: z.string(), suggestedName: z.string(), csv: CsvContentSchema.optional() }),
   /** Something the host should log (e.g. a dropped message). */
   z.object({ type: z.literal("view/log"), level: z.enum(["info", "warn", "error"]), message: z.string() }),
 ]);

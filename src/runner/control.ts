@@ -1,10 +1,12 @@
 /**
- * The step gate shared by the session and the worker: an Int32Array over a
- * SharedArrayBuffer. One word, GATE, says how many more steps may run
- * (RUN_FREE: no limit, 0: paused), so the session's writes and the worker's
- * countdown cannot interleave into a lost command: the session stores, the
- * worker counts down with compareExchange. A paused worker blocks in
- * Atomics.wait; the session never waits.
+ * The step gate shared by the runner process and the model worker: an
+ * Int32Array over a SharedArrayBuffer. One word, GATE, says how many more steps
+ * may run (RUN_FREE: no limit, 0: paused), so the runner's writes and the
+ * worker's countdown cannot interleave into a lost command: the runner stores,
+ * the worker counts down with compareExchange. A paused worker blocks in
+ * Atomics.wait; the runner process never waits. HOLD is flow control, not a
+ * pause: while the host is behind (its channel backed up, or its own output
+ * full) the worker waits after backward() without the run looking paused.
  */
 export const Ctl = {
   /** Steps left before pausing: RUN_FREE = run on, 0 = paused, n > 0 = n more steps. */
@@ -13,7 +15,9 @@ export const Ctl = {
   WAKE: 1,
   /** The statement the model is running (index into the locations table), kept current by the worker. */
   LOC: 2,
-  SIZE: 3,
+  /** 1 while the host is behind: the worker waits after its next backward() until it is 0 again. */
+  HOLD: 3,
+  SIZE: 4,
 } as const;
 
 export const RUN_FREE = -1;
@@ -25,11 +29,27 @@ export function createControl(startPaused: boolean): Int32Array {
   return ctl;
 }
 
-/** Session side: set the gate (RUN_FREE, 0 to pause, or n steps) and wake the worker. */
+/** Runner side: set the gate (RUN_FREE, 0 to pause, or n steps) and wake the worker. */
 export function setGate(ctl: Int32Array, steps: number): void {
   Atomics.store(ctl, Ctl.GATE, steps);
   Atomics.add(ctl, Ctl.WAKE, 1);
   Atomics.notify(ctl, Ctl.WAKE);
+}
+
+/** Runner side: hold the worker at its next backward() (flow control), or let it go on. */
+export function setHold(ctl: Int32Array, on: boolean): void {
+  if (Atomics.exchange(ctl, Ctl.HOLD, on ? 1 : 0) === (on ? 1 : 0)) return;
+  Atomics.add(ctl, Ctl.WAKE, 1);
+  Atomics.notify(ctl, Ctl.WAKE);
+}
+
+/** Worker side: blocks while the host is behind. */
+export function waitWhileHeld(ctl: Int32Array): void {
+  for (;;) {
+    const wake = Atomics.load(ctl, Ctl.WAKE);
+    if (Atomics.load(ctl, Ctl.HOLD) === 0) return;
+    Atomics.wait(ctl, Ctl.WAKE, wake);
+  }
 }
 
 /** Worker side, after a step: uses up one step of a limited gate. Returns true when the worker should now pause. */

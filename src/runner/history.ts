@@ -25,8 +25,6 @@ export class LossHistory {
       this.partialSum += losses[i];
       if (++this.partialCount < this.stride) continue;
       this.push(this.partialSum / this.partialCount);
-      this.partialSum = 0;
-      this.partialCount = 0;
     }
   }
 
@@ -39,19 +37,36 @@ export class LossHistory {
     return this.count > 0 ? this.values[this.count - 1] : undefined;
   }
 
+  /** Stores a full point (the mean of `stride` steps) and clears the partial sum. */
   private push(x: number): void {
-    if (this.count === this.values.length) {
-      if (this.values.length < this.capacity) {
-        const grown = new Float64Array(Math.min(this.capacity, this.values.length * 2));
-        grown.set(this.values);
-        this.values = grown;
-      } else {
-        for (let i = 0; i < this.count / 2; i++) this.values[i] = (this.values[2 * i] + this.values[2 * i + 1]) / 2;
-        this.count = Math.floor(this.count / 2);
-        this.stride *= 2;
-      }
+    this.partialSum = 0;
+    this.partialCount = 0;
+    if (this.count < this.values.length) {
+      this.values[this.count++] = x;
+      return;
     }
-    this.values[this.count++] = x;
+    if (this.values.length < this.capacity) {
+      const grown = new Float64Array(Math.min(this.capacity, this.values.length * 2));
+      grown.set(this.values);
+      this.values = grown;
+      this.values[this.count++] = x;
+      return;
+    }
+    // Full: merge pairs and double the stride. x and an unpaired last point now cover only half
+    // a point each, so they become the partial sum of the next point instead of points of their own.
+    const half = this.stride;
+    const pairs = this.count >> 1;
+    for (let i = 0; i < pairs; i++) this.values[i] = (this.values[2 * i] + this.values[2 * i + 1]) / 2;
+    if (this.count % 2 === 1) this.addPartial(this.values[this.count - 1], half);
+    this.count = pairs;
+    this.stride *= 2;
+    this.addPartial(x, half);
+    if (this.partialCount >= this.stride) this.push(this.partialSum / this.partialCount);
+  }
+
+  private addPartial(mean: number, steps: number): void {
+    this.partialSum += mean * steps;
+    this.partialCount += steps;
   }
 }
 

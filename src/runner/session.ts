@@ -1,65 +1,77 @@
-import { randomBytes } from "node:crypto";
+import type { ChildProcess } from "node:child_process";
 import * as path from "node:path";
-import { Worker } from "node:worker_threads";
-import type { GraphTopology, Snapshot } from "../protocol/graph";
+import type { GraphTopology, GraphValues, Snapshot } from "../protocol/graph";
 import type { EndReason, ModelError, RunState } from "../protocol/run";
-import { WorkerMessageSchema, type WorkerInit, type WorkerMessage } from "../protocol/worker";
-import { compileModel, type CompiledModel } from "./compile/compile";
-import { Ctl, createControl, RUN_FREE, setGate } from "./control";
+import { RunnerMessageSchema, type HostCommand, type RunnerMessage, type RunSpec } from "../protocol/runner";
+import { RUN_FREE } from "./control";
 import { LossHistory, SnapshotRing } from "./history";
+import { prepareSpare, runnerScriptFor, takeRunner } from "./runnerProcess";
 import { DEFAULT_LIMITS, type RunOptions, type SessionEvent } from "./types";
 
-/**
- * One model run: compiles the user's file, runs it in a worker thread with
- * memory and time limits, steps it on request, and keeps its history. The
- * calling process (the extension host, the CLI) never runs user code and never
- * blocks on the worker.
- */
-/** 64 MB semi-spaces: measured 2–4× faster steps on the moons MLP than V8's default (bench/). */
-export const YOUNG_GENERATION_MB = 192;
+export { disposeSpares } from "./runnerProcess";
 
+/**
+ * One model run, seen from the host (the extension host, the CLI): a thin
+ * proxy to the runner process that compiles and runs the model in its own OS
+ * process (see runner/process/main.ts). It sends commands, receives validated
+ * events and keeps the run's history. It never runs user code, never loads
+ * the compiler, never blocks: whatever the model does (exhaust memory, kill
+ * its process, loop forever), only the model's process dies, and the steps
+ * already received stay here.
+ */
 export class ModelSession {
   private readonly listeners = new Set<(e: SessionEvent) => void>();
-  private worker: Worker | undefined;
-  private ctl: Int32Array | undefined;
-  private compiled: CompiledModel | undefined;
+  private child: ChildProcess | undefined;
   private topology: GraphTopology | undefined;
   private readonly snapshots: SnapshotRing;
   private lossHistory = new LossHistory();
   private _state: RunState = "idle";
   private _step = 0;
   private ended = false;
-  private runningSince = 0;
-  private runningMs = 0;
-  private timer: NodeJS.Timeout | undefined;
   private generation = 0;
+  private readonly runnerScript: string;
 
-  constructor(private opts: RunOptions, private readonly workerScript = path.join(__dirname, "worker.js")) {
+  /**
+   * @param runnerScript dist/runner.js (a path to dist/worker.js means the runner beside it).
+   * @param keepSpare keep one idle runner process ready so the next start/restart is faster (for long-lived hosts).
+   */
+  constructor(private opts: RunOptions, runnerScript = path.join(__dirname, "runner.js"), private readonly keepSpare = false) {
     this.snapshots = new SnapshotRing(opts.historySnapshots ?? DEFAULT_LIMITS.historySnapshots);
+    this.runnerScript = runnerScriptFor(runnerScript);
   }
 
   get state(): RunState { return this._state; }
   /** The last step reported (completed backward() calls). */
   get currentStep(): number { return this._step; }
+  /** The model's entry file. */
+  get file(): string { return this.opts.file; }
 
   onEvent(listener: (e: SessionEvent) => void): { dispose(): void } {
     this.listeners.add(listener);
     return { dispose: () => this.listeners.delete(listener) };
   }
 
-  /** Compiles and launches the model. Compile errors arrive as events, not as a rejection. */
+  /** Starts the model in a new runner process. Compile errors arrive as events, not as a rejection. */
   async start(): Promise<void> {
     const generation = ++this.generation;
+    this.killRunner();
+    this.ended = false;
     this.setState("starting");
-    const result = await compileModel(this.opts.file, this.opts.source);
-    if (generation !== this.generation) return; // stopped or restarted meanwhile
-    if (!result.ok) return this.end("error", result.error);
-    this.compiled = result.model;
+    let child: ChildProcess;
     try {
-      this.launch(result.model);
+      child = takeRunner(this.runnerScript);
     } catch (e) {
-      this.end("error", { kind: "runtime", message: `Gradscope could not start the model's worker: ${(e as Error).message}` });
+      return this.end("error", { kind: "runtime", message: `Gradscope could not start the model's process: ${(e as Error).message}` });
     }
+    this.child = child;
+    const mine = () => generation === this.generation && this.child === child;
+    child.on("message", (raw) => mine() && this.onRunnerMessage(raw));
+    for (const [stream, level] of [[child.stdout, "log"], [child.stderr, "error"]] as const)
+      stream?.on("data", (d: Buffer) => mine() && this.emit({ type: "console", level, text: d.toString().replace(/\n$/, "") }));
+    child.on("error", (err) => mine() && this.end("error", { kind: "runtime", message: `Gradscope could not run the model's process: ${err.message}` }));
+    // "close" comes after the last message and output of the process: every step it sent is in by then.
+    child.on("close", (code, signal) => mine() && !this.ended && this.end("error", processDied(code, signal)));
+    this.send({ type: "run/start", spec: this.spec() });
   }
 
   /** Run (or continue) with no step limit. */
@@ -71,32 +83,35 @@ export class ModelSession {
   /** Run n more steps, then pause. */
   runSteps(n: number): void { this.gate(Math.max(1, Math.floor(n))); }
 
+  /**
+   * Flow control for a consumer that cannot keep up (the CLI's stdout into a slow pipe):
+   * while held, the model waits after its next backward() without the run counting as paused.
+   */
+  hold(on: boolean): void {
+    if (!this.ended) this.send({ type: "control/hold", on });
+  }
+
   stop(): void {
     if (this.ended) return;
     this.generation++;
     this.end("stopped");
   }
 
-  /** The model's entry file. */
-  get file(): string { return this.opts.file; }
-
-  /** Ends this run and starts the model again from the top, recompiling it (from `source` when given: the editor's current text). */
+  /** Ends this run and starts the model again from the top, in a fresh process (from `source` when given: the editor's current text). */
   async restart(source?: string): Promise<void> {
     if (source !== undefined) this.opts = { ...this.opts, source };
     this.generation++;
-    this.killWorker();
-    this.ended = false;
+    this.killRunner();
     this.lossHistory = new LossHistory();
     this.snapshots.clear();
     this.topology = undefined;
     this._step = 0;
-    this.runningMs = 0;
     await this.start();
   }
 
   dispose(): void {
     this.generation++;
-    this.killWorker();
+    this.killRunner();
     this.listeners.clear();
   }
 
@@ -122,70 +137,41 @@ export class ModelSession {
 
   // ---- internals
 
-  private launch(model: CompiledModel): void {
-    const ctl = createControl(this.opts.startPaused ?? false);
-    this.ctl = ctl;
-    const init: WorkerInit = {
-      modules: model.modules, entryFile: path.resolve(this.opts.file),
-      locations: model.locations, control: ctl.buffer as SharedArrayBuffer,
-      throttleMs: this.opts.throttleMs ?? DEFAULT_LIMITS.throttleMs,
-      maxSteps: this.opts.maxSteps ?? 0,
-      maxNodesPerStep: this.opts.maxNodesPerStep ?? DEFAULT_LIMITS.maxNodesPerStep,
-      token: randomBytes(16).toString("hex"),
+  private spec(): RunSpec {
+    const o = this.opts;
+    return {
+      file: path.resolve(o.file),
+      source: o.source,
+      startPaused: o.startPaused ?? false,
+      maxSteps: o.maxSteps ?? 0,
+      throttleMs: o.throttleMs ?? DEFAULT_LIMITS.throttleMs,
+      maxNodesPerStep: o.maxNodesPerStep ?? DEFAULT_LIMITS.maxNodesPerStep,
+      memoryLimitMb: o.memoryLimitMb ?? DEFAULT_LIMITS.memoryLimitMb,
+      timeoutSeconds: o.timeoutSeconds ?? DEFAULT_LIMITS.timeoutSeconds,
+      values: o.values ?? "all",
     };
-    const memoryLimitMb = this.opts.memoryLimitMb ?? DEFAULT_LIMITS.memoryLimitMb;
-    const generation = this.generation;
-    const worker = new Worker(path.resolve(this.workerScript), {
-      workerData: init,
-      // A step's graph lives until backward(); a large young generation lets it die there instead of being promoted.
-      resourceLimits: { maxOldGenerationSizeMb: memoryLimitMb, maxYoungGenerationSizeMb: YOUNG_GENERATION_MB },
-      stdout: true,
-      stderr: true,
-    });
-    this.worker = worker;
-    const mine = () => generation === this.generation && this.worker === worker;
-    worker.stdout.on("data", (d: Buffer) => mine() && this.emit({ type: "console", level: "log", text: d.toString().replace(/\n$/, "") }));
-    worker.stderr.on("data", (d: Buffer) => mine() && this.emit({ type: "console", level: "error", text: d.toString().replace(/\n$/, "") }));
-    worker.on("message", (raw) => mine() && this.onWorkerMessage(raw, init.token));
-    worker.on("error", (err: Error & { code?: string }) => {
-      if (!mine()) return;
-      const outOfMemory = err.code === "ERR_WORKER_OUT_OF_MEMORY";
-      this.end("error", {
-        kind: outOfMemory ? "limit" : "runtime",
-        message: outOfMemory ? `The model ran out of memory (limit ${memoryLimitMb} MB; gradscope.memoryLimitMb).` : String(err.message),
-        ...this.runningAt(),
-      });
-    });
-    worker.on("exit", (code) => {
-      if (!mine() || this.ended) return;
-      if (code === 0) this.end("finished");
-      else this.end("error", { kind: "runtime", message: `The model's worker exited with code ${code}.`, ...this.runningAt() });
-    });
-    // Even when starting paused, the model runs until its first backward(); the worker says when it blocks.
-    this.setState("running");
-    this.startTimer();
   }
 
-  private onWorkerMessage(raw: unknown, token: string): void {
-    if ((raw as { token?: unknown } | null)?.token !== token) {
-      this.emit({ type: "console", level: "warn", text: "Gradscope: ignored a message the model posted to the runner's port." });
-      return;
-    }
-    const parsed = WorkerMessageSchema.safeParse(raw);
+  private onRunnerMessage(raw: unknown): void {
+    const parsed = RunnerMessageSchema.safeParse(raw);
     if (!parsed.success) {
-      this.emit({ type: "console", level: "error", text: `Gradscope: dropped a malformed worker message: ${parsed.error.issues[0]?.message}` });
+      this.emit({ type: "console", level: "error", text: `Gradscope: dropped a malformed message from the model's process: ${parsed.error.issues[0]?.message}` });
       return;
     }
-    const msg: WorkerMessage = parsed.data;
+    const msg: RunnerMessage = parsed.data;
     switch (msg.type) {
+      case "run/launched":
+        // Even when starting paused, the model runs until its first backward(); the runner says when it blocks.
+        return this.setState("running");
       case "step/report": {
         if (msg.topology) this.topology = msg.topology;
-        if (!this.topology || this.topology.hash !== msg.hash) return; // cannot happen: the worker sends topology on change
-        const n = this.topology.op.length;
-        if (msg.values.data.length !== n || msg.values.grad.length !== n || msg.updates.some((u) => u.node >= n)) return;
-        const snapshot: Snapshot = { step: msg.step, loss: msg.loss, topology: this.topology, values: msg.values, updates: msg.updates };
+        if (!this.topology || this.topology.hash !== msg.hash) return; // the runner checked this already
+        const values = msg.subset ? expand(this.topology.op.length, msg.subset, msg.values) : msg.values;
+        if (!values) return;
+        const snapshot: Snapshot = { step: msg.step, loss: msg.loss, topology: this.topology, values, updates: msg.updates };
         this.snapshots.add(snapshot);
         this._step = msg.step;
+        if (msg.step === 1 && this.keepSpare) prepareSpare(this.runnerScript);
         this.emit({ type: "graph", snapshot, shapeChanged: msg.topology !== undefined });
         return;
       }
@@ -199,68 +185,71 @@ export class ModelSession {
         return this.setState("paused");
       case "run/resumed":
         return this.setState("running");
-      case "console/output":
-        return this.emit({ type: "console", level: msg.level, text: msg.text });
+      case "console/batch":
+        for (const c of msg.chunks) this.emit({ type: "console", level: c.level, text: c.text.replace(/\n$/, "") });
+        // Acknowledge after the listeners have taken it: a model that prints faster than we read waits for us.
+        return this.send({ type: "console/ack" });
       case "model/warning":
         return this.emit({ type: "warning", message: msg.message, loc: msg.loc });
       case "run/end":
-        this._step = msg.steps;
-        return this.end(msg.reason);
-      case "run/error":
-        this._step = msg.steps;
-        return this.end("error", msg.error);
+        this._step = Math.max(this._step, msg.steps);
+        return this.end(msg.reason, msg.error, msg.detail);
     }
   }
 
+  private send(cmd: HostCommand): void {
+    const child = this.child;
+    if (child?.connected) child.send(cmd, (err) => void err /* the process is gone: its close event reports it */);
+  }
+
   private gate(steps: number): void {
-    if (!this.ctl || this.ended) return;
-    setGate(this.ctl, steps);
-  }
-
-  /** Where the model was when it was stopped from outside (timeout, out of memory). */
-  private runningAt(): Partial<ModelError> {
-    const loc = this.ctl ? this.compiled?.locations[Atomics.load(this.ctl, Ctl.LOC)] : undefined;
-    return loc ? { file: loc.file, line: loc.line, column: loc.column } : {};
-  }
-
-  private startTimer(): void {
-    const limit = (this.opts.timeoutSeconds ?? DEFAULT_LIMITS.timeoutSeconds) * 1000;
-    if (limit <= 0) return;
-    this.timer = setInterval(() => {
-      if (this.runningMs + (this._state === "running" ? performance.now() - this.runningSince : 0) < limit) return;
-      this.generation++;
-      this.end("timeout", { kind: "timeout", message: `The model ran for more than ${limit / 1000} s (the time limit) and was stopped.`, ...this.runningAt() });
-    }, Math.min(100, limit));
+    if (!this.ended) this.send({ type: "control/gate", steps });
   }
 
   private setState(state: RunState): void {
-    const now = performance.now();
-    if (this._state === "running") this.runningMs += now - this.runningSince;
-    if (state === "running") this.runningSince = now;
     this._state = state;
     this.emit({ type: "state", state, step: this._step });
   }
 
-  private end(reason: EndReason, error?: ModelError): void {
+  private end(reason: EndReason, error?: ModelError, detail?: string): void {
     if (this.ended) return;
     this.ended = true;
-    this.killWorker();
+    this.killRunner();
     const state: RunState = reason === "error" || reason === "timeout" ? "error" : reason === "stopped" ? "stopped" : "finished";
     this._state = state;
+    if (this.keepSpare) prepareSpare(this.runnerScript);
     this.emit({ type: "state", state, step: this._step, error });
-    this.emit({ type: "end", reason, steps: this._step, error });
+    this.emit({ type: "end", reason, steps: this._step, error, ...(detail ? { detail } : {}) });
   }
 
-  private killWorker(): void {
-    if (this.timer) clearInterval(this.timer);
-    this.timer = undefined;
-    const w = this.worker;
-    this.worker = undefined;
-    // terminate() interrupts even `while (true) {}`.
-    void w?.terminate();
+  private killRunner(): void {
+    const child = this.child;
+    this.child = undefined;
+    // SIGKILL: a runner whose model spins in native code or ignores signals still goes at once.
+    if (child && child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
   }
 
   private emit(e: SessionEvent): void {
     for (const l of this.listeners) l(e);
   }
+}
+
+/** Full-length values from a subset (RunOptions.values "leaves"/"none"): the nodes left out read NaN. */
+function expand(n: number, subset: Int32Array, v: GraphValues): GraphValues | undefined {
+  if (subset.length !== v.data.length || subset.length !== v.grad.length) return undefined;
+  const data = new Float64Array(n).fill(NaN), grad = new Float64Array(n).fill(NaN);
+  for (let j = 0; j < subset.length; j++) {
+    const i = subset[j];
+    if (i < 0 || i >= n) return undefined;
+    data[i] = v.data[j];
+    grad[i] = v.grad[j];
+  }
+  return { data, grad };
+}
+
+/** What to tell the user when the model's process died without saying why. */
+function processDied(code: number | null, signal: NodeJS.Signals | null): ModelError {
+  const how = signal ? `was killed (${signal})` : `exited with code ${code}`;
+  const hint = signal === "SIGKILL" ? " — by the model itself (process.kill), or by the system when the machine ran out of memory" : "";
+  return { kind: "runtime", message: `The model's process ${how}${hint}. Steps reported before that are kept.` };
 }

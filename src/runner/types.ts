@@ -11,13 +11,13 @@ export interface RunOptions {
   startPaused?: boolean;
   /** Stop after this many steps (backward() calls). */
   maxSteps?: number;
-  /** Which node values each report carries: every node, leaves only, or none. */
+  /** Which nodes' numbers each report carries: every node (default), the leaves only, or none; in snapshots the nodes left out read NaN. */
   values?: "all" | "leaves" | "none";
   /** Minimum milliseconds between full reports while running; 0 reports every step. Losses are never dropped. */
   throttleMs?: number;
   /** A step that builds more nodes than this fails with a clear error. */
   maxNodesPerStep?: number;
-  /** Heap limit of the model's worker. */
+  /** The model's memory limit: its process's resident memory above what it held before the model's first line (see runner/process/memoryWatchdog.ts). */
   memoryLimitMb?: number;
   /** Wall-clock limit on running time (paused time does not count); 0 = none. */
   timeoutSeconds?: number;
@@ -45,5 +45,5 @@ export type SessionEvent =
   | { type: "console"; level: "log" | "info" | "warn" | "error" | "debug"; text: string }
   /** A likely mistake in the model, e.g. gradients not zeroed between steps; `loc` is where the model was. */
   | { type: "warning"; message: string; loc?: SourceLocation }
-  /** The run is over. */
-  | { type: "end"; reason: EndReason; steps: number; error?: ModelError };
+  /** The run is over; `detail` explains an outcome that needs it (a model that never called backward()). */
+  | { type: "end"; reason: EndReason; steps: number; error?: ModelError; detail?: string };

@@ -3,11 +3,28 @@ import type { Page } from "playwright-core";
 import { nodeScreenPosition, posted, send, sendSnapshot, startHarness, tableRows, type Harness } from "./harness";
 import { fixture } from "./fixtures";
 
-/** The moons MLP as recorded from the example: 65,412 nodes in one step. */
+/** The moons MLP as recorded from the example: 65,412 nodes in one step, opened one level at a time. */
 let h: Harness;
 let page: Page;
 const moons = fixture("moons-mlp");
 const caption = () => page.textContent("#node-table-caption");
+const rowCount = () => page.evaluate(() => document.querySelectorAll("#node-table tbody tr").length);
+const groupKeys = () => page.evaluate(() => (window as any).gradscope.cy.nodes(".group").map((n: any) => n.data("path") as string));
+
+async function clickGroup(key: string): Promise<void> {
+  const id = await page.evaluate((k) => (window as any).gradscope.cy.nodes(".group").filter((n: any) => n.data("path") === k).id(), key);
+  expect(id, `group ${key} is drawn`).toBeTruthy();
+  const p = await nodeScreenPosition(page, id);
+  await page.mouse.click(p.x, p.y);
+}
+
+async function hoverGroup(key: string): Promise<string> {
+  const id = await page.evaluate((k) => (window as any).gradscope.cy.nodes(".group").filter((n: any) => n.data("path") === k).id(), key);
+  const p = await nodeScreenPosition(page, id);
+  await page.mouse.move(p.x, p.y);
+  await page.waitForSelector("#tooltip:not([hidden])");
+  return (await page.textContent("#tooltip")) ?? "";
+}
 
 beforeAll(async () => {
   h = await startHarness();
@@ -20,14 +37,11 @@ afterAll(async () => { await h?.close(); });
 describe("a 65k-node graph", () => {
   it("opens collapsed into groups: few elements, every node accounted for", async () => {
     const rows = await tableRows(page);
-    const counts = await page.evaluate(() => {
-      const cy = (window as any).gradscope.cy;
-      return { elements: cy.elements().length, groups: cy.nodes(".group").map((n: any) => n.data("path")) };
-    });
+    const counts = await page.evaluate(() => ({ elements: (window as any).gradscope.cy.elements().length }));
     expect(moons.nodes).toBeGreaterThan(60000);
     expect(counts.elements).toBeLessThan(500);
-    expect(counts.groups).toContain("MLP/layer1/neuron1");
-    expect(counts.groups).toContain("MLP/layer3/neuron1");
+    expect(await groupKeys()).toContain("MLP/layer1/neuron1");
+    expect(await groupKeys()).toContain("MLP/layer3/neuron1");
     // Group rows carry their member counts: together with the single nodes they cover the whole graph.
     const covered = rows.reduce((s, r) => s + (r.node >= 0 ? 1 : Number(/\((\d+) nodes/.exec(r.label)![1])), 0);
     expect(covered).toBe(moons.nodes);
@@ -35,25 +49,103 @@ describe("a 65k-node graph", () => {
     expect(await caption()).toContain(`of ${moons.nodes}`);
   });
 
-  it("expands a group on click, and shows its members", async () => {
-    const before = (await tableRows(page)).length;
-    const id = await page.evaluate(() => (window as any).gradscope.cy.nodes(".group").filter((n: any) => n.data("path") === "MLP/layer1/neuron1").id());
-    const p = await nodeScreenPosition(page, id);
-    await page.mouse.click(p.x, p.y);
-    await page.waitForFunction((n) => document.querySelectorAll("#node-table tbody tr").length > n, before);
-    const rows = await tableRows(page);
-    expect(rows.length).toBe(before - 1 + 503);
-    expect(rows.some((r) => r.label === "layer1.neuron1.w0")).toBe(true);
-    expect(await page.evaluate(() => (window as any).gradscope.cy.nodes(".group").filter((n: any) => n.data("path") === "MLP/layer1/neuron1").length)).toBe(0);
+  it("says on hover exactly what a click on a 3,317-node layer-2 neuron does, and the click does it", async () => {
+    const tip = await hoverGroup("MLP/layer2/neuron1");
+    expect(tip).toContain("3,317");
+    expect(tip).toContain("Click to open it into 101 groups (per call)");
+    const before = await rowCount();
+    await clickGroup("MLP/layer2/neuron1");
+    await page.waitForFunction((n) => document.querySelectorAll("#node-table tbody tr").length === n, before - 1 + 101);
+    const keys = await groupKeys();
+    expect(keys).not.toContain("MLP/layer2/neuron1");
+    expect(keys).toContain("MLP/layer2/neuron1/@params1");
+    expect(keys).toContain("MLP/layer2/neuron1/@call1");
+    expect(keys).toContain("MLP/layer2/neuron1/@call100");
+    expect(await page.textContent("#scopebar")).toContain("Opened neuron1: 101 groups per call");
   });
 
-  it("collapses the selected node's group again with C", async () => {
-    const before = (await tableRows(page)).length;
-    await page.evaluate(() => document.querySelector<HTMLElement>('#node-table tr[data-node] td.label')!.click());
+  it("opens one call of the neuron into its 33 nodes, down to a single node, by mouse", async () => {
+    expect(await hoverGroup("MLP/layer2/neuron1/@call7")).toContain("Click to open it into its 33 nodes.");
+    const before = await rowCount();
+    await clickGroup("MLP/layer2/neuron1/@call7");
+    await page.waitForFunction((n) => document.querySelectorAll("#node-table tbody tr").length === n, before - 1 + 33);
+    const rows = (await tableRows(page)).filter((r) => r.node >= 0 && r.grad !== "");
+    const inCall = await page.evaluate(() => [...document.querySelectorAll<HTMLTableRowElement>("#node-table tbody tr[data-node]")]
+      .filter((tr) => tr.cells[4].textContent === "MLP › layer2 › neuron1 › call 7").map((tr) => Number(tr.dataset.node)));
+    expect(inCall).toHaveLength(33);
+    expect(rows.filter((r) => inCall.includes(r.node)).map((r) => r.op.split(" ")[0]).sort()).toEqual([...Array(16).fill("add"), ...Array(16).fill("mul"), "relu"].sort());
+    // A single node: click it, its details are pinned.
+    const relu = rows.find((r) => inCall.includes(r.node) && r.op.startsWith("relu"))!;
+    const p = await nodeScreenPosition(page, `n${relu.node}`);
+    const box = (await page.locator("#graph").boundingBox())!;
+    expect(p.x > box.x && p.x < box.x + box.width && p.y > box.y && p.y < box.y + box.height, "the opened call is in view").toBe(true);
+    await page.mouse.click(p.x, p.y);
+    await page.waitForFunction((n) => document.querySelector("#details")?.getAttribute("hidden") === null && document.querySelector("#details .node-details")?.getAttribute("data-node") === String(n), relu.node);
+    expect(await page.textContent("#details")).toContain("MLP › layer2 › neuron1 › call 7");
+  });
+
+  it("collapses by mouse: the scope bar's ▾ buttons close the groups around the selection", async () => {
+    const crumbs = await page.$$eval("#scopebar .crumbs button", (bs) => bs.map((b) => b.textContent));
+    expect(crumbs).toEqual(["▾ MLP", "▾ layer2", "▾ neuron1", "▾ call 7"]);
+    const before = await rowCount();
+    await page.click("#scopebar .crumbs button:has-text('▾ neuron1')");
+    await page.waitForFunction((n) => document.querySelectorAll("#node-table tbody tr").length < n, before);
+    expect(await groupKeys()).toContain("MLP/layer2/neuron1");
+    expect(await rowCount()).toBe(36);
+  });
+
+  it("explores to a single node with the keyboard: table rows are focusable, arrows move, Enter opens, ← collapses", async () => {
+    await page.keyboard.press("Escape");
+    await page.focus("#node-table tbody tr[tabindex='0']");
+    // Arrow down to the layer-3 neuron's row (a group row: focusable, and says what Enter does).
+    for (let k = 0; k < 60; k++) {
+      if (await page.evaluate(() => (document.activeElement as HTMLElement).dataset.group === "MLP/layer3/neuron1")) break;
+      await page.keyboard.press("ArrowDown");
+    }
+    expect(await page.evaluate(() => (document.activeElement as HTMLElement).dataset.group)).toBe("MLP/layer3/neuron1");
+    expect(await page.evaluate(() => (document.activeElement as HTMLElement).title)).toContain("opens into 101 groups");
+    await page.keyboard.press("Enter");
+    // Focus lands inside what opened: the neuron's parameters, then its first call.
+    await page.waitForFunction(() => (document.activeElement as HTMLElement).dataset?.group === "MLP/layer3/neuron1/@params1");
+    await page.keyboard.press("ArrowDown");
+    expect(await page.evaluate(() => (document.activeElement as HTMLElement).dataset.group)).toBe("MLP/layer3/neuron1/@call1");
+    await page.keyboard.press("Enter");
+    await page.waitForFunction(() => Number((document.activeElement as HTMLElement).dataset?.node) >= 0);
+    const node = await page.evaluate(() => Number((document.activeElement as HTMLElement).dataset.node));
+    await page.keyboard.press("Enter");
+    await page.waitForFunction((n) => document.querySelector("#details .node-details")?.getAttribute("data-node") === String(n), node);
+    // ← in the table collapses the call again, and focus returns to its row.
+    await page.focus(`#node-table tbody tr[data-node="${node}"]`);
+    await page.keyboard.press("ArrowLeft");
+    await page.waitForFunction(() => (document.activeElement as HTMLElement).dataset?.group === "MLP/layer3/neuron1/@call1");
+  });
+
+  it("opens a group from the graph with the keyboard: arrows select a group box, Enter opens it", async () => {
+    await page.focus("#graph");
+    await page.keyboard.press("Escape");
+    await page.keyboard.press("ArrowRight");
+    const selected = await page.evaluate(() => (window as any).gradscope.cy.nodes(":selected").map((n: any) => n.data("path")));
+    expect(selected).toHaveLength(1);
+    expect(await page.textContent("#details")).toContain("Click or press Enter to open it");
+    const before = await rowCount();
+    await page.keyboard.press("Enter");
+    await page.waitForFunction((n) => document.querySelectorAll("#node-table tbody tr").length > n, before);
+    expect(await groupKeys()).not.toContain(selected[0]);
+  });
+
+  it("collapses the group around the selected node with C", async () => {
+    await page.click("#scopebar button:has-text('Collapse all')");
+    await clickGroup("MLP/layer1/neuron1");
+    await page.waitForFunction(() => (window as any).gradscope.cy.nodes(".group").filter((n: any) => n.data("path") === "MLP/layer1/neuron1/@params1").length === 1);
+    await clickGroup("MLP/layer1/neuron1/@params1");
+    await page.waitForFunction(() => [...document.querySelectorAll("#node-table td.label")].some((td) => td.textContent === "layer1.neuron1.w0"));
+    const before = await rowCount();
+    await page.evaluate(() => [...document.querySelectorAll<HTMLElement>("#node-table td.label")].find((td) => td.textContent === "layer1.neuron1.w0")!.click());
     await page.focus("#graph");
     await page.keyboard.press("c");
     await page.waitForFunction((n) => document.querySelectorAll("#node-table tbody tr").length < n, before);
-    expect((await tableRows(page)).length).toBe(before - 503 + 1);
+    expect(await rowCount()).toBe(before - 3 + 1);
+    expect(await groupKeys()).toContain("MLP/layer1/neuron1/@params1");
   });
 
   it("finds a node by label with the search box and opens a focus view around it", async () => {
@@ -63,7 +155,7 @@ describe("a 65k-node graph", () => {
     const first = await page.textContent("#search-results li[data-node] .label");
     expect(first).toBe("layer2.neuron7.w3");
     await page.keyboard.press("Enter");
-    await page.waitForFunction(() => !document.getElementById("banner")!.hidden && document.getElementById("banner")!.textContent!.includes("Focus"));
+    await page.waitForFunction(() => document.getElementById("scopebar")!.textContent!.includes("Focus"));
     expect(await page.textContent("#details .title")).toContain("layer2.neuron7.w3");
     expect(await caption()).toContain("focus on layer2.neuron7.w3");
     // The weight is used once per data point: its 100 products are its 1-hop consumers.
@@ -74,33 +166,38 @@ describe("a 65k-node graph", () => {
   });
 
   it("widens the focus with + (never past the node budget) and leaves it with Esc", async () => {
-    const n1 = (await tableRows(page)).length;
+    const n1 = await rowCount();
     await page.keyboard.press("+");
     await page.waitForFunction((n) => document.querySelectorAll("#node-table tbody tr").length > n, n1);
     for (let k = 0; k < 6; k++) await page.keyboard.press("+");
-    await page.waitForFunction(() => document.getElementById("banner")!.textContent!.includes("9 hops"));
-    expect((await tableRows(page)).length).toBeLessThanOrEqual(2500);
-    expect(await page.textContent("#banner")).toContain("nearest nodes");
+    await page.waitForFunction(() => document.getElementById("scopebar")!.textContent!.includes("9 hops"));
+    expect(await rowCount()).toBeLessThanOrEqual(2500);
+    expect(await page.textContent("#scopebar")).toContain("nearest nodes");
     await page.keyboard.press("Escape");
     await page.waitForFunction(() => document.getElementById("node-table-caption")!.textContent!.includes("grouped"));
   });
 
   it("regroups when the host lowers the collapse threshold", async () => {
-    const before = (await tableRows(page)).length;
+    const before = await rowCount();
     await send(page, { type: "config/set", collapseThreshold: 10 });
     await page.waitForFunction((n) => document.querySelectorAll("#node-table tbody tr").length < n, before);
-    expect((await tableRows(page)).length).toBeLessThanOrEqual(10);
+    expect(await rowCount()).toBeLessThanOrEqual(10);
     await send(page, { type: "config/set", collapseThreshold: 2000 });
     await page.waitForFunction((n) => document.querySelectorAll("#node-table tbody tr").length === n, before);
   });
 
-  it("refuses to expand a group into more nodes than the panel can hold, and says why", async () => {
-    await send(page, { type: "config/set", collapseThreshold: 500 });
-    const id = await page.evaluate(() => (window as any).gradscope.cy.nodes(".group").filter((n: any) => n.data("path") === "MLP/layer2/neuron1").id());
-    const p = await nodeScreenPosition(page, id);
-    await page.mouse.click(p.x, p.y);
-    await page.waitForFunction(() => document.getElementById("banner")!.textContent!.includes("would show"));
-    expect((await posted(page)).some((m) => m.type === "view/log" && m.message.includes("would show"))).toBe(true);
+  it("never refuses a group at a low threshold: opening one closes others to make room, and says so", async () => {
+    await send(page, { type: "config/set", collapseThreshold: 10 });
+    await page.waitForFunction(() => document.querySelectorAll("#node-table tbody tr").length <= 10);
+    // At 10 the neurons start collapsed into their layers (a budget of 200 units); open layer 2, then two of its neurons.
+    await clickGroup("MLP/layer2");
+    await page.waitForFunction(() => (window as any).gradscope.cy.nodes(".group").filter((n: any) => n.data("path") === "MLP/layer2/neuron1").length === 1);
+    await clickGroup("MLP/layer2/neuron1");
+    await page.waitForFunction(() => (window as any).gradscope.cy.nodes(".group").filter((n: any) => n.data("path") === "MLP/layer2/neuron2").length === 1);
+    await clickGroup("MLP/layer2/neuron2");
+    await page.waitForFunction(() => document.getElementById("scopebar")!.textContent!.includes("Opened neuron2"));
+    expect(await page.textContent("#scopebar")).toContain("closed neuron1 to make room");
+    expect((await posted(page)).some((m) => m.type === "view/log" && m.message.includes("would show"))).toBe(false);
     await send(page, { type: "config/set", collapseThreshold: 2000 });
   });
 });

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import type { SnapshotJSON } from "../../src/protocol/graph";
+import type { SnapshotJSON } from "../../src/graph/snapshotJson";
 
 /** Snapshots recorded from real runs of the examples (test/fixtures, written by the runner). */
 const dir = join(process.env.GRADSCOPE_ROOT ?? join(__dirname, "../.."), "test/fixtures");

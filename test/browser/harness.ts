@@ -6,7 +6,8 @@ import { randomBytes } from "node:crypto";
 import * as esbuild from "esbuild";
 import { chromium, type Browser, type Page } from "playwright-core";
 import { panelHtml } from "../../webview/panelHtml";
-import { snapshotToJSON, type Snapshot, type SnapshotJSON } from "../../src/protocol/graph";
+import type { Snapshot } from "../../src/protocol/graph";
+import { snapshotToJSON, type SnapshotJSON } from "../../src/graph/snapshotJson";
 
 /**
  * The browser harness: serves the real panel page (panelHtml) with the real
@@ -22,7 +23,7 @@ const TYPES: Record<string, string> = { ".js": "text/javascript", ".css": "text/
 export interface Harness {
   url: string;
   browser: Browser;
-  open(opts?: { theme?: "dark" | "light" | "high-contrast" | "high-contrast-light"; state?: unknown; width?: number; height?: number }): Promise<Page>;
+  open(opts?: { theme?: "dark" | "light" | "high-contrast" | "high-contrast-light"; state?: unknown; width?: number; height?: number; renderer?: "auto" | "canvas" | "webgl" }): Promise<Page>;
   close(): Promise<void>;
 }
 
@@ -40,11 +41,13 @@ export async function startHarness(): Promise<Harness> {
   const themesCss = await readFile(join(here, "themes.css"), "utf8");
   let origin = "";
   const server: Server = createServer(async (req, res) => {
-    const path = new URL(req.url ?? "/", "http://x").pathname;
+    const url = new URL(req.url ?? "/", "http://x");
+    const path = url.pathname;
     try {
       if (path === "/" || path === "/index.html") {
         const nonce = randomBytes(16).toString("base64");
-        let html = panelHtml({ cspSource: origin, nonce, scriptUri: `${origin}/dist/webview.js`, styleUri: `${origin}/media/panel.css` });
+        const renderer = url.searchParams.get("renderer") as "auto" | "canvas" | "webgl" | null;
+        let html = panelHtml({ cspSource: origin, nonce, scriptUri: `${origin}/dist/webview.js`, styleUri: `${origin}/media/panel.css`, renderer: renderer ?? undefined });
         // The stand-ins VS Code provides: theme variables and acquireVsCodeApi, loaded before the bundle.
         html = html.replace("</head>", `  <link rel="stylesheet" href="${origin}/harness/themes.css">\n</head>`);
         html = html.replace(`<script nonce="${nonce}"`, `<script nonce="${nonce}" src="${origin}/harness/harness.js"></script>\n  <script nonce="${nonce}"`);
@@ -82,6 +85,7 @@ export async function startHarness(): Promise<Harness> {
       (page as Page & { errors?: string[] }).errors = errors;
       const q = new URLSearchParams({ theme: opts.theme ?? "dark" });
       if (opts.state !== undefined) q.set("state", JSON.stringify(opts.state));
+      if (opts.renderer) q.set("renderer", opts.renderer);
       await page.goto(`${origin}/index.html?${q}`);
       await page.waitForFunction(() => (window as any).harness?.posted.some((m: any) => m.type === "view/ready"));
       return page;
@@ -119,9 +123,9 @@ export async function posted(page: Page): Promise<any[]> {
 }
 
 /** Asks the view for an export, as the host's Export Graph command does, and returns the export/save it posts. */
-export async function requestExport(page: Page, format: string): Promise<any> {
+export async function requestExport(page: Page, format: string, csv?: "loss" | "nodes"): Promise<any> {
   const n = (await posted(page)).length;
-  await send(page, { type: "export/request", format });
+  await send(page, csv ? { type: "export/request", format, csv } : { type: "export/request", format });
   await page.waitForFunction((k) => (window as any).harness.posted.slice(k).some((m: any) => m.type === "export/save"), n);
   return (await posted(page)).slice(n).find((m) => m.type === "export/save");
 }

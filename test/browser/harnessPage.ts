@@ -1,4 +1,4 @@
-import { snapshotFromJSON, type SnapshotJSON } from "../../src/protocol/graph";
+import { snapshotFromJSON, type SnapshotJSON } from "../../src/graph/snapshotJson";
 
 /**
  * Runs in the harness page before dist/webview.js: the stand-in for VS Code's
@@ -15,6 +15,12 @@ interface Harness {
   timeSnapshot(json: SnapshotJSON, type?: "graph/set" | "step/update"): Promise<number>;
   /** Hands a snapshot straight to the panel's handler: ms of synchronous work, then ms until the next frame is drawn. */
   timeHandler?(json: SnapshotJSON, type?: "graph/set" | "step/update"): Promise<{ handler: number; frame: number }>;
+  /**
+   * Hands any host message to the panel's handler and times it: ms of synchronous work,
+   * ms until the next frame was painted (a task queued from that frame's rAF runs after its paint),
+   * and the longest main-thread task meanwhile (what input would have waited for).
+   */
+  timeMessage?(msg: unknown): Promise<{ handler: number; painted: number; longestTask: number }>;
 }
 
 const params = new URLSearchParams(location.search);
@@ -61,6 +67,24 @@ harness.timeHandler = async (json, type = "step/update") => {
   await frame();
   return { handler: t1 - t0, frame: performance.now() - t0 };
 };
+
+harness.timeMessage = async (msg) => {
+  const app = (window as unknown as { gradscope: { receive(m: unknown): void } }).gradscope;
+  let longestTask = 0;
+  const obs = new PerformanceObserver((list) => { for (const e of list.getEntries()) longestTask = Math.max(longestTask, e.duration); });
+  obs.observe({ type: "longtask", buffered: false });
+  const t0 = performance.now();
+  app.receive(msg);
+  const t1 = performance.now();
+  await new Promise<void>((resolve) => requestAnimationFrame(() => { const ch = new MessageChannel(); ch.port1.onmessage = () => resolve(); ch.port2.postMessage(0); }));
+  const painted = performance.now() - t0;
+  await new Promise((r) => setTimeout(r, 50));
+  obs.disconnect();
+  return { handler: t1 - t0, painted, longestTask: Math.max(longestTask, t1 - t0) };
+};
+
+/** The message a snapshot becomes, for timeMessage. */
+(harness as Harness & { toMessage: typeof toMessage }).toMessage = toMessage;
 
 (window as unknown as { harness: Harness }).harness = harness;
 (window as unknown as { acquireVsCodeApi: () => unknown }).acquireVsCodeApi = () => ({

@@ -68,7 +68,7 @@ describe("robustness, states and themes", () => {
     expect(nan).toContain("y");
     expect(nan).toContain("loss");
     // The scale's top is the largest finite |grad| (2, of y), not NaN.
-    expect(await page.textContent("#legend .legend-axis")).toBe("−20+2");
+    expect(await page.$$eval("#legend .legend-axis", (els) => els.map((e) => e.textContent))).toEqual(["−2", "+2"]);
     expect(pageErrors(page)).toEqual([]);
     await page.close();
   });
@@ -102,6 +102,8 @@ describe("robustness, states and themes", () => {
 
   it("sends run controls from buttons and keyboard shortcuts", async () => {
     const page = await h.open();
+    await send(page, { type: "session/state", state: "paused", step: 1 });
+    await page.waitForFunction(() => document.getElementById("run-state")!.textContent === "paused");
     await page.click("#btn-step");
     await page.fill("#run-n", "25");
     await page.click("#btn-run-n");
@@ -110,13 +112,15 @@ describe("robustness, states and themes", () => {
     await page.waitForFunction(() => document.getElementById("run-state")!.textContent === "running");
     await page.focus("#graph");
     await page.keyboard.press("Space");
-    await page.keyboard.press("s");
     await page.keyboard.press("x");
     await page.keyboard.press("Shift+R");
+    await send(page, { type: "session/state", state: "paused", step: 2 });
+    await page.waitForFunction(() => document.getElementById("run-state")!.textContent === "paused");
+    await page.keyboard.press("s");
     const controls = (await posted(page)).filter((m) => m.type.startsWith("control/"));
     expect(controls).toEqual([
       { type: "control/step" }, { type: "control/runN", n: 25 }, { type: "control/run" },
-      { type: "control/pause" }, { type: "control/step" }, { type: "control/stop" }, { type: "control/restart" },
+      { type: "control/pause" }, { type: "control/stop" }, { type: "control/restart" }, { type: "control/step" },
     ]);
     await page.keyboard.press("?");
     expect(await page.isVisible("#help-dialog")).toBe(true);
@@ -141,8 +145,10 @@ describe("robustness, states and themes", () => {
     await page.waitForFunction(() => document.querySelectorAll("#node-table tbody tr").length === 5);
     const p = await nodeScreenPosition(page, "n1");
     await page.mouse.click(p.x, p.y);
-    await page.evaluate(() => { const cy = (window as any).gradscope.cy; cy.zoom(0.7); cy.pan({ x: 33, y: 44 }); });
-    await page.waitForFunction(() => (window as any).harness.state?.zoom === 0.7 && (window as any).harness.state?.selected === 1);
+    // The user zooms with the wheel: from then on the viewport is theirs, and a reload keeps it.
+    await page.mouse.move(300, 300);
+    await page.mouse.wheel(0, 400);
+    await page.waitForFunction(() => (window as any).harness.state?.userViewport === true && (window as any).harness.state?.selected === 1);
     const state = await page.evaluate(() => (window as any).harness.state);
     await page.close();
 
@@ -150,7 +156,7 @@ describe("robustness, states and themes", () => {
     await sendSnapshot(reloaded, fixture("chain-rule"));
     await reloaded.waitForFunction(() => document.querySelectorAll("#node-table tbody tr").length === 5);
     const vp = await reloaded.evaluate(() => { const cy = (window as any).gradscope.cy; return { zoom: cy.zoom(), pan: cy.pan() }; });
-    expect(vp).toEqual({ zoom: 0.7, pan: { x: 33, y: 44 } });
+    expect(vp).toEqual({ zoom: state.zoom, pan: state.pan });
     expect(await reloaded.textContent("#details .title")).toContain("b");
     await reloaded.close();
   });
@@ -170,6 +176,30 @@ describe("robustness, states and themes", () => {
     await page.waitForFunction(() => (window as any).litOrder.length === 5 && (window as any).gradscope.cy.nodes(".unlit").length === 0);
     expect(await page.evaluate(() => (window as any).litOrder)).toEqual(["n4", "n3", "n2", "n1", "n0"]);
     await page.close();
+  });
+});
+
+describe("renderer", () => {
+  it("draws with cytoscape's WebGL mode when asked and WebGL2 exists, and falls back to canvas where it does not", async () => {
+    const page = await h.open({ renderer: "webgl" });
+    await sendSnapshot(page, fixture("chain-rule"));
+    await page.waitForFunction(() => document.querySelectorAll("#node-table tbody tr").length === 5);
+    expect(await page.getAttribute("#graph", "data-renderer-used")).toBe("webgl");
+    expect(await page.evaluate(() => (window as any).gradscope.cy.nodes(".value").length)).toBe(5);
+    expect(pageErrors(page)).toEqual([]);
+    await page.close();
+
+    const noGl = await h.browser.newPage();
+    await noGl.addInitScript(() => {
+      const get = HTMLCanvasElement.prototype.getContext;
+      (HTMLCanvasElement.prototype as any).getContext = function (this: HTMLCanvasElement, kind: string, ...rest: unknown[]) { return kind === "webgl2" ? null : (get as any).call(this, kind, ...rest); };
+    });
+    await noGl.goto(`${h.url}/index.html?theme=dark&renderer=webgl`);
+    await noGl.waitForFunction(() => (window as any).harness?.posted.some((m: any) => m.type === "view/ready"));
+    await sendSnapshot(noGl, fixture("chain-rule"));
+    await noGl.waitForFunction(() => document.querySelectorAll("#node-table tbody tr").length === 5);
+    expect(await noGl.getAttribute("#graph", "data-renderer-used")).toBe("canvas");
+    await noGl.close();
   });
 });
 

@@ -96,25 +96,56 @@ describe("screenshots of interactions (dark)", () => {
     await page.close();
   });
 
-  it("moons: a neuron expanded, then a focus view", async () => {
+  it("moons: a layer-2 neuron opened into its calls, one call opened, then a focus view", async () => {
     const page = await h.open({ theme: "dark", width: 1300, height: 800 });
     await sendSnapshot(page, fixture("moons-mlp"));
     await page.waitForFunction(() => document.querySelectorAll("#node-table tbody tr").length > 0);
-    await page.evaluate(() => {
-      const cy = (window as any).gradscope.cy;
-      cy.nodes(".group").filter((n: any) => n.data("path") === "MLP/layer1/neuron1").emit("tap");
-    });
-    await page.waitForFunction(() => (window as any).gradscope.cy.nodes(".value").length > 500);
-    await page.click("#btn-fit");
+    // Returns nothing: handing a cytoscape collection back to Node would serialise the whole graph.
+    const tap = (key: string) => page.evaluate((k) => { (window as any).gradscope.cy.nodes(".group").filter((n: any) => n.data("path") === k).emit("tap"); }, key);
+    await tap("MLP/layer2/neuron1");
+    await page.waitForFunction(() => (window as any).gradscope.cy.nodes(".group").length > 100);
     await page.waitForTimeout(300);
-    await page.screenshot({ path: `${OUT}/moons-expanded-dark.png` });
+    await page.screenshot({ path: `${OUT}/moons-neuron-open-dark.png` });
+    await tap("MLP/layer2/neuron1/@call7");
+    await page.waitForFunction(() => (window as any).gradscope.cy.nodes(".value").length > 30);
+    await page.waitForTimeout(300);
+    await page.screenshot({ path: `${OUT}/moons-call-open-dark.png` });
     await page.keyboard.press("/");
     await page.keyboard.type("layer2.neuron1.w0");
     await page.keyboard.press("Enter");
-    await page.waitForFunction(() => document.getElementById("banner")!.textContent!.includes("Focus"));
+    await page.waitForFunction(() => document.getElementById("scopebar")!.textContent!.includes("Focus"));
     await page.waitForTimeout(300);
     await page.screenshot({ path: `${OUT}/moons-focus-dark.png` });
     expect(pageErrors(page)).toEqual([]);
     await page.close();
   });
+});
+
+/** A 1440×900 window with the panel beside the editor: the panel is ~520–700 px wide. */
+describe("screenshots of the panel beside an editor", () => {
+  for (const [w, hh] of [[700, 900], [520, 860]] as const) {
+    it(`seed, coffee-shop and moons at ${w}×${hh}`, async () => {
+      const page = await h.open({ theme: "dark", width: w, height: hh });
+      await send(page, { type: "session/state", state: "finished", step: 1, file: "chain-rule.ts" });
+      await sendSnapshot(page, fixture("chain-rule"));
+      await send(page, { type: "loss/set", from: 1, losses: new Float64Array([49]) });
+      await page.waitForFunction(() => document.querySelectorAll("#node-table tbody tr").length === 5);
+      await page.screenshot({ path: `${OUT}/beside-${w}-seed-finished.png` });
+      await send(page, { type: "session/reset", title: "coffee-shop.ts" });
+      await send(page, { type: "session/state", state: "paused", step: 5, file: "coffee-shop.ts" });
+      await send(page, { type: "model/warning", message: "Gradients were not zeroed before this backward(): they add up across steps", file: "/w/coffee-shop.ts", line: 16 });
+      await sendSnapshot(page, fixtureSteps("coffee-shop")[4]);
+      await send(page, { type: "loss/set", from: 1, losses: new Float64Array([12000, 9000, 7000, 5600, 4600]) });
+      await page.waitForFunction(() => document.querySelectorAll("#node-table tbody tr").length === 32);
+      await page.screenshot({ path: `${OUT}/beside-${w}-coffee.png` });
+      await send(page, { type: "session/reset", title: "moons-mlp.ts" });
+      await send(page, { type: "session/state", state: "running", step: 2, file: "moons-mlp.ts" });
+      await sendSnapshot(page, fixture("moons-mlp"));
+      await page.waitForFunction(() => document.querySelectorAll("#node-table tbody tr").length > 0);
+      await page.waitForTimeout(300);
+      await page.screenshot({ path: `${OUT}/beside-${w}-moons.png` });
+      expect(pageErrors(page)).toEqual([]);
+      await page.close();
+    });
+  }
 });

@@ -91,7 +91,7 @@ describe("seed example (a=2, b=3, c=a*b, d=c+1, loss=d**2)", () => {
     expect(await page.textContent("#details")).toContain("∂loss/∂d = ∂loss/∂loss · ∂loss/∂d = 1 × 14 = 14");
   });
 
-  it("moves between nodes with the keyboard and reveals with Enter", async () => {
+  it("moves between nodes with the keyboard and reveals with Enter, which hands focus to the editor", async () => {
     await page.mouse.move(5, 5);
     await page.focus("#graph");
     await page.keyboard.press("ArrowLeft"); // d → its input c
@@ -101,7 +101,7 @@ describe("seed example (a=2, b=3, c=a*b, d=c+1, loss=d**2)", () => {
     await page.keyboard.press("ArrowDown"); // a → b, same column
     expect(await page.textContent("#details .title")).toContain("b");
     await page.keyboard.press("Enter");
-    expect((await posted(page)).at(-1)).toEqual({ type: "node/reveal", node: 1 });
+    expect((await posted(page)).at(-1)).toEqual({ type: "node/reveal", node: 1, focusEditor: true });
   });
 
   it("loads with the strict CSP and no page errors", async () => {

@@ -1,6 +1,11 @@
 #!/usr/bin/env node
 // End to end, as a user: package the .vsix, install it into code-server, open examples/ in the
-// workbench (headless Chromium), run Gradscope from the command palette, read the panel, step.
+// workbench (headless Chromium, 1440×900), run Gradscope from the command palette, read the panel,
+// step. The walk: chain-rule → Step after it finished (Restart offered, and it works) →
+// coffee-shop (step from the panel, the keys, the palette, the status bar) → moons → close the
+// panel mid-run and get it back (status bar → Show Graph) → window reload → an untitled model
+// from the example picker in a window without a folder (its CodeLens Step continues the run).
+// Every wait is for state (a tab, the panel, the status bar), never for time.
 // Screenshots go to /tmp/gradscope-shots/e2e-*.png.
 import { execFileSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
@@ -8,7 +13,7 @@ import os from "node:os";
 import path from "node:path";
 import { chromium } from "playwright-core";
 import { CHROMIUM_ARGS, ensureCodeServer, installVsix, repoRoot, startCodeServer } from "../vscode/codeServer.mjs";
-import { findPanelFrame, focusEditor, openFileFromExplorer, runCommandFromPalette, statusBarText, panelText, waitUntil } from "./workbench.mjs";
+import { clickCodeLens, closePanelTab, findPanelFrame, focusEditor, openFileFromExplorer, panelText, pickQuickItem, runCommandFromPalette, statusBarText, waitForToast, waitUntil } from "./workbench.mjs";
 
 const SHOTS = "/tmp/gradscope-shots";
 const verbose = process.argv.includes("--verbose");
@@ -26,7 +31,7 @@ const extensionsDir = path.join(scratch, "extensions");
 installVsix(vsix, extensionsDir, scratch);
 const server = await startCodeServer({ folder: examplesDir, dataDir: scratch, extensionsDir, log: verbose ? (t) => process.stdout.write(`[code-server] ${t}`) : () => {} });
 const browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: CHROMIUM_ARGS });
-const page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
+const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
 if (verbose) page.on("console", (m) => console.log(`[page ${m.type()}] ${m.text()}`));
 const shot = async (name) => {
   await page.screenshot({ path: path.join(SHOTS, `e2e-${name}.png`) });
@@ -70,6 +75,17 @@ try {
   check(true, `the output channel shows the model's console: "${output.split("\n").find((l) => l.includes("loss = 49"))}"`);
   await shot("1b-output-channel");
   await page.keyboard.press("Control+J"); // hide the panel area again
+
+  // 1c. Step after the run finished: nothing restarts behind the user's back. The palette's Step says
+  // why and offers Restart (the primary control once a run is over); Restart runs it again.
+  await runCommandFromPalette(page, "Gradscope: Step");
+  const finishedToast = await waitForToast(page, "The run has finished");
+  check(/finished/.test(await statusBarText(page)), `Step after the end says why ("${(await finishedToast.locator(".notification-list-item-message").innerText()).trim()}") and leaves the run finished`);
+  await shot("1c-step-after-finish");
+  await finishedToast.locator(".monaco-button", { hasText: "Restart" }).click();
+  await waitUntil("chain-rule restarted, paused at step 1", async () => /step 1\b.*paused/.test(await statusBarText(page)));
+  await waitForStep(panel, 1);
+  check(true, "Restart from the notification ran chain-rule again to its first backward()");
 
   // 2. A training example: step three times, watching the panel and the status bar.
   const training = pickTrainingExample();
@@ -117,16 +133,68 @@ try {
   });
   check(true, `the status bar click ran the model on: "${ranOn}"`);
 
-  // 5. A window reload brings the panel back (WebviewPanelSerializer) with the model re-run to its first step.
+  await waitUntil("the training example to end or pause", async () => /finished|paused/.test(await statusBarText(page)));
+
+  // 5. The big one: moons (an MLP over 100 points, ~65k nodes a step), opened collapsed into groups.
+  const trainingLoss = (await panelText(panel)).loss;
+  await openFileFromExplorer(page, "moons-mlp.ts");
+  await runCommandFromPalette(page, "Gradscope: Visualize Backward Pass");
+  const moons = await waitUntil("moons at step 1", async () => {
+    const p = await panelText(panel);
+    return p.step === 1 && p.loss && p.loss !== trainingLoss && /step 1\b.*paused/.test(await statusBarText(page)) ? p : undefined;
+  }, 120_000);
+  check((await panel.locator("#node-table tbody tr").count()) > 0, `moons at step 1 (loss ${moons.loss}) with its groups in the node list`);
+  await shot("5-moons");
+
+  // 6. Close the panel mid-run: training goes on, the status bar click brings the graph back with the current state.
+  await page.locator(".statusbar-item", { hasText: "Gradscope:" }).first().click(); // run
+  await waitUntil("moons running", async () => /running|finished/.test(await statusBarText(page)));
+  await closePanelTab(page);
+  await shot("6-panel-closed");
+  check(true, `panel closed with the model ${/running/.test(await statusBarText(page)) ? "still running" : "already finished"}: "${await statusBarText(page)}"`);
+  await page.locator(".statusbar-item", { hasText: "Gradscope:" }).first().click(); // panel closed → Show Graph
+  const reopened = await findPanelFrame(page);
+  if (/running/.test(await statusBarText(page))) await runCommandFromPalette(page, "Gradscope: Pause");
+  const moonsBar = await waitUntil("moons paused or finished", async () => {
+    const t = await statusBarText(page);
+    return /paused|finished/.test(t) && { step: Number(t.match(/step (\d+)/)?.[1]), finished: /finished/.test(t) };
+  }, 120_000);
+  // Paused: the panel shows exactly that step. Finished: the last full report may be one throttle interval older.
+  const shownAgain = await waitUntil(`the reopened panel at step ${moonsBar.step}`, async () => {
+    const p = await panelText(reopened);
+    return p.step !== undefined && (moonsBar.finished ? p.step > 1 && p.step <= moonsBar.step : p.step === moonsBar.step) ? p : undefined;
+  });
+  check(shownAgain.step > 1, `Show Graph reattached the panel at the run's current step ${shownAgain.step} of ${moonsBar.step} (loss ${shownAgain.loss}), not a fresh run`);
+  await shot("7-panel-reopened");
+
+  // 7. A window reload brings the panel back (WebviewPanelSerializer) with the model re-run to its first step.
   await page.reload();
   await page.locator(".monaco-workbench").waitFor({ timeout: 60_000 });
   const restored = await findPanelFrame(page);
   const afterReload = await waitUntil("the restored panel at step 1 with a graph", async () => {
     const t = await panelText(restored);
     return t.step === 1 && (await restored.locator("#node-table tbody tr").count()) > 0 ? t : undefined;
-  });
+  }, 120_000);
   check(true, `after a reload the panel is back at step 1 (${afterReload.loss})`);
-  await shot("4-after-reload");
+  await shot("8-after-reload");
+
+  // 8. No folder open: New Model From Example makes an untitled model. It runs, and its CodeLens Step
+  // continues the run (it used to start again at step 1: the editor side looked the model up by path).
+  await page.goto(`${server.url}/?ew=true`);
+  await page.locator(".monaco-workbench").waitFor({ timeout: 60_000 });
+  await runCommandFromPalette(page, "Gradscope: New Model From Example");
+  await pickQuickItem(page, "coffee-shop.ts");
+  await page.locator(".tabs-container .tab.active", { hasText: "Untitled-1" }).waitFor({ timeout: 30_000 });
+  await focusEditor(page);
+  await runCommandFromPalette(page, "Gradscope: Visualize Backward Pass");
+  const untitledPanel = await findPanelFrame(page);
+  await waitForStep(untitledPanel, 1);
+  await clickCodeLens(page, "Step");
+  await waitForStep(untitledPanel, 2);
+  await clickCodeLens(page, "Step");
+  await waitForStep(untitledPanel, 3);
+  check(true, "the untitled model's CodeLens Step went 1 → 2 → 3");
+  await shot("9-untitled");
   console.log(`e2e passed in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 } catch (err) {
   failure = err;

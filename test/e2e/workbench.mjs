@@ -26,17 +26,30 @@ export async function openFileFromExplorer(page, name) {
   await focusEditor(page);
 }
 
-/** Ctrl+Shift+P, the command's title, Enter. */
+/**
+ * Ctrl+Shift+P, the command's title, a click on the exact row. A command whose `when` clause is
+ * not true yet (the extension still activating, focus not yet in the editor) is not listed: close
+ * the palette and ask again, a few times.
+ */
 export async function runCommandFromPalette(page, title) {
-  await page.keyboard.press("Control+Shift+P");
-  const input = page.locator(".quick-input-widget input");
-  await input.waitFor({ timeout: 10_000 });
-  await input.fill(`>${title}`);
   // Fuzzy matching may rank another command first ("Step" also matches "Run N Steps"): click the exact one.
   const exact = new RegExp(`^${title.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}$`);
   const row = page.locator(".quick-input-list .monaco-list-row").filter({ has: page.locator(".label-name", { hasText: exact }) });
-  await row.first().waitFor({ timeout: 15_000 });
-  await row.first().click();
+  for (let attempt = 1; ; attempt++) {
+    await page.keyboard.press("Control+Shift+P");
+    const input = page.locator(".quick-input-widget input");
+    await input.waitFor({ timeout: 10_000 });
+    await input.fill(`>${title}`);
+    try {
+      await row.first().waitFor({ timeout: 10_000 });
+      await row.first().click();
+      return;
+    } catch (err) {
+      if (attempt >= 4) throw err;
+      await page.keyboard.press("Escape");
+      await page.locator(".quick-input-widget").waitFor({ state: "hidden", timeout: 10_000 });
+    }
+  }
 }
 
 /** Puts the keyboard focus in the active text editor (a click near its top-left corner, then Ctrl+Home). */
@@ -66,4 +79,38 @@ export async function panelText(frame) {
 export async function statusBarText(page) {
   const item = page.locator(".statusbar-item", { hasText: "Gradscope:" }).first();
   return (await item.count()) ? (await item.innerText()).trim() : "";
+}
+
+/** The Gradscope status bar item's tooltip/aria text (what a click does). */
+export async function statusBarItem(page) {
+  return page.locator(".statusbar-item", { hasText: "Gradscope:" }).first();
+}
+
+/** Closes the Gradscope panel's editor tab with its × (as a user does). */
+export async function closePanelTab(page) {
+  const tab = page.locator(".tabs-container .tab", { hasText: "Gradscope" }).first();
+  await tab.hover();
+  await tab.locator(".tab-actions .action-label").first().click();
+  await waitUntil("the Gradscope tab to close", async () => (await page.locator(".tabs-container .tab", { hasText: "Gradscope" }).count()) === 0);
+}
+
+/** The notification toast whose message matches, once it shows. */
+export async function waitForToast(page, text) {
+  const toast = page.locator(".notifications-toasts .notification-toast", { hasText: text }).first();
+  await toast.waitFor({ timeout: 30_000 });
+  return toast;
+}
+
+/** Picks an item in an open Quick Pick by its label. */
+export async function pickQuickItem(page, label) {
+  const row = page.locator(".quick-input-list .monaco-list-row", { has: page.locator(".label-name", { hasText: label }) }).first();
+  await row.waitFor({ timeout: 15_000 });
+  await row.click();
+}
+
+/** Clicks a CodeLens of the active editor by its title (icons are CSS, so the text is the title's words). */
+export async function clickCodeLens(page, title) {
+  const lens = page.locator(".editor-group-container .monaco-editor .codelens-decoration a", { hasText: new RegExp(`^\\s*${title}\\s*$`) }).first();
+  await lens.waitFor({ timeout: 30_000 });
+  await lens.click();
 }

@@ -1,4 +1,4 @@
-import { execFile } from "node:child_process";
+import { execFile, spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
@@ -17,6 +17,18 @@ function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr:
   );
 }
 const events = (stdout: string) => stdout.trim().split("\n").map((l) => JSON.parse(l));
+const fixture = (name: string) => path.resolve("test/fixtures/models", name);
+
+/** Runs a shell pipeline (bash, so PIPESTATUS gives the CLI's own exit status on the last line of stderr). */
+function pipeline(cmd: string, env: Record<string, string> = {}): Promise<{ cliCode: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) =>
+    execFile("bash", ["-c", `${cmd}; echo "cli-exit \${PIPESTATUS[0]}" >&2`], { env: { ...process.env, ...env }, maxBuffer: 1 << 30 }, (_err, stdout, stderr) => {
+      const m = /cli-exit (\d+)\s*$/.exec(stderr);
+      resolve({ cliCode: m ? Number(m[1]) : -1, stdout, stderr: stderr.replace(/cli-exit \d+\s*$/, "") });
+    }),
+  );
+}
+const cliCmd = (...args: string[]) => [process.execPath, CLI, ...args].map((a) => `'${a}'`).join(" ");
 
 describe("gradscope run --json", () => {
   it("the seed: one step event with leaves a=42, b=28, then end", async () => {
@@ -101,6 +113,23 @@ describe("gradscope usage", () => {
     }
   });
 
+  it("paths are checked before the model runs: a directory as the model, an --export folder that is not there (exit 2, nothing run)", async () => {
+    const cases: [string[], RegExp][] = [
+      [["run", "."], /is a directory/],
+      [["run", "chain-rule.ts", "--export", path.join(dir, "no-such-dir", "g.json")], /--export: no such directory/],
+      [["run", "chain-rule.ts", "--export", path.join(dir, "throws.ts", "g.json")], /--export: (not a directory|no such directory)/],
+      [["run", "chain-rule.ts", "--json", "--frobnicate"], /unknown option '--frobnicate'/],
+    ];
+    writeFileSync(path.join(dir, "throws.ts"), "throw new Error('x');\n");
+    for (const [args, message] of cases) {
+      const r = await cli(...args);
+      expect(r.code, args.join(" ")).toBe(2);
+      expect(r.stderr).toMatch(message);
+      expect(r.stdout).toBe("");
+      expect(r.stderr).not.toMatch(/internal error|\bat .*\.js:\d+/);
+    }
+  });
+
   it("human mode prints a line per step and a summary", async () => {
     const r = await cli("run", "coffee-shop.ts", "--steps", "2");
     expect(r.code).toBe(0);
@@ -117,3 +146,115 @@ describe("gradscope usage", () => {
     expect(readFileSync(svg, "utf8")).toMatch(/^<svg [\s\S]*grad 42[\s\S]*<\/svg>\n$/);
   });
 });
+
+describe("gradscope run: the contract holds under pressure", () => {
+  it("every line of a 300-step --json --values all run survives a pipe (| cat), ten times in a row", async () => {
+    for (let round = 0; round < 10; round++) {
+      const r = await pipeline(`${cliCmd("run", fixture("many.ts"), "--json", "--values", "all")} | cat`);
+      expect(r.cliCode, `round ${round}`).toBe(0);
+      const lines = r.stdout.split("\n");
+      expect(lines.pop(), `round ${round}: output ends with a newline`).toBe("");
+      expect(lines.length, `round ${round}`).toBe(301);
+      const ev = lines.map((l) => JSON.parse(l));
+      expect(ev.slice(0, 300).map((e) => e.step)).toEqual(Array.from({ length: 300 }, (_, i) => i + 1));
+      expect(ev[0].values).toHaveLength(ev[0].nodes);
+      expect(ev[300]).toEqual({ event: "end", steps: 300, reason: "finished" });
+    }
+  });
+
+  it("a reader that stops early and reads slowly still gets every event, end last", async () => {
+    const r = await pipeline(`${cliCmd("run", fixture("many.ts"), "--json", "--values", "all")} | (sleep 1; cat)`);
+    expect(r.cliCode).toBe(0);
+    const ev = events(r.stdout);
+    expect(ev).toHaveLength(301);
+    expect(ev.at(-1)).toEqual({ event: "end", steps: 300, reason: "finished" });
+  });
+
+  it("| head -2 ends the run quietly: no stack trace, exit 0", async () => {
+    const r = await pipeline(`${cliCmd("run", fixture("many.ts"), "--json", "--values", "all")} | head -2`);
+    expect(r.stdout.trim().split("\n")).toHaveLength(2);
+    expect(r.cliCode).toBe(0);
+    expect(r.stderr).toBe("");
+  });
+
+  it("a model that SIGKILLs its own process: the CLI reports it, keeps the steps, ends with end, exit 1", async () => {
+    const r = await cli("run", fixture("selfKill.ts"), "--json");
+    expect(r.code).toBe(1);
+    const ev = events(r.stdout);
+    expect(ev.map((e) => e.event)).toEqual(["step", "step", "step", "error", "end"]);
+    expect(ev[3].message).toMatch(/SIGKILL/);
+    expect(ev[4]).toEqual({ event: "end", steps: 3, reason: "error" });
+  });
+
+  it("--memory 64 stops twelve 100 MB typed arrays with a clear error at the user's line", async () => {
+    const r = await cli("run", fixture("typedArrayBomb.ts"), "--json", "--memory", "64");
+    expect(r.code).toBe(1);
+    const [error, end] = events(r.stdout);
+    expect(error).toMatchObject({ event: "error", kind: "limit", line: 4 });
+    expect(error.file).toMatch(/typedArrayBomb\.ts$/);
+    expect(error.message).toMatch(/more than its 64 MB of memory/);
+    expect(end).toEqual({ event: "end", steps: 0, reason: "error" });
+  });
+
+  it("`throw {code: 7}` prints the value", async () => {
+    const json = events((await cli("run", fixture("throwObject.ts"), "--json")).stdout);
+    expect(json[1]).toMatchObject({ event: "error", message: "Uncaught { code: 7 }", line: 4 });
+    const human = await cli("run", fixture("throwObject.ts"));
+    expect(human.code).toBe(1);
+    expect(human.stderr).toMatch(/throwObject\.ts:4:1: error: Uncaught \{ code: 7 \}/);
+  });
+
+  it("a model that never calls backward(): the end says so and what to do", async () => {
+    const json = events((await cli("run", fixture("noBackward.ts"), "--json")).stdout);
+    expect(json).toEqual([{ event: "end", steps: 0, reason: "finished", detail: expect.stringMatching(/never called backward\(\): nothing to step\. Call loss\.backward\(\)/) }]);
+    const human = await cli("run", fixture("noBackward.ts"));
+    expect(human.code).toBe(0);
+    expect(human.stdout).toMatch(/noBackward\.ts never called backward\(\)/);
+    expect(human.stdout).not.toMatch(/done: 0 steps/);
+  });
+
+  it("--export g.svg of a 130,001-node graph works (it overflowed the stack above ~120k)", async () => {
+    const svg = path.join(dir, "big.svg");
+    const r = await cli("run", fixture("bigChain.ts"), "--export", svg);
+    expect(r.stderr).not.toMatch(/internal error|RangeError/);
+    expect(r.code).toBe(0);
+    const text = readFileSync(svg, "utf8");
+    expect(text.startsWith("<svg ")).toBe(true);
+    expect(text.endsWith("</svg>\n")).toBe(true);
+  });
+
+  it("console spam into a stdout nobody reads: the CLI keeps the newest lines and says how many it dropped", async () => {
+    // stderr on a pipe is synchronous in Node (a writer blocks, as plain node would); stdout is not, so it is the one to bound.
+    const lines = 200_000;
+    const child = spawn(process.execPath, [CLI, "run", fixture("spam.ts")], { env: { ...process.env, SPAM_LINES: String(lines) }, stdio: ["ignore", "pipe", "pipe"] });
+    child.stdout.pause();
+    let stderr = "";
+    // The model's last print goes to stderr (console.warn): once it is there, the model is done.
+    await new Promise<void>((resolve) =>
+      child.stderr.on("data", (d: Buffer) => {
+        stderr += d.toString();
+        if (stderr.includes("done\n")) resolve();
+      }),
+    );
+    let stdout = "";
+    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
+    child.stdout.resume();
+    const code = await new Promise<number | null>((resolve) => child.on("close", resolve));
+    expect(code).toBe(0);
+    const out = stdout.trimEnd().split("\n");
+    expect(out.at(-1)).toMatch(/never called backward\(\)/);
+    expect(out.at(-2)).toBe(`line ${lines - 1}`);
+    // The newest lines are all there, in order, and a note stands where older ones were dropped.
+    const note = out.findIndex((l) => /^\[gradscope: [\d,]+ lines of the model's output dropped/.test(l));
+    expect(note).toBeGreaterThanOrEqual(0);
+    const kept = out.slice(note + 1, -1);
+    expect(kept.length).toBeGreaterThan(0);
+    expect(kept.length).toBeLessThanOrEqual(10_000);
+    const first = Number(kept[0].slice(5));
+    expect(kept).toEqual(Array.from({ length: kept.length }, (_, i) => `line ${first + i}`));
+    const dropped = Number(/\[gradscope: ([\d,]+) lines/.exec(out[note])![1].replace(/,/g, ""));
+    // Everything is accounted for: what was written before the reader fell behind, the dropped, the kept.
+    expect(out.slice(0, note).filter((l) => l.startsWith("line ")).length + dropped + kept.length).toBe(lines);
+  });
+});
+

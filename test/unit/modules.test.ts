@@ -36,7 +36,8 @@ async function run(opts: RunOptions) {
   const last = await end;
   session.dispose();
   const graphs = events.filter((e): e is Extract<SessionEvent, { type: "graph" }> => e.type === "graph").map((e) => e.snapshot);
-  return { end: last, graphs, console: events.filter((e) => e.type === "console").map((e) => (e as { text: string }).text) };
+  // A console event carries whole lines, possibly several (output is batched): one entry per line here.
+  return { end: last, graphs, console: events.filter((e) => e.type === "console").flatMap((e) => (e as { text: string }).text.split("\n")) };
 }
 
 describe("running compiled modules", () => {

@@ -4,11 +4,13 @@ import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import type { Snapshot } from "../../src/protocol/graph";
 import { OP } from "../../src/protocol/ops";
+import { LossHistory } from "../../src/runner/history";
 import { ModelSession } from "../../src/runner/session";
 import type { RunOptions, SessionEvent } from "../../src/runner/types";
 
-// The real worker bundle: `npm run build` first (the test script does).
-const WORKER = path.resolve("dist/worker.js");
+// The real runner process and worker bundles: `npm run build` first (the test script does).
+const RUNNER = path.resolve("dist/runner.js");
+const fixture = (name: string) => path.resolve("test/fixtures/models", name);
 const dir = mkdtempSync(path.join(tmpdir(), "gradscope-runner-"));
 let n = 0;
 function model(source: string): string {
@@ -19,7 +21,7 @@ function model(source: string): string {
 
 /** Runs a session to its end, collecting events; `drive` may steer it as events arrive. */
 async function run(opts: RunOptions, drive?: (e: SessionEvent, s: ModelSession) => void) {
-  const session = new ModelSession(opts, WORKER);
+  const session = new ModelSession(opts, RUNNER);
   const events: SessionEvent[] = [];
   const end = new Promise<Extract<SessionEvent, { type: "end" }>>((resolve) =>
     session.onEvent((e) => {
@@ -32,7 +34,9 @@ async function run(opts: RunOptions, drive?: (e: SessionEvent, s: ModelSession) 
   const last = await end;
   const graphs = events.filter((e): e is Extract<SessionEvent, { type: "graph" }> => e.type === "graph").map((e) => e.snapshot);
   session.dispose();
-  return { session, events, end: last, graphs, console: events.filter((e) => e.type === "console").map((e) => (e as { text: string }).text) };
+  const console = events.filter((e) => e.type === "console").map((e) => (e as { text: string }).text);
+  // Output arrives in batches of whole lines: `lines` is what a terminal would show.
+  return { session, events, end: last, graphs, console, lines: console.flatMap((t) => t.split("\n")) };
 }
 
 const SEED = `import { Value } from "gradscope";
@@ -76,7 +80,7 @@ describe("ModelSession", () => {
   });
 
   it("restart() runs the editor's new text", async () => {
-    const session = new ModelSession({ file: model(SEED) }, WORKER);
+    const session = new ModelSession({ file: model(SEED) }, RUNNER);
     const losses: number[] = [];
     let ends = 0;
     const ended = () => new Promise<void>((resolve) => session.onEvent((e) => e.type === "end" && ++ends && resolve()));
@@ -114,7 +118,7 @@ check({ x: 3, y: 1 });
     expect(r.end.error).toMatchObject({ kind: "runtime", message: "RangeError: x too big: 3", line: 4 });
     expect(r.end.error!.stack).toMatch(/check \(.*model\d+\.ts:4:/);
     expect(r.end.error!.stack).toMatch(/model\d+\.ts:9:/);
-    expect(r.console).toEqual(["before"]);
+    expect(r.lines).toEqual(["before"]);
   });
 
   it("stops an endless loop, and says where it was", async () => {
@@ -164,7 +168,7 @@ for (let i = 0; i < 20; i++) {
 const w = new Value(1, "w");
 for (let i = 0; i < 3000; i++) w.mul(w).backward();
 `);
-    const session = new ModelSession({ file, throttleMs: 1000 }, WORKER);
+    const session = new ModelSession({ file, throttleMs: 1000 }, RUNNER);
     const end = new Promise<SessionEvent>((resolve) => session.onEvent((e) => e.type === "end" && resolve(e)));
     await session.start();
     // Hammer the gate while the model steps: every step() is followed by a run() that must win.
@@ -233,16 +237,12 @@ out.backward();
     expect(new Set(Array.from(t.group, (g) => (g < 0 ? "" : t.groups[g])))).toEqual(new Set(["", "total#1"]));
   });
 
-  it("ignores messages the model itself posts to the runner's port", async () => {
-    const r = await run({
-      file: model(`import { parentPort, workerData } from "node:worker_threads";
-parentPort!.postMessage({ type: "run/end", reason: "finished", steps: 99, token: (workerData as { token?: string }).token });
-console.log("still running");
-`),
-    });
-    expect(r.end).toMatchObject({ reason: "finished", steps: 0 });
-    expect(r.console).toContain("still running");
-    expect(r.console.some((t) => /ignored a message/.test(t))).toBe(true);
+  it("a model cannot forge runner messages: wrapped ports and a fake error pointing at /etc/passwd change nothing", async () => {
+    const r = await run({ file: fixture("forge.ts") });
+    expect(r.end).toMatchObject({ reason: "finished", steps: 1 });
+    expect(r.end.error).toBeUndefined();
+    expect(r.lines).toEqual(expect.arrayContaining(["after step", "still running"]));
+    expect(JSON.stringify(r.events)).not.toContain("/etc/passwd");
   });
 
   it("stops at maxSteps", async () => {
@@ -263,7 +263,8 @@ console.log("still running");
   it("ends a model that exceeds its memory limit with a clear error", async () => {
     const r = await run({ file: model(`const keep: number[][] = [];\nwhile (true) keep.push(new Array(1e6).fill(1.5));\n`), memoryLimitMb: 64 });
     expect(r.end.reason).toBe("error");
-    expect(r.end.error!.message).toMatch(/out of memory/);
+    expect(r.end.error).toMatchObject({ kind: "limit", line: 2 });
+    expect(r.end.error!.message).toMatch(/memory/);
   });
 
   it("groups nodes by user function and nn module, and warns about grads not zeroed", async () => {
@@ -283,5 +284,145 @@ for (let i = 0; i < 2; i++) lossOf([1, 2]).backward();
     expect(groups).toContain("MLP/layer1/neuron1");
     expect(groups).toContain("lossOf#1");
     expect(r.events.some((e) => e.type === "warning" && /accumulate/.test(e.message))).toBe(true);
+  });
+});
+
+describe("the model's own process: whatever the model does, only it dies", () => {
+  it("a model that SIGKILLs its own process: the host lives on, the steps it reported are kept, the error says what happened", async () => {
+    const r = await run({ file: fixture("selfKill.ts"), throttleMs: 0 });
+    expect(r.end).toMatchObject({ reason: "error", steps: 3 });
+    expect(r.end.error!.message).toMatch(/killed \(SIGKILL\)/);
+    expect(r.graphs.map((g) => g.step)).toEqual([1, 2, 3]);
+    expect(r.session.latest()!.step).toBe(3);
+  });
+
+  it("typed arrays count towards the memory limit: the bomb stops at the user's line", async () => {
+    const r = await run({ file: fixture("typedArrayBomb.ts"), memoryLimitMb: 64 });
+    expect(r.end.reason).toBe("error");
+    expect(r.end.error).toMatchObject({ kind: "limit", line: 4 });
+    expect(r.end.error!.file).toBe(fixture("typedArrayBomb.ts"));
+    expect(r.end.error!.message).toMatch(/more than its 64 MB of memory/);
+    expect(r.lines).not.toContain("allocated 12");
+  });
+
+  it("process.exit(3) in a model is an error that says so, at its line", async () => {
+    const r = await run({ file: fixture("exitCode.ts") });
+    expect(r.end).toMatchObject({ reason: "error", steps: 1 });
+    expect(r.end.error).toMatchObject({ message: "The model called process.exit(3).", line: 3 });
+  });
+
+  it("`throw {code: 7}` reads as the value, not [object Object]", async () => {
+    const r = await run({ file: fixture("throwObject.ts") });
+    expect(r.end.error).toMatchObject({ kind: "runtime", message: "Uncaught { code: 7 }", line: 4 });
+  });
+
+  it("a model that never calls backward() ends with a message that says so and what to do", async () => {
+    const r = await run({ file: fixture("noBackward.ts") });
+    expect(r.end).toMatchObject({ reason: "finished", steps: 0 });
+    expect(r.end.detail).toMatch(/^noBackward\.ts never called backward\(\): nothing to step\. Call loss\.backward\(\)/);
+    expect(r.lines).toEqual(["b = 6"]);
+  });
+});
+
+describe("console output", () => {
+  const spam = async (lines: number, slowHost: boolean) => {
+    process.env.SPAM_LINES = String(lines);
+    try {
+      return await run({ file: fixture("spam.ts") }, (e) => {
+        // A host that takes 5 ms per batch: the model must wait for it, not pile output up.
+        if (slowHost && e.type === "console") for (const t0 = performance.now(); performance.now() - t0 < 5; );
+      });
+    } finally {
+      delete process.env.SPAM_LINES;
+    }
+  };
+  const expected = (lines: number) => [
+    "start of spam",
+    "┌─────────┬───┐", "│ (index) │ a │", "├─────────┼───┤", "│ 0       │ 1 │", "└─────────┴───┘",
+    "{ nested: [Object] }",
+    ...Array.from({ length: lines }, (_, i) => `line ${i}`),
+    "done",
+  ];
+
+  it("stdout.write, console.table, console.dir and console.log arrive whole, in order, batched", async () => {
+    const r = await spam(100_000, false);
+    expect(r.end.reason).toBe("finished");
+    // `lines` splits each event at its newlines: it gives back the model's lines only if no event cut one in two.
+    expect(r.lines).toEqual(expected(100_000));
+    expect(r.console.length).toBeLessThan(2_000);
+    const warn = r.events.find((e) => e.type === "console" && e.text === "done");
+    expect(warn).toMatchObject({ level: "warn" });
+  });
+
+  it("a slow host slows the model down instead of losing or piling up output", async () => {
+    const r = await spam(50_000, true);
+    expect(r.lines).toEqual(expected(50_000));
+  });
+
+  it("a million prints in one loop do not pile up in the model's heap (they did: a write callback tick per line)", async () => {
+    const r = await run({ file: fixture("spamHeap.ts") });
+    expect(r.lines.filter((l) => l.startsWith("line ")).length).toBe(1_000_000);
+    const peak = Number(/peak heap (\d+) MB/.exec(r.lines.at(-1) ?? "")?.[1]);
+    // ~10–25 MB measured; the old path held ~120 MB of pending ticks by the end of the loop.
+    expect(peak).toBeLessThan(64);
+  });
+
+  it("a line longer than the output ring arrives whole, cut at a million characters with a note", async () => {
+    const r = await run({ file: model(`console.log("a".repeat(500_000) + "é".repeat(2_500_000));\nconsole.log("next");\n`) });
+    expect(r.lines).toHaveLength(2);
+    expect(r.lines[0]).toBe("a".repeat(500_000) + "é".repeat((1 << 20) - 500_000) + `… [${(3_000_001 - (1 << 20)).toLocaleString("en-US")} more characters]`);
+    expect(r.lines[1]).toBe("next");
+  });
+
+  it("prints and steps arrive in the order the model made them", async () => {
+    const r = await run({
+      file: model(`import { Value } from "gradscope";\nconst w = new Value(1);\nfor (let i = 1; i <= 3; i++) {\n  console.log("before " + i);\n  w.grad = 0;\n  w.mul(w).backward();\n  console.log("after " + i);\n}\n`),
+      throttleMs: 0,
+    });
+    const order = r.events.flatMap((e) => (e.type === "console" ? e.text.split("\n") : e.type === "graph" ? [`step ${e.snapshot.step}`] : []));
+    expect(order).toEqual(["before 1", "step 1", "after 1", "before 2", "step 2", "after 2", "before 3", "step 3", "after 3"]);
+  });
+});
+
+describe("what crosses to the host", () => {
+  it("values: leaves sends the leaves' numbers only (other nodes read NaN); all sends every node's", async () => {
+    const leaves = (await run({ file: model(SEED), values: "leaves" })).graphs[0];
+    expect(Array.from(leaves.values.grad)).toEqual([42, 28, NaN, NaN, NaN]);
+    expect(Array.from(leaves.values.data)).toEqual([2, 3, NaN, NaN, NaN]);
+    expect(leaves.loss).toBe(49);
+    const all = (await run({ file: model(SEED), values: "all" })).graphs[0];
+    expect(Array.from(all.values.grad)).toEqual([42, 28, 14, 14, 1]);
+  });
+});
+
+describe("truthful numbers", () => {
+  it("the last snapshot of a throttled run is one moment: step 3's loss and grad with the w they belong to", async () => {
+    const r = await run({ file: fixture("consistent.ts"), throttleMs: 60_000 });
+    const last = r.graphs.at(-1)!;
+    expect(last.step).toBe(3);
+    const w = last.topology.label.indexOf("w");
+    expect(last.values.data[w]).toBeCloseTo(1.28, 12);
+    expect(last.loss).toBeCloseTo(1.6384, 12);
+    expect(last.values.grad[w]).toBeCloseTo(2.56, 12);
+    // The update that produced w = 1.28, not the one that came after.
+    expect(last.updates).toHaveLength(1);
+    expect(last.updates[0].before).toBeCloseTo(1.6, 12);
+    expect(last.updates[0].after).toBeCloseTo(1.28, 12);
+  });
+});
+
+describe("LossHistory", () => {
+  it("merging pairs keeps every point's mean over its own steps (capacity 4, losses 1..8)", () => {
+    const h = new LossHistory(4);
+    h.append([1, 2, 3, 4, 5, 6, 7, 8]);
+    expect(h.curve()).toEqual({ stride: 2, losses: Float64Array.of(1.5, 3.5, 5.5, 7.5) });
+    h.append(Array.from({ length: 8 }, (_, i) => 9 + i));
+    expect(h.curve()).toEqual({ stride: 4, losses: Float64Array.of(2.5, 6.5, 10.5, 14.5) });
+  });
+
+  it("an odd capacity loses no steps either", () => {
+    const h = new LossHistory(3);
+    h.append(Array.from({ length: 12 }, (_, i) => i + 1));
+    expect(h.curve()).toEqual({ stride: 4, losses: Float64Array.of(2.5, 6.5, 10.5) });
   });
 });

@@ -4,9 +4,12 @@
 // Builds and stages the extension, then runs each suite in its own fresh workbench:
 //   trusted   — a trusted folder with the examples and fixtures
 //   untrusted — the same folder in Restricted Mode
+//   multiroot — a workspace of two folders, one with its own Gradscope settings
 // Exits with the tests' code. Screenshots of the workbench go to /tmp/gradscope-shots/.
+// GRADSCOPE_EXTENSION_PATH=<staged extension> runs the suites against another build (e.g. an
+// older commit's out/stage/gradscope, to see which tests fail there).
 import { execFileSync } from "node:child_process";
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import * as esbuild from "esbuild";
@@ -27,10 +30,10 @@ if (!process.argv.includes("--no-stage")) {
 }
 // The extension and the suites type-check strictly (their own tsconfigs: host code has no DOM).
 execFileSync(process.execPath, [path.join(repoRoot, "node_modules", "typescript", "bin", "tsc"), "-p", "test/vscode/tsconfig.json", "--noEmit"], { cwd: repoRoot, stdio: "inherit" });
-const extensionPath = path.join(repoRoot, "out", "stage", "gradscope");
+const extensionPath = process.env.GRADSCOPE_EXTENSION_PATH ?? path.join(repoRoot, "out", "stage", "gradscope");
 const testsOut = path.join(repoRoot, "out", "test", "vscode");
 await esbuild.build({
-  entryPoints: { trusted: "test/vscode/suite/trusted.ts", untrusted: "test/vscode/suite/untrusted.ts" },
+  entryPoints: { trusted: "test/vscode/suite/trusted.ts", untrusted: "test/vscode/suite/untrusted.ts", multiroot: "test/vscode/suite/multiroot.ts" },
   absWorkingDir: repoRoot,
   outdir: testsOut,
   bundle: true,
@@ -47,6 +50,7 @@ mkdirSync(SHOTS, { recursive: true });
 const suites = [
   { name: "trusted", trusted: true },
   { name: "untrusted", trusted: false },
+  { name: "multiroot", trusted: true, multiRoot: true },
 ].filter((s) => !only.length || only.includes(s.name));
 
 let failed = 0;
@@ -58,12 +62,14 @@ for (const suite of suites) {
 console.log(`extension-host tests: ${suites.length - failed}/${suites.length} suites passed in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 process.exit(failed ? 1 : 0);
 
-async function runSuite({ name, trusted }) {
+async function runSuite({ name, trusted, multiRoot = false }) {
   const scratch = mkdtempSync(path.join(os.tmpdir(), `gradscope-vscode-${name}-`));
-  const workspace = path.join(scratch, "workspace");
-  mkdirSync(workspace);
-  for (const dir of ["examples", "test/vscode/fixtures"]) {
-    for (const f of readdirSync(path.join(repoRoot, dir))) if (f.endsWith(".ts")) cpSync(path.join(repoRoot, dir, f), path.join(workspace, f));
+  const workspace = multiRoot ? multiRootWorkspace(scratch) : path.join(scratch, "workspace");
+  if (!multiRoot) {
+    mkdirSync(workspace);
+    for (const dir of ["examples", "test/vscode/fixtures"]) {
+      for (const f of readdirSync(path.join(repoRoot, dir))) if (f.endsWith(".ts")) cpSync(path.join(repoRoot, dir, f), path.join(workspace, f));
+    }
   }
   const server = await startCodeServer({
     folder: workspace,
@@ -74,7 +80,7 @@ async function runSuite({ name, trusted }) {
   });
   const browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: CHROMIUM_ARGS });
   try {
-    const page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
+    const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
     let resolveExit;
     const exit = new Promise((r) => (resolveExit = r));
     await page.exposeFunction("codeAutomationLog", (type, args) => {
@@ -90,7 +96,8 @@ async function runSuite({ name, trusted }) {
       ["extensionTestsPath", remote(path.join(testsOut, `${name}.js`))],
       ["skipWelcome", "true"],
     ];
-    await page.goto(`${server.url}/?folder=${encodeURIComponent(workspace)}&payload=${encodeURIComponent(JSON.stringify(payload))}`);
+    const open = multiRoot ? `workspace=${encodeURIComponent(workspace)}` : `folder=${encodeURIComponent(workspace)}`;
+    await page.goto(`${server.url}/?${open}&payload=${encodeURIComponent(JSON.stringify(payload))}`);
     const timeout = new Promise((r) => setTimeout(() => r("timeout"), SUITE_TIMEOUT_MS));
     const code = await Promise.race([exit, timeout]);
     await page.screenshot({ path: path.join(SHOTS, `vscode-${name}.png`) }).catch(() => {});
@@ -104,4 +111,16 @@ async function runSuite({ name, trusted }) {
     await server.stop();
     rmSync(scratch, { recursive: true, force: true });
   }
+}
+
+/** alpha/ and beta/ with chain-rule.ts each; beta has its own settings. Returns the .code-workspace file. */
+function multiRootWorkspace(scratch) {
+  for (const name of ["alpha", "beta"]) {
+    mkdirSync(path.join(scratch, name, ".vscode"), { recursive: true });
+    cpSync(path.join(repoRoot, "examples", "chain-rule.ts"), path.join(scratch, name, "chain-rule.ts"));
+  }
+  writeFileSync(path.join(scratch, "beta", ".vscode", "settings.json"), JSON.stringify({ "gradscope.collapseThreshold": 7, "gradscope.inlineValues": false }, null, 2));
+  const file = path.join(scratch, "models.code-workspace");
+  writeFileSync(file, JSON.stringify({ folders: [{ path: "alpha" }, { path: "beta" }], settings: {} }, null, 2));
+  return file;
 }

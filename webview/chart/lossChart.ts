@@ -1,5 +1,5 @@
 import uPlot from "uplot";
-import { fmt } from "../format";
+import { formatNumber as fmt } from "../../src/graph/format";
 import { rgbText, mix, type ThemeColours } from "../panel/theme";
 
 /**
@@ -94,9 +94,19 @@ export class LossChart {
     this.rebuild();
   }
 
-  /** `step,loss` lines for the CSV export. */
-  csv(): string {
-    return "step,loss\n" + this.steps.map((s, i) => `${s},${this.losses[i]}`).join("\n") + "\n";
+  /** The curve as shown (merged points included), for the loss-curve CSV. */
+  points(): { steps: number[]; losses: number[] } {
+    return { steps: this.steps, losses: this.losses };
+  }
+
+  /** A new model: no curve, no history. */
+  clear(): void {
+    this.steps = [];
+    this.losses = [];
+    this.available = new Set();
+    this.zoomed = false;
+    // A fresh plot: uPlot keeps the last model's scales on empty data.
+    this.rebuild();
   }
 
   get length(): number { return this.steps.length; }

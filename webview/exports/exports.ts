@@ -1,36 +1,58 @@
 import type cytoscape from "cytoscape";
-import { snapshotToJSON } from "../../src/protocol/graph";
+import { csvFileName, lossCsv, nodesCsv, type CsvContent } from "../../src/graph/csv";
+import type { Drawing, DrawSource } from "../../src/graph/drawing";
+import { snapshotJsonText } from "../../src/graph/snapshotJson";
+import { drawingToSvg, type SvgPalette } from "../../src/graph/svgExport";
+import type { GradientScale } from "../graph/gradientScale";
 import type { GraphModel } from "../model/graphModel";
-import { rgbText, type ThemeColours } from "../panel/theme";
-import { graphToSvg } from "./svgExport";
+import { mix, rgbText, type ThemeColours } from "../panel/theme";
 
-/** Produces the four exports; the host saves them (the webview cannot write files). */
+/**
+ * Produces the exports; the host saves them (the webview cannot write files).
+ * SVG, JSON and CSV come from the shared, DOM-free code in src/graph/ — the
+ * same exporters the CLI and the editor use; only PNG is cytoscape's.
+ */
 
 export type ExportFormat = "svg" | "png" | "json" | "csv";
 
 export interface ExportSources {
   cy: cytoscape.Core;
   theme: ThemeColours;
+  scale: GradientScale;
   model: GraphModel | null;
-  lossCsv: string;
+  drawing: Drawing | null;
+  source: DrawSource | null;
+  loss: { steps: number[]; losses: number[] };
 }
 
 export interface ExportResult { data: string; suggestedName: string }
 
-export function produceExport(format: ExportFormat, src: ExportSources): ExportResult {
-  const step = src.model ? `-step${src.model.step}` : "";
+export function produceExport(format: ExportFormat, csv: CsvContent, src: ExportSources): ExportResult {
+  const m = src.model;
+  const step = m ? `-step${m.step}` : "";
   switch (format) {
-    case "svg":
-      return { data: graphToSvg(src.cy, src.theme), suggestedName: `gradscope-graph${step}.svg` };
+    case "svg": {
+      if (!src.drawing || !src.source) throw new Error("no graph to export yet");
+      return { data: drawingToSvg(src.drawing, src.source, paletteOf(src.theme, src.scale), { title: `Gradscope graph${m ? `, step ${m.step}` : ""}` }), suggestedName: `gradscope-graph${step}.svg` };
+    }
     case "png":
       return { data: src.cy.png({ output: "base64uri", full: true, scale: 2, maxWidth: 8000, maxHeight: 8000, bg: rgbText(src.theme.background) }) as string, suggestedName: `gradscope-graph${step}.png` };
-    case "json": {
-      if (!src.model) throw new Error("no graph to export yet");
-      const m = src.model;
-      const json = snapshotToJSON({ step: m.step, loss: m.loss, topology: m.topology, values: m.values, updates: m.updates });
-      return { data: JSON.stringify(json), suggestedName: `gradscope-snapshot${step}.json` };
-    }
+    case "json":
+      if (!m) throw new Error("no graph to export yet");
+      return { data: snapshotJsonText(m), suggestedName: `gradscope-snapshot${step}.json` };
     case "csv":
-      return { data: src.lossCsv, suggestedName: "gradscope-loss.csv" };
+      if (csv === "loss") return { data: lossCsv(src.loss.steps, src.loss.losses), suggestedName: csvFileName("loss") };
+      if (!m) throw new Error("no graph to export yet");
+      return { data: nodesCsv(m), suggestedName: csvFileName("nodes", m.step) };
   }
+}
+
+/** The theme's colours for the exporter, so the file looks like the panel. */
+function paletteOf(th: ThemeColours, scale: GradientScale): SvgPalette {
+  return {
+    background: rgbText(th.background), foreground: rgbText(th.foreground),
+    border: rgbText(th.contrastBorder ?? mix(th.background, th.foreground, 0.35)), edge: rgbText(mix(th.background, th.foreground, 0.4)),
+    opFill: rgbText(mix(th.background, th.foreground, 0.12)), param: rgbText(th.param), loss: rgbText(th.loss), nan: rgbText(th.nan),
+    fill: (g) => scale.fill(g), fontFamily: th.monoFamily,
+  };
 }

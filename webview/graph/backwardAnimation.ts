@@ -16,7 +16,7 @@ export class BackwardAnimation {
   play(vg: VisibleGraph, durationMs = 2500): void {
     this.stop();
     // Units are in creation order (groups at their first member), so reversed they follow backward().
-    const ids = vg.units.map((u, i) => (u.kind === "group" ? groupId(i) : valueId(u.node))).reverse();
+    const ids = vg.units.map((u) => (u.kind === "group" ? groupId(u.group) : valueId(u.node))).reverse();
     this.cy.batch(() => this.cy.nodes(".value, .group").addClass("unlit"));
     const start = performance.now();
     let lit = 0;

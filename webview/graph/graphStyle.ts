@@ -1,53 +1,51 @@
 import type cytoscape from "cytoscape";
+import { FONT_PX } from "../../src/graph/drawing";
 import { mix, rgbText, type ThemeColours } from "../panel/theme";
 
 /**
  * The graph's stylesheet as named blocks. Visual states are classes
  * (`.loss`, `.param`, `.nan`, `.path`, `.dim`, `.unlit`, `.flagged`), so
- * features toggle classes and never touch inline styles.
+ * features toggle classes and never touch inline styles. Sizes and text come
+ * from the drawing (data(w), data(h), data(label)); text is FONT_PX at zoom 1,
+ * monospace, so the drawing's character-count widths hold.
  */
 
 type Block = cytoscape.StylesheetJson;
-
-export const RECORD_W = 132;
-export const RECORD_H = 56;
-export const GROUP_W = 160;
-export const OP_D = 30;
 
 export function graphStylesheet(th: ThemeColours, big: boolean): cytoscape.StylesheetJson {
   const fg = rgbText(th.foreground);
   const border = rgbText(th.contrastBorder ?? mix(th.background, th.foreground, 0.35));
   const hc = th.contrastBorder !== null;
   const edgeColour = rgbText(mix(th.background, th.foreground, hc ? 0.9 : 0.4));
+  // Lines are already cut to the record's width; wrap only honours their newlines.
+  const text = {
+    "font-family": th.monoFamily, "font-size": FONT_PX, "line-height": 1.27, "text-wrap": "wrap", "text-max-width": "2000px",
+    "text-valign": "center", "text-halign": "center", "min-zoomed-font-size": big ? 7 : 0,
+  } as const;
 
   const valueNodes: Block = [
     { selector: "node.value", style: {
-      shape: "round-rectangle", width: RECORD_W, height: RECORD_H, "background-color": "data(fill)",
-      "border-width": hc ? 2 : 1, "border-color": border, label: "data(label)", color: fg,
-      "font-family": th.monoFamily, "font-size": 11, "text-wrap": "wrap", "text-valign": "center", "text-halign": "center",
-      "line-height": 1.35, "min-zoomed-font-size": big ? 7 : 0,
+      shape: "round-rectangle", width: "data(w)", height: "data(h)", "background-color": "data(fill)",
+      "border-width": hc ? 2 : 1, "border-color": border, label: "data(label)", color: fg, ...text,
     } },
     { selector: "node.input", style: { "border-style": "dashed" } },
     { selector: "node.param", style: { "border-color": rgbText(th.param), "border-width": 3, "border-style": "double" } },
     { selector: "node.loss", style: {
-      "border-color": rgbText(th.loss), "border-width": 4, "font-weight": "bold", width: RECORD_W + 16, height: RECORD_H + 10, "font-size": 12,
+      "border-color": rgbText(th.loss), "border-width": 3, "font-weight": "bold",
     } },
     { selector: "node.nan", style: { "border-color": rgbText(th.nan), "border-width": 4, "border-style": "solid", "background-color": rgbText(mix(th.background, th.nan, 0.55)) } },
   ];
   const opNodes: Block = [
     { selector: "node.op", style: {
-      shape: "ellipse", width: OP_D, height: OP_D, "background-color": rgbText(mix(th.background, th.foreground, 0.12)),
-      "border-width": 1, "border-color": border, label: "data(label)", color: fg, "font-family": th.fontFamily, "font-size": 11,
-      "text-valign": "center", "text-halign": "center", "min-zoomed-font-size": big ? 7 : 0,
+      shape: "ellipse", width: "data(w)", height: "data(h)", "background-color": rgbText(mix(th.background, th.foreground, 0.12)),
+      "border-width": 1, "border-color": border, label: "data(label)", color: fg, ...text,
     } },
-    { selector: "node.op.wide", style: { width: 44, shape: "round-rectangle" } },
+    { selector: "node.op.wide", style: { shape: "round-rectangle" } },
   ];
   const groupNodes: Block = [
     { selector: "node.group", style: {
-      shape: "round-rectangle", width: GROUP_W, height: RECORD_H + 8, "background-color": "data(fill)",
-      "border-width": 2, "border-style": "double", "border-color": border, label: "data(label)", color: fg,
-      "font-family": th.fontFamily, "font-size": 13, "text-wrap": "wrap", "text-max-width": `${GROUP_W - 10}px`,
-      "text-valign": "center", "text-halign": "center", "line-height": 1.35,
+      shape: "round-rectangle", width: "data(w)", height: "data(h)", "background-color": "data(fill)",
+      "border-width": 3, "border-style": "double", "border-color": border, label: "data(label)", color: fg, ...text,
       "underlay-color": border, "underlay-padding": 4, "underlay-opacity": 0.35, "underlay-shape": "round-rectangle",
     } },
   ];

@@ -1,8 +1,6 @@
 import type cytoscape from "cytoscape";
-import type { GraphModel } from "../model/graphModel";
+import { fittedLines, groupId, valueId, type Drawing, type DrawSource } from "../../src/graph/drawing";
 import type { GradientScale } from "./gradientScale";
-import { groupGradients, groupId, groupLabel, valueId, valueLabel } from "./graphElements";
-import type { VisibleGraph } from "./visibleGraph";
 
 /**
  * Writes step values into cytoscape without freezing the panel. Every data
@@ -18,7 +16,8 @@ const WRITES_PER_FRAME = 80;
 /** Labels below this on-screen font size are not drawn by cytoscape (min-zoomed-font-size), so not worth writing. */
 const READABLE_ZOOM = 0.55;
 
-interface Drawn { fill: string; label: string; nan: boolean }
+/** label null: not computed (zoomed out too far to read it); it is when the user zooms in. */
+interface Drawn { fill: string; label: string | null; nan: boolean }
 
 export class ValuePainter {
   private drawn: Drawn[] = [];
@@ -26,24 +25,58 @@ export class ValuePainter {
   private target: Drawn[] = [];
   private queue: number[] = [];
   private frame = 0;
+  private latest: { src: DrawSource; d: Drawing; scale: GradientScale } | null = null;
+  private labelsStale = false;
 
   constructor(private readonly cy: cytoscape.Core) {
-    cy.on("viewport", () => this.schedule(() => this.enqueueChanged()));
+    cy.on("viewport", () => this.schedule(() => {
+      if (this.labelsStale && this.cy.zoom() >= READABLE_ZOOM) this.computeLabels();
+      this.enqueueChanged();
+    }));
+  }
+
+  /** The text of the latest step, now that it can be read. */
+  private computeLabels(): void {
+    const l = this.latest;
+    if (!l) return;
+    this.target = computeTargets(l.src, l.d, l.scale, true);
+    this.labelsStale = false;
   }
 
   /** Pending writes: 0 once everything on screen matches the latest step. */
   get pending(): number { return this.queue.length; }
 
-  /** A fresh set of elements was added with these values already drawn. */
-  reset(m: GraphModel, vg: VisibleGraph, scale: GradientScale): void {
+  /** A fresh set of elements was added with these values already drawn (the drawing's own text: no second formatting pass). */
+  reset(src: DrawSource, d: Drawing, scale: GradientScale): void {
     this.cancel();
-    this.ids = vg.units.map((u, k) => (u.kind === "group" ? groupId(k) : valueId(u.node)));
-    this.target = computeTargets(m, vg, scale);
+    this.ids = src.units.units.map((u) => (u.kind === "group" ? groupId(u.group) : valueId(u.node)));
+    const lines: string[] = new Array(this.ids.length);
+    for (const n of d.nodes) if (n.kind !== "op") lines[n.unit] = n.lines.join("\n");
+    const { data, grad } = src.values;
+    this.target = src.units.units.map((unit, u) => {
+      const g = unit.kind === "group" ? src.groupGrad[unit.group] : grad[unit.node];
+      const nan = unit.kind === "group" ? Number.isNaN(g) : Number.isNaN(data[unit.node]) || Number.isNaN(g);
+      return { fill: scale.fill(g), label: lines[u], nan };
+    });
     this.drawn = this.target.map((t) => ({ ...t }));
+    this.latest = { src, d, scale };
+    this.labelsStale = false;
   }
 
-  update(m: GraphModel, vg: VisibleGraph, scale: GradientScale): void {
-    this.target = computeTargets(m, vg, scale);
+  /** The elements are gone (a new model starts). */
+  clear(): void {
+    this.cancel();
+    this.ids = [];
+    this.target = [];
+    this.drawn = [];
+  }
+
+  update(src: DrawSource, d: Drawing, scale: GradientScale): void {
+    this.latest = { src, d, scale };
+    // Zoomed out, labels are not drawn: formatting thousands of numbers a step would be wasted.
+    const withLabels = this.cy.zoom() >= READABLE_ZOOM;
+    this.target = computeTargets(src, d, scale, withLabels);
+    this.labelsStale = !withLabels;
     this.enqueueChanged();
     // The first chunk goes out now, so what the user looks at updates in this frame.
     this.flush();
@@ -52,14 +85,15 @@ export class ValuePainter {
   /** Write everything now, readable or not (before an export, which must show the current numbers). */
   flushAll(): void {
     this.cancel();
+    if (this.labelsStale) this.computeLabels();
     this.cy.batch(() => {
       for (let u = 0; u < this.target.length; u++) {
         const t = this.target[u], d = this.drawn[u];
-        if (t.fill === d.fill && t.label === d.label && t.nan === d.nan) continue;
+        if (t.fill === d.fill && (t.label === null || t.label === d.label) && t.nan === d.nan) continue;
         const el = this.cy.getElementById(this.ids[u]);
-        el.data({ fill: t.fill, label: t.label });
+        el.data(t.label === null ? { fill: t.fill } : { fill: t.fill, label: t.label });
         el.toggleClass("nan", t.nan);
-        this.drawn[u] = { ...t };
+        this.drawn[u] = { ...t, label: t.label ?? d.label };
       }
     });
   }
@@ -71,7 +105,7 @@ export class ValuePainter {
     for (let u = 0; u < this.target.length; u++) {
       const t = this.target[u], d = this.drawn[u];
       const colourChanged = t.fill !== d.fill || t.nan !== d.nan;
-      const labelChanged = t.label !== d.label;
+      const labelChanged = t.label !== null && t.label !== d.label;
       if (!colourChanged && !labelChanged) continue;
       const el = this.cy.getElementById(this.ids[u]);
       if (el.empty()) continue;
@@ -98,7 +132,7 @@ export class ValuePainter {
         const labelToo = readable && p.x >= ext.x1 - 100 && p.x <= ext.x2 + 100 && p.y >= ext.y1 - 60 && p.y <= ext.y2 + 60;
         const patch: { fill?: string; label?: string } = {};
         if (t.fill !== d.fill) patch.fill = d.fill = t.fill;
-        if (labelToo && t.label !== d.label) patch.label = d.label = t.label;
+        if (labelToo && t.label !== null && t.label !== d.label) patch.label = d.label = t.label;
         if (patch.fill !== undefined || patch.label !== undefined) el.data(patch);
         if (t.nan !== d.nan) { el.toggleClass("nan", t.nan); d.nan = t.nan; }
       }
@@ -123,15 +157,15 @@ export class ValuePainter {
   }
 }
 
-function computeTargets(m: GraphModel, vg: VisibleGraph, scale: GradientScale): Drawn[] {
-  const groupGrad = groupGradients(m, vg);
-  const { data, grad } = m.values;
-  return vg.units.map((unit, u) => {
+function computeTargets(src: DrawSource, d: Drawing, scale: GradientScale, withLabels: boolean): Drawn[] {
+  const { data, grad } = src.values;
+  return src.units.units.map((unit, u) => {
+    const label = withLabels ? fittedLines(src, u, d.detail, d.chars[u]).join("\n") : null;
     if (unit.kind === "group") {
-      const g = groupGrad.get(u) ?? 0;
-      return { fill: scale.fill(g), label: groupLabel(unit.path, unit.count, Math.abs(g)), nan: Number.isNaN(g) };
+      const g = src.groupGrad[unit.group];
+      return { fill: scale.fill(g), label, nan: Number.isNaN(g) };
     }
     const i = unit.node;
-    return { fill: scale.fill(grad[i]), label: valueLabel(m, i, vg.compact), nan: Number.isNaN(data[i]) || Number.isNaN(grad[i]) };
+    return { fill: scale.fill(grad[i]), label, nan: Number.isNaN(data[i]) || Number.isNaN(grad[i]) };
   });
 }

@@ -1,6 +1,7 @@
 import { OP } from "../../src/protocol/ops";
-import { fmt } from "../format";
-import { consumersOf, nodeName, rootIndex, type GraphModel } from "./graphModel";
+import { formatNumber as fmt } from "../../src/graph/format";
+import { nodeName } from "../../src/graph/nodeName";
+import { consumersOf, rootIndex, type GraphModel } from "./graphModel";
 
 /**
  * The chain rule with the numbers of the current step: why a node has the
@@ -66,14 +67,14 @@ const contribution = (t: ChainTerm) => { const c = Math.abs(t.upstream * t.local
 
 export function chainRule(m: GraphModel, a: number): ChainRule {
   const root = rootIndex(m);
-  const rootName = nodeName(m, root);
-  const name = nodeName(m, a);
+  const rootName = nodeName(m.topology, root);
+  const name = nodeName(m.topology, a);
   if (a === root) return { text: `∂${rootName}/∂${rootName} = 1`, terms: [], sum: 1, deadConsumers: 0 };
   const terms: ChainTerm[] = [];
   let deadConsumers = 0;
   for (const c of consumersOf(m, a)) {
     if (!m.reachesRoot[c]) { deadConsumers++; continue; }
-    terms.push({ consumer: c, consumerName: nodeName(m, c), upstream: m.values.grad[c], local: derivativeWrt(m, c, a) });
+    terms.push({ consumer: c, consumerName: nodeName(m.topology, c), upstream: m.values.grad[c], local: derivativeWrt(m, c, a) });
   }
   const sum = terms.reduce((s, t) => s + t.upstream * t.local, 0);
   const lhs = `∂${rootName}/∂${name}`;

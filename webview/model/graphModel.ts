@@ -1,9 +1,10 @@
+import { buildGroupTree, type GroupTree } from "../../src/graph/groupTree";
 import type { GraphTopology, GraphValues, ParamUpdate } from "../../src/protocol/graph";
-import { OPS } from "../../src/protocol/ops";
 
 /**
  * The snapshot the view currently shows, plus the indexes every feature needs
- * (who consumes a node, which nodes reach the loss, depth). Built once per topology.
+ * (who consumes a node, which nodes reach the loss, depth, the group tree).
+ * Built once per topology.
  */
 export interface GraphModel {
   topology: GraphTopology;
@@ -18,6 +19,8 @@ export interface GraphModel {
   reachesRoot: Uint8Array;
   /** Longest path from any leaf: the layer of the node in the full graph. */
   depth: Int32Array;
+  /** Groups to open one level at a time (src/graph/groupTree.ts). */
+  tree: GroupTree;
 }
 
 export function buildGraphModel(topology: GraphTopology, values: GraphValues, updates: ParamUpdate[], step: number, loss: number): GraphModel {
@@ -52,7 +55,7 @@ export function buildGraphModel(topology: GraphTopology, values: GraphValues, up
     if (in1[i] >= 0) d = Math.max(d, depth[in1[i]] + 1);
     depth[i] = d;
   }
-  return { topology, values, updates, step, loss, consumerStart, consumerList, reachesRoot, depth };
+  return { topology, values, updates, step, loss, consumerStart, consumerList, reachesRoot, depth, tree: buildGroupTree(topology) };
 }
 
 export function consumersOf(m: GraphModel, i: number): Int32Array {
@@ -61,11 +64,6 @@ export function consumersOf(m: GraphModel, i: number): Int32Array {
 
 export function rootIndex(m: GraphModel): number {
   return m.topology.op.length - 1;
-}
-
-/** The name a user recognises: their label, else the op and index (`tanh#12`). */
-export function nodeName(m: GraphModel, i: number): string {
-  return m.topology.label[i] ?? `${OPS[m.topology.op[i]]?.name ?? "?"}#${i}`;
 }
 
 export function isLeaf(m: GraphModel, i: number): boolean {

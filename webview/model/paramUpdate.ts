@@ -1,5 +1,5 @@
 import type { ParamUpdate } from "../../src/protocol/graph";
-import { fmt } from "../format";
+import { formatNumber as fmt } from "../../src/graph/format";
 
 /** An optimizer update as arithmetic: `w: 0.52 − 0.01 × 3.1 = 0.489`. */
 export function paramUpdateText(u: ParamUpdate): string {

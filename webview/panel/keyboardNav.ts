@@ -1,30 +1,51 @@
-import type cytoscape from "cytoscape";
-import { valueId } from "../graph/graphElements";
-import { consumersOf, type GraphModel } from "../model/graphModel";
+import type { Drawing, Orientation } from "../../src/graph/drawing";
+import type { VisibleGraph } from "../graph/visibleGraph";
+import type { GraphModel } from "../model/graphModel";
 
 /**
- * Moving between nodes without a mouse: left to an input, right to a consumer
- * (the one on the way to the loss first), up/down to the neighbour in the same column.
+ * Moving between the drawn units (records and group boxes) without a mouse,
+ * in the drawing's own directions: towards an input, towards a consumer (the
+ * one on the way to the loss first), or to the neighbour in the same layer.
+ * Left to right, ← → follow the data and ↑ ↓ stay in a layer; top to bottom, ↑ ↓ follow it.
  */
-export function neighbour(cy: cytoscape.Core, m: GraphModel, from: number, dir: "left" | "right" | "up" | "down"): number | null {
-  const shown = (i: number) => i >= 0 && cy.getElementById(valueId(i)).nonempty();
-  if (dir === "left") {
-    for (const j of [m.topology.in0[from], m.topology.in1[from]]) if (shown(j)) return j;
+
+export type Direction = "left" | "right" | "up" | "down";
+type Move = "input" | "consumer" | "previous" | "next";
+
+export function moveFor(dir: Direction, o: Orientation): Move {
+  if (o === "LR") return dir === "left" ? "input" : dir === "right" ? "consumer" : dir === "up" ? "previous" : "next";
+  return dir === "up" ? "input" : dir === "down" ? "consumer" : dir === "left" ? "previous" : "next";
+}
+
+export function neighbourUnit(m: GraphModel, vg: VisibleGraph, d: Drawing, from: number, dir: Direction): number | null {
+  const move = moveFor(dir, d.orientation);
+  const e = vg.unitEdges;
+  if (move === "input") {
+    for (let k = 0; k < e.length; k += 2) if (e[k + 1] === from) return e[k];
     return null;
   }
-  if (dir === "right") {
-    const cs = Array.from(consumersOf(m, from)).filter(shown);
-    return cs.find((c) => m.reachesRoot[c]) ?? cs[0] ?? null;
+  if (move === "consumer") {
+    let first: number | null = null;
+    for (let k = 0; k < e.length; k += 2) {
+      if (e[k] !== from) continue;
+      const to = vg.units[e[k + 1]];
+      if (to.kind === "group" || m.reachesRoot[to.node]) return e[k + 1];
+      first ??= e[k + 1];
+    }
+    return first;
   }
-  const here = cy.getElementById(valueId(from));
-  if (here.empty()) return null;
-  const x = here.position().x, y = here.position().y;
-  let best: number | null = null, bestDy = Infinity;
-  cy.nodes(".value").forEach((n) => {
-    const p = n.position();
-    if (Math.abs(p.x - x) > 1) return;
-    const dy = dir === "down" ? p.y - y : y - p.y;
-    if (dy > 0 && dy < bestDy) { bestDy = dy; best = n.data("node") as number; }
-  });
+  // Same layer: same coordinate along the flow, nearest across it.
+  const pos = new Map<number, { x: number; y: number }>();
+  for (const n of d.nodes) if (n.kind !== "op") pos.set(n.unit, n);
+  const here = pos.get(from);
+  if (!here) return null;
+  const along = (p: { x: number; y: number }) => (d.orientation === "LR" ? p.x : p.y);
+  const across = (p: { x: number; y: number }) => (d.orientation === "LR" ? p.y : p.x);
+  let best: number | null = null, bestGap = Infinity;
+  for (const [u, p] of pos) {
+    if (Math.abs(along(p) - along(here)) > 1) continue;
+    const gap = move === "next" ? across(p) - across(here) : across(here) - across(p);
+    if (gap > 0 && gap < bestGap) { bestGap = gap; best = u; }
+  }
   return best;
 }

@@ -1,8 +1,8 @@
-import { fmt } from "../format";
+import { formatNumber as fmt } from "../../src/graph/format";
 import type { GradientScale } from "../graph/gradientScale";
 import { h } from "./dom";
 
-/** The gradient colour legend: swatches from most negative to most positive, log-spaced. */
+/** The gradient colour legend, one strip under the graph: swatches from most negative to most positive (log-spaced), and the record borders. */
 export function renderLegend(el: HTMLElement, scale: GradientScale): void {
   const stops = scale.legendStops();
   const swatches = stops.map((s) => {
@@ -11,10 +11,10 @@ export function renderLegend(el: HTMLElement, scale: GradientScale): void {
     return sw;
   });
   el.replaceChildren(
-    h("div", { class: "legend-title" }, "grad (log scale)"),
-    h("div", { class: "swatches" }, ...swatches),
-    h("div", { class: "legend-axis" }, h("span", null, `−${fmt(scale.top)}`), h("span", null, "0"), h("span", null, `+${fmt(scale.top)}`)),
-    h("div", { class: "legend-keys" },
+    h("span", { class: "legend-scale" },
+      h("span", { class: "legend-title" }, "grad ∇"), h("span", { class: "legend-axis" }, `−${fmt(scale.top)}`),
+      h("span", { class: "swatches" }, ...swatches), h("span", { class: "legend-axis" }, `+${fmt(scale.top)}`)),
+    h("span", { class: "legend-keys" },
       h("span", { class: "key key-param" }, "parameter"), h("span", { class: "key key-input" }, "input"),
       h("span", { class: "key key-loss" }, "loss"), h("span", { class: "key key-nan" }, "NaN")),
   );

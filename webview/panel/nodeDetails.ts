@@ -1,8 +1,10 @@
+import { formatCount, formatNumber as fmt } from "../../src/graph/format";
+import { groupTitle } from "../../src/graph/groupTree";
+import { nodeName } from "../../src/graph/nodeName";
 import { NodeKind, OPS } from "../../src/protocol/ops";
 import { nodeOpText } from "../../src/protocol/graph";
-import { fmt } from "../format";
 import { chainRule } from "../model/chainRule";
-import { nodeName, rootIndex, type GraphModel } from "../model/graphModel";
+import { rootIndex, type GraphModel } from "../model/graphModel";
 import { lastUpdateOf, paramUpdateText } from "../model/paramUpdate";
 import { h } from "./dom";
 
@@ -33,7 +35,7 @@ function opDescription(m: GraphModel, i: number): string {
   if (t.op[i] === 0) return "leaf";
   const name = OPS[t.op[i]]?.name ?? "?";
   const text = nodeOpText(t, i);
-  const inputs = [t.in0[i], t.in1[i]].filter((j) => j >= 0).map((j) => nodeName(m, j));
+  const inputs = [t.in0[i], t.in1[i]].filter((j) => j >= 0).map((j) => nodeName(t, j));
   return `${name} (${text}) of ${inputs.join(", ") || "constants"}`;
 }
 
@@ -46,12 +48,12 @@ export function nodeDetails(m: GraphModel, i: number): HTMLElement {
   const mismatch = i !== rootIndex(m) && rule.terms.length > 0 && !closeEnough(rule.sum, grad);
   const row = (k: string, v: string, cls = "") => h("div", { class: `row ${cls}` }, h("span", { class: "k" }, k), h("span", { class: "v" }, v));
   return h("div", { class: "node-details", "data-node": String(i) },
-    h("div", { class: "title" }, h("b", null, nodeName(m, i)), h("span", { class: `kind kind-${describeKind(m, i).split(" ")[0]}` }, describeKind(m, i))),
+    h("div", { class: "title" }, h("b", null, nodeName(t, i)), h("span", { class: `kind kind-${describeKind(m, i).split(" ")[0]}` }, describeKind(m, i))),
     row("op", opDescription(m, i)),
     row("data", fmt(m.values.data[i]), Number.isNaN(m.values.data[i]) ? "nan" : ""),
     row("grad", fmt(grad), Number.isNaN(grad) ? "nan" : ""),
     src ? row("created at", src) : null,
-    t.group[i] >= 0 ? row("group", t.groups[t.group[i]]) : null,
+    m.tree.groupOf[i] > 0 ? row("group", groupTitle(m.tree, m.tree.groupOf[i])) : null,
     h("div", { class: "chain", "data-testid": "chain-rule" }, rule.text),
     rule.deadConsumers > 0 ? h("div", { class: "note" }, `also used by ${rule.deadConsumers} node(s) that do not reach the loss`) : null,
     mismatch ? h("div", { class: "note warn" }, `recorded grad ${fmt(grad)} ≠ ${fmt(rule.sum)}: gradients accumulated across backward() calls? (zero them before each step)`) : null,
@@ -64,11 +66,13 @@ function closeEnough(a: number, b: number): boolean {
   return Math.abs(a - b) <= 1e-6 * Math.max(1, Math.abs(a), Math.abs(b));
 }
 
-export function groupDetails(path: string, count: number, maxAbsGrad: number): HTMLElement {
-  return h("div", { class: "node-details" },
-    h("div", { class: "title" }, h("b", null, path), h("span", { class: "kind" }, "group")),
-    h("div", { class: "row" }, h("span", { class: "k" }, "nodes"), h("span", { class: "v" }, count.toLocaleString("en-US"))),
-    h("div", { class: "row" }, h("span", { class: "k" }, "max |grad|"), h("span", { class: "v" }, fmt(maxAbsGrad))),
-    h("div", { class: "note" }, "Click to expand."),
+/** A collapsed group's card: where it is, its size, its largest gradient, and exactly what a click on it does. */
+export function groupDetails(m: GraphModel, g: number, maxAbsGrad: number, clickDoes: string): HTMLElement {
+  const row = (k: string, v: string) => h("div", { class: "row" }, h("span", { class: "k" }, k), h("span", { class: "v" }, v));
+  return h("div", { class: "node-details group-details" },
+    h("div", { class: "title" }, h("b", null, groupTitle(m.tree, g)), h("span", { class: "kind" }, "group")),
+    row("nodes", formatCount(m.tree.count[g])),
+    row("max |grad|", fmt(maxAbsGrad)),
+    h("div", { class: "note" }, clickDoes),
   );
 }

@@ -1,17 +1,28 @@
-import { OPS } from "../../src/protocol/ops";
+import { formatNumber } from "../../src/graph/format";
+import { groupTitle, opensInto } from "../../src/graph/groupTree";
+import { nodeName } from "../../src/graph/nodeName";
 import { nodeOpText } from "../../src/protocol/graph";
-import { fmt } from "../format";
-import { groupGradients } from "../graph/graphElements";
+import { OPS } from "../../src/protocol/ops";
 import type { VisibleGraph } from "../graph/visibleGraph";
-import { nodeName, type GraphModel } from "../model/graphModel";
+import type { GraphModel } from "../model/graphModel";
 import { byId, h } from "./dom";
 
 /**
- * The accessible view: one table row per visible node or collapsed group
- * (label, op, data, grad, group). Screen readers read it; tests read it
- * instead of pixels. Hidden visually unless the user toggles it.
+ * The accessible view: one row per visible node or collapsed group (label,
+ * op, data, grad, group). Screen readers read it; tests read it instead of
+ * pixels. Hidden visually unless the user toggles it. Rows are focusable
+ * (one tab stop, arrow keys between rows, like a tree view): Enter or a click
+ * opens a group or selects a node, → opens a group, ← collapses the group a
+ * row is in.
  */
 const ROWS_PER_CHUNK = 400;
+
+export interface TableActions {
+  pickNode(node: number): void;
+  openGroup(key: string): void;
+  /** Collapse the innermost open group around a node or a collapsed group's box. */
+  collapseAround(target: { node: number } | { group: string }): void;
+}
 
 export class NodeTable {
   private readonly body: HTMLTableSectionElement;
@@ -19,44 +30,96 @@ export class NodeTable {
   private readonly panel = byId("table-panel");
   private rows: { unit: number; node: number; data: HTMLTableCellElement; grad: HTMLTableCellElement }[] = [];
 
-  constructor(onPick: (node: number) => void) {
+  constructor(private readonly act: TableActions) {
     this.body = byId<HTMLTableElement>("node-table").tBodies[0];
     this.body.addEventListener("click", (e) => {
       const tr = (e.target as HTMLElement).closest("tr");
-      const node = tr ? Number(tr.dataset.node) : NaN;
-      if (Number.isInteger(node) && node >= 0) onPick(node);
+      if (tr) { this.setCurrent(tr); this.activate(tr); }
     });
+    this.body.addEventListener("keydown", (e) => this.onKey(e));
   }
 
   setShown(shown: boolean): void {
     this.panel.classList.toggle("visually-hidden", !shown);
   }
 
-  show(m: GraphModel, vg: VisibleGraph, mode: string): void {
-    const t = m.topology;
+  show(m: GraphModel, vg: VisibleGraph, mode: string, groupGrad: Float64Array): void {
+    const t = m.topology, tree = m.tree;
     this.pendingFrom = Infinity;
-    const groupGrad = groupGradients(m, vg);
     this.rows = [];
     const frag = document.createDocumentFragment();
     vg.units.forEach((unit, u) => {
       if (unit.kind === "group") {
-        const g = groupGrad.get(u) ?? 0;
-        frag.append(h("tr", { "data-unit": String(u), "data-node": "-1", class: "group-row" },
-          h("td", null, `${unit.path} (${unit.count} nodes, collapsed)`), h("td", null, "group"), h("td", null, "—"),
-          h("td", null, `max |grad| ${fmt(Math.abs(g))}`), h("td", null, unit.path)));
+        const g = unit.group, into = opensInto(tree, g);
+        const opens = into.groups > 0 ? `opens into ${into.groups} groups${into.nodes ? ` and ${into.nodes} nodes` : ""}` : `opens into its ${into.nodes} nodes`;
+        frag.append(h("tr", { "data-unit": String(u), "data-node": "-1", "data-group": tree.key[g], class: "group-row", tabindex: "-1", title: `Enter or click: ${opens}` },
+          h("td", null, `▸ ${groupTitle(tree, g)} (${unit.count} nodes, collapsed)`), h("td", null, "group"), h("td", null, "—"),
+          h("td", null, `max |grad| ${formatNumber(Math.abs(groupGrad[g]))}`), h("td", null, groupTitle(tree, tree.parent[g]))));
         return;
       }
       const i = unit.node;
-      const data = h("td", { class: "data" }, fmt(m.values.data[i]));
-      const grad = h("td", { class: "grad" }, fmt(m.values.grad[i]));
+      const data = h("td", { class: "data" }, formatNumber(m.values.data[i]));
+      const grad = h("td", { class: "grad" }, formatNumber(m.values.grad[i]));
       const op = t.op[i] === 0 ? "leaf" : `${OPS[t.op[i]].name} ${nodeOpText(t, i)}`;
-      frag.append(h("tr", { "data-unit": String(u), "data-node": String(i) },
-        h("td", { class: "label" }, nodeName(m, i)), h("td", null, op), data, grad, h("td", null, t.group[i] >= 0 ? t.groups[t.group[i]] : "")));
+      frag.append(h("tr", { "data-unit": String(u), "data-node": String(i), tabindex: "-1" },
+        h("td", { class: "label" }, nodeName(t, i)), h("td", null, op), data, grad, h("td", null, groupTitle(tree, tree.groupOf[i]))));
       this.rows.push({ unit: u, node: i, data, grad });
     });
+    const hadFocus = this.body.contains(document.activeElement);
     this.body.replaceChildren(frag);
+    const first = this.body.rows[0];
+    if (first) first.tabIndex = 0;
+    if (hadFocus && first) first.focus();
     const groups = vg.units.length - this.rows.length;
     this.caption.textContent = `${this.rows.length} nodes${groups ? ` and ${groups} collapsed groups` : ""} shown of ${t.op.length} (${mode})`;
+  }
+
+  /** Forget the last model. */
+  clear(): void {
+    this.rows = [];
+    this.pendingFrom = Infinity;
+    this.body.replaceChildren();
+    this.caption.textContent = "Nodes";
+  }
+
+  /** Move keyboard focus to the first row a predicate picks (after opening a group from the table). */
+  focusRow(pick: (row: HTMLTableRowElement) => boolean): void {
+    const row = Array.from(this.body.rows).find(pick);
+    if (row) { this.setCurrent(row); row.focus(); }
+  }
+
+  private onKey(e: KeyboardEvent): void {
+    const tr = (e.target as HTMLElement).closest("tr");
+    if (!tr) return;
+    const rows = this.body.rows;
+    const move = (to: HTMLTableRowElement | undefined) => { if (to) { this.setCurrent(to); to.focus(); } };
+    const node = Number(tr.dataset.node);
+    switch (e.key) {
+      case "ArrowDown": move(rows[tr.sectionRowIndex + 1]); break;
+      case "ArrowUp": move(rows[tr.sectionRowIndex - 1]); break;
+      case "Home": move(rows[0]); break;
+      case "End": move(rows[rows.length - 1]); break;
+      case "Enter": case " ": this.activate(tr); break;
+      case "ArrowRight": if (tr.dataset.group) this.act.openGroup(tr.dataset.group); else return; break;
+      case "ArrowLeft": this.act.collapseAround(tr.dataset.group ? { group: tr.dataset.group } : { node }); break;
+      default: return;
+    }
+    e.preventDefault();
+    e.stopPropagation();
+  }
+
+  private activate(tr: HTMLTableRowElement): void {
+    if (tr.dataset.group) this.act.openGroup(tr.dataset.group);
+    else {
+      const node = Number(tr.dataset.node);
+      if (Number.isInteger(node) && node >= 0) this.act.pickNode(node);
+    }
+  }
+
+  /** One tab stop: the current row. */
+  private setCurrent(tr: HTMLTableRowElement): void {
+    for (const r of Array.from(this.body.querySelectorAll<HTMLTableRowElement>("tr[tabindex='0']"))) r.tabIndex = -1;
+    tr.tabIndex = 0;
   }
 
   /** Rows still waiting for the latest values. */
@@ -79,8 +142,8 @@ export class NodeTable {
     const end = Math.min(this.rows.length, this.pendingFrom + ROWS_PER_CHUNK);
     for (let k = this.pendingFrom; k < end; k++) {
       const r = this.rows[k];
-      r.data.textContent = fmt(m.values.data[r.node]);
-      r.grad.textContent = fmt(m.values.grad[r.node]);
+      r.data.textContent = formatNumber(m.values.data[r.node]);
+      r.grad.textContent = formatNumber(m.values.grad[r.node]);
     }
     this.pendingFrom = end;
     if (end < this.rows.length) this.timer = window.setTimeout(this.writeChunk, 16);

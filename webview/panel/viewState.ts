@@ -7,6 +7,8 @@ export interface SavedViewState {
   expanded: string[];
   logScale: boolean;
   tableShown: boolean;
+  /** The user had zoomed or panned: the restored viewport is theirs (no re-fit on resize). */
+  userViewport?: boolean;
 }
 
 export function readSavedState(raw: unknown): SavedViewState | null {
@@ -17,6 +19,6 @@ export function readSavedState(raw: unknown): SavedViewState | null {
     hash: s.hash, zoom: s.zoom, pan: { x: Number(s.pan.x) || 0, y: Number(s.pan.y) || 0 },
     selected: typeof s.selected === "number" ? s.selected : null,
     expanded: s.expanded.filter((e): e is string => typeof e === "string"),
-    logScale: s.logScale === true, tableShown: s.tableShown === true,
+    logScale: s.logScale === true, tableShown: s.tableShown === true, userViewport: s.userViewport === true,
   };
 }

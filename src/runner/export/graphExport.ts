@@ -33,13 +33,17 @@ export function toSvg(s: Snapshot): string {
   for (let i = 0; i < n; i++) depth[i] = Math.max(t.in0[i] >= 0 ? depth[t.in0[i]] + 1 : 0, t.in1[i] >= 0 ? depth[t.in1[i]] + 1 : 0);
   const rows = new Map<number, number>();
   const pos: [number, number][] = [];
+  // Loops, not Math.max(...array): spreading 120k+ numbers overflows the call stack.
+  let maxDepth = 0, maxRows = 1;
   for (let i = 0; i < n; i++) {
     const r = rows.get(depth[i]) ?? 0;
     rows.set(depth[i], r + 1);
     pos.push([20 + depth[i] * 200, 20 + r * 60]);
+    maxDepth = Math.max(maxDepth, depth[i]);
+    maxRows = Math.max(maxRows, r + 1);
   }
-  const width = 20 + (Math.max(0, ...depth) + 1) * 200;
-  const height = 20 + Math.max(1, ...rows.values()) * 60;
+  const width = 20 + (maxDepth + 1) * 200;
+  const height = 20 + maxRows * 60;
   const parts = [`<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" font-family="sans-serif" font-size="11">`];
   for (let i = 0; i < n; i++)
     for (const src of [t.in0[i], t.in1[i]])

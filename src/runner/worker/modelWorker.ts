@@ -2,34 +2,42 @@
  * The model worker: the only place user code runs. It loads the compiled
  * bundle, answers `require("gradscope")` with its own engine instance, and after
  * every backward() reports the step and, when told to, blocks until released.
+ * It talks only to the runner process (through a private port and the output
+ * ring), which checks everything it says before the host hears of it.
  */
-import { format } from "node:util";
-import { parentPort, workerData } from "node:worker_threads";
+import { MessagePort, workerData } from "node:worker_threads";
 import * as gradscope from "../../engine";
 import { engine, GradscopeLimitError } from "../../engine/context";
 import { instrumentation } from "../../engine/instrument";
-import type { WorkerInit, WorkerMessage } from "../../protocol/worker";
-import { Ctl, passGate, waitForGate } from "../control";
+import type { Thrown, WorkerEnvelope, WorkerInit, WorkerMessage } from "../../protocol/worker";
+import { Ctl, passGate, waitForGate, waitWhileHeld } from "../control";
+import { OutputWriter } from "../outputRing";
+import { captureConsole } from "./consoleCapture";
 import { ModuleLoader } from "./moduleLoader";
 import { Reporter, type Report } from "./reporter";
-import { StackMapper } from "./stackTrace";
+import { describeThrown } from "./thrown";
 
 const init = workerData as WorkerInit;
-const port = parentPort!;
-const token = init.token;
-delete (init as Partial<WorkerInit>).token;
+// Take the private port out of reach before user code runs; bind its send so wrapping
+// MessagePort.prototype.postMessage later cannot intercept or forge what we send.
+const port = init.port!;
+delete init.port;
+const postOnPort = MessagePort.prototype.postMessage.bind(port) as (value: unknown, transfer?: ArrayBuffer[]) => void;
 const ctl = new Int32Array(init.control);
+const output = new OutputWriter(init.output);
 const reporter = new Reporter(init.locations);
-const stacks = new StackMapper(init.modules);
 
-const post = (msg: WorkerMessage, transfer: ArrayBuffer[] = []) => port.postMessage({ ...msg, token }, transfer);
-
-// ---- the model's console goes to the session, formatted as Node would.
-for (const level of ["log", "info", "warn", "error", "debug"] as const) {
-  console[level] = (...args: unknown[]) => post({ type: "console/output", level, text: format(...args) });
+let seq = 0;
+/** Marks the message's place in the console output, then sends it (see WorkerEnvelope). */
+function post(msg: WorkerMessage, transfer: ArrayBuffer[] = []): void {
+  output.mark(seq);
+  const envelope: WorkerEnvelope = { seq: seq++, msg };
+  postOnPort(envelope, transfer);
 }
 
-// ---- keep the running statement visible to the session (for timeouts and out-of-memory errors).
+captureConsole(output);
+
+// ---- keep the running statement visible to the runner process (for timeouts and memory limits).
 const at = instrumentation.at;
 instrumentation.at = (loc: number) => {
   at(loc);
@@ -40,7 +48,8 @@ instrumentation.at = (loc: number) => {
 let pendingLosses: number[] = [];
 let pendingFrom = 1;
 let lastFull = -Infinity;
-let unreported: { step: number; loss: number } | null = null;
+/** The last step, if it was not reported: the reporter holds its numbers from its backward(), for a report if the run ends there. */
+let held: { step: number; loss: number } | null = null;
 
 function flushLosses(): void {
   if (pendingLosses.length === 0) return;
@@ -50,13 +59,19 @@ function flushLosses(): void {
   pendingLosses = [];
 }
 
+/** Reads a step's numbers now, at its backward(): later reads would mix in the optimizer's update. */
+function buildReport(): Report {
+  const r = reporter.report();
+  engine.updates.length = 0;
+  return r;
+}
+
 function sendReport(step: number, loss: number, r: Report): void {
   flushLosses();
-  engine.updates.length = 0;
   const transfer = [r.values.data.buffer, r.values.grad.buffer] as ArrayBuffer[];
   post({ type: "step/report", step, loss, hash: r.hash, topology: r.topology, values: r.values, updates: r.updates }, transfer);
   lastFull = performance.now();
-  unreported = null;
+  held = null;
 }
 
 function waitWhilePaused(step: number): void {
@@ -69,7 +84,7 @@ function waitWhilePaused(step: number): void {
 
 engine.maxNodesPerStep = init.maxNodesPerStep;
 engine.recordUpdates = true;
-engine.onWarning = (message) => post({ type: "model/warning", message, loc: init.locations[engine.loc] });
+engine.onWarning = (message) => post({ type: "model/warning", message, loc: engine.loc });
 engine.onBackward = (root) => {
   const step = engine.steps;
   const loss = root.data;
@@ -77,39 +92,62 @@ engine.onBackward = (root) => {
   const pausing = passGate(ctl);
   const last = init.maxSteps > 0 && step >= init.maxSteps;
   const now = performance.now();
-  if (step === 1 || last || pausing || init.throttleMs === 0 || now - lastFull >= init.throttleMs) sendReport(step, loss, reporter.report());
+  if (step === 1 || last || pausing || init.throttleMs === 0 || now - lastFull >= init.throttleMs) sendReport(step, loss, buildReport());
   else {
-    // Keeps this step's leaf numbers (O(leaves)) for a final report if the model ends here.
+    // O(leaves): the graph's own numbers stay in the engine's store until the model builds its next step.
     reporter.hold();
     engine.updates.length = 0;
-    unreported = { step, loss };
+    held = { step, loss };
   }
   if (last) {
     post({ type: "run/end", reason: "max-steps", steps: step });
-    // Hold here: the session ends the worker. Nothing after the last step may run.
+    // Hold here: the runner process ends the worker. Nothing after the last step may run.
     for (;;) Atomics.wait(ctl, Ctl.WAKE, Atomics.load(ctl, Ctl.WAKE));
   }
   waitWhilePaused(step);
+  if (Atomics.load(ctl, Ctl.HOLD) !== 0) {
+    flushLosses();
+    waitWhileHeld(ctl);
+  }
 };
 
+/**
+ * When a model ends without calling backward(), the graph it built so far
+ * could still be drawn: reporter.reportForward() lists it (null if nothing was
+ * built). Sending it needs a step-0 report in protocol/worker.ts (step ≥ 1 now).
+ */
+function reportForwardGraph(): void {}
+
+let ended = false;
 function finish(): void {
-  const held = unreported && reporter.reportHeld();
-  if (held) sendReport(unreported!.step, unreported!.loss, held);
+  if (ended) return;
+  ended = true;
+  const report = held && reporter.reportHeld();
+  if (report) sendReport(held!.step, held!.loss, report);
+  if (engine.steps === 0) reportForwardGraph();
   flushLosses();
   post({ type: "run/end", reason: "finished", steps: engine.steps });
 }
 
 function fail(err: unknown): void {
-  flushLosses();
   const kind = err instanceof GradscopeLimitError ? "limit" : "runtime";
-  post({ type: "run/error", error: stacks.toModelError(err, kind, init.locations[engine.loc]), steps: engine.steps });
+  failWith(kind, describeThrown(err, engine.loc));
 }
 
-// A model may end itself with process.exit(): report what it did first (beforeExit does not run then).
+function failWith(kind: "runtime" | "limit", thrown: Thrown): void {
+  if (ended) return;
+  ended = true;
+  flushLosses();
+  post({ type: "run/error", kind, thrown, steps: engine.steps });
+}
+
+// process.exit() in a worker ends only this thread: report what the model did first (beforeExit does not run then).
 const exit = process.exit.bind(process);
-process.exit = ((code?: number) => {
-  if (!code) finish();
-  return exit(code);
+process.exit = ((code?: number | string | null) => {
+  const n = Number(code ?? process.exitCode ?? 0);
+  if (!n) finish();
+  else failWith("runtime", { message: `The model called process.exit(${String(code)}).`, loc: engine.loc });
+  return exit(n);
 }) as typeof process.exit;
 
 process.on("uncaughtException", (err) => {
@@ -121,6 +159,7 @@ process.on("unhandledRejection", (err) => {
   exit(1);
 });
 
+post({ type: "worker/ready", rss: process.memoryUsage.rss() });
 try {
   const evaluated = new ModuleLoader(init.modules, gradscope).run();
   // Async models keep the event loop busy; we finish when it drains.

@@ -1,5 +1,6 @@
 import * as vscode from "vscode";
 import type { GradscopeApi } from "../../../src/extension/extension";
+import type { HostMessage } from "../../../src/protocol/panel";
 
 /**
  * A tiny test runner for the extension host (no mocha): named async tests, run in order,
@@ -69,4 +70,47 @@ function withTimeout<T>(p: Promise<T>, ms: number, name: string): Promise<T> {
 
 function indent(text: string): string {
   return text.split("\n").map((l) => `      ${l}`).join("\n");
+}
+
+/** Every message the host sends the panel while `body` runs (whether or not a panel is open). */
+export async function recordHostMessages<T>(api: GradscopeApi, body: (seen: HostMessage[]) => Promise<T>): Promise<T> {
+  const seen: HostMessage[] = [];
+  const listening = api.controller.onHostMessage((m) => seen.push(m));
+  try {
+    return await body(seen);
+  } finally {
+    listening.dispose();
+  }
+}
+
+/** The Gradscope lines of a hover, joined. */
+export async function hoverText(uri: vscode.Uri, position: vscode.Position): Promise<string> {
+  const hovers = await vscode.commands.executeCommand<vscode.Hover[]>("vscode.executeHoverProvider", uri, position);
+  return hovers.flatMap((h) => h.contents.map((c) => (typeof c === "string" ? c : c.value))).filter((t) => t.includes("Gradscope") || t.includes("∂loss")).join("\n");
+}
+
+/** CodeLens titles without their icons. */
+export async function codeLensTitles(uri: vscode.Uri): Promise<string[]> {
+  const lenses = await vscode.commands.executeCommand<vscode.CodeLens[]>("vscode.executeCodeLensProvider", uri);
+  return lenses.map((l) => (l.command?.title ?? "").replace(/\$\([^)]*\)\s*/, ""));
+}
+
+export function gradscopeDiagnostics(uri: vscode.Uri): vscode.Diagnostic[] {
+  return vscode.languages.getDiagnostics(uri).filter((d) => d.source?.startsWith("gradscope"));
+}
+
+export async function readText(uri: vscode.Uri): Promise<string | undefined> {
+  try {
+    return new TextDecoder().decode(await vscode.workspace.fs.readFile(uri));
+  } catch {
+    return undefined;
+  }
+}
+
+/** Closes the Gradscope panel (as the user's × does). */
+export async function closePanel(api: GradscopeApi): Promise<void> {
+  const panel = api.panel();
+  if (!panel) return;
+  panel.panel.dispose();
+  await waitFor("the panel to close", () => api.panel() === undefined);
 }

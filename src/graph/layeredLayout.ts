@@ -1,8 +1,11 @@
 /**
- * Left-to-right layered layout that exploits the autograd graph's own shape:
- * a layer is 1 + the deepest input's layer (longest path), rows are ordered by
- * a few barycenter sweeps. Linear in nodes + edges, so it runs on every
- * visible graph without dagre/ELK's super-linear cost.
+ * Layered layout that exploits the autograd graph's own shape: a layer is
+ * 1 + the deepest input's layer (longest path), except that a source (a
+ * parameter, an input) sits just before its first consumer instead of in one
+ * crowded first layer; rows are ordered by a few barycenter sweeps. Linear in
+ * nodes + edges, so it runs on every visible graph without dagre/ELK's
+ * super-linear cost. Orientation-free: drawing.ts turns layers and rows into
+ * columns (left to right) or rows (top to bottom).
  */
 
 export interface LayoutInput {
@@ -22,6 +25,7 @@ export interface LayoutResult {
 export function layeredLayout({ count, edges }: LayoutInput): LayoutResult {
   const { outStart, outList, inStart, inList } = adjacency(count, edges);
   const layer = longestPathLayers(count, outStart, outList, inStart);
+  pullSourcesForward(count, layer, outStart, outList, inStart);
   let layerCount = 0;
   for (let i = 0; i < count; i++) layerCount = Math.max(layerCount, layer[i] + 1);
 
@@ -91,4 +95,26 @@ function longestPathLayers(count: number, outStart: Int32Array, outList: Int32Ar
     }
   }
   return layer;
+}
+
+/**
+ * A source waits in the layer just before its earliest consumer (`w` of
+ * layer 3 is drawn next to layer 3, not with the inputs), unless that layer
+ * is already more crowded than the one it would leave.
+ */
+function pullSourcesForward(count: number, layer: Int32Array, outStart: Int32Array, outList: Int32Array, inStart: Int32Array): void {
+  let layers = 0;
+  for (let i = 0; i < count; i++) layers = Math.max(layers, layer[i] + 1);
+  const size = new Int32Array(layers);
+  for (let i = 0; i < count; i++) size[layer[i]]++;
+  for (let i = 0; i < count; i++) {
+    if (inStart[i + 1] > inStart[i] || outStart[i + 1] === outStart[i]) continue;
+    let earliest = Infinity;
+    for (let e = outStart[i]; e < outStart[i + 1]; e++) earliest = Math.min(earliest, layer[outList[e]]);
+    const to = earliest - 1;
+    if (to <= layer[i] || size[to] >= size[layer[i]]) continue;
+    size[layer[i]]--;
+    size[to]++;
+    layer[i] = to;
+  }
 }

@@ -1,0 +1,71 @@
+import { z } from "zod";
+import { AnyNumber, GraphTopologySchema, GraphValuesSchema, ParamUpdateSchema, SourceLocationSchema } from "./graph";
+import { EndReasonSchema, ModelErrorSchema } from "./run";
+
+/**
+ * The host (extension host, CLI) ⇄ the runner process (dist/runner.js, the
+ * model's own OS process), over the IPC channel of child_process.fork with
+ * `serialization: "advanced"`: typed arrays cross as binary. Both sides
+ * validate what arrives.
+ */
+
+export const OutputLevelSchema = z.enum(["log", "info", "warn", "error", "debug"]);
+
+/** How to run the model: RunOptions minus what stays in the host. */
+export const RunSpecSchema = z.object({
+  file: z.string(),
+  source: z.string().optional(),
+  startPaused: z.boolean(),
+  maxSteps: z.number().int().min(0),
+  throttleMs: z.number().min(0),
+  maxNodesPerStep: z.number().int().min(1),
+  memoryLimitMb: z.number().min(1),
+  timeoutSeconds: z.number().min(0),
+  /** Which nodes' numbers each step/report carries: all, the leaves (inputs and parameters), or none. */
+  values: z.enum(["all", "leaves", "none"]),
+});
+export type RunSpec = z.infer<typeof RunSpecSchema>;
+
+/** Host → runner process. */
+export const HostCommandSchema = z.discriminatedUnion("type", [
+  /** Compile and run this model (the first and only start a runner process gets). */
+  z.object({ type: z.literal("run/start"), spec: RunSpecSchema }),
+  /** Set the step gate: -1 run freely, 0 pause, n > 0 run n more steps (see runner/control.ts). */
+  z.object({ type: z.literal("control/gate"), steps: z.number().int().min(-1) }),
+  /** Flow control: the host is behind (true) or has caught up (false); a held model waits after its next backward() without pausing. */
+  z.object({ type: z.literal("control/hold"), on: z.boolean() }),
+  /** The host has taken a console/batch: the runner may send the next (flow control). */
+  z.object({ type: z.literal("console/ack") }),
+]);
+export type HostCommand = z.infer<typeof HostCommandSchema>;
+
+/** Runner process → host. */
+export const RunnerMessageSchema = z.discriminatedUnion("type", [
+  /** Compiled; the model's worker is starting. */
+  z.object({ type: z.literal("run/launched") }),
+  /** A step's graph: `topology` only when its hash differs from the last one sent. */
+  z.object({
+    type: z.literal("step/report"),
+    step: z.number().int().min(1),
+    loss: AnyNumber,
+    hash: z.string(),
+    topology: GraphTopologySchema.optional(),
+    values: GraphValuesSchema,
+    /** Present when the host asked for some nodes' numbers only: values.data[j] belongs to node subset[j]. */
+    subset: z.instanceof(Int32Array).optional(),
+    updates: z.array(ParamUpdateSchema),
+  }),
+  /** Losses of steps from, from+1, …: every step's loss exactly once. */
+  z.object({ type: z.literal("loss/batch"), from: z.number().int().min(1), losses: z.instanceof(Float64Array) }),
+  /** The model blocked after backward() of this step. */
+  z.object({ type: z.literal("run/paused"), step: z.number().int().min(0) }),
+  /** The model was released and runs on. */
+  z.object({ type: z.literal("run/resumed"), step: z.number().int().min(0) }),
+  /** The model's console output: whole lines, in order, each chunk one level. The host answers console/ack. */
+  z.object({ type: z.literal("console/batch"), chunks: z.array(z.object({ level: OutputLevelSchema, text: z.string() })) }),
+  /** A likely mistake in the model (e.g. gradients not zeroed), where the model was. */
+  z.object({ type: z.literal("model/warning"), message: z.string(), loc: SourceLocationSchema.optional() }),
+  /** The run is over; `detail` says more when the outcome needs explaining (e.g. no backward() call). */
+  z.object({ type: z.literal("run/end"), reason: EndReasonSchema, steps: z.number().int().min(0), detail: z.string().optional(), error: ModelErrorSchema.optional() }),
+]);
+export type RunnerMessage = z.infer<typeof RunnerMessageSchema>;
