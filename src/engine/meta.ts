@@ -4,8 +4,10 @@ import { store } from "./store";
  * Where each op node came from, stored compactly (two full columns cost ~35%
  * of a step): the source location and group as runs, one row where either
  * changes (user code moves between statements and modules far less often than
- * it makes nodes), and labels and explicit locations as sparse maps. Leaves
- * keep theirs in their handle's `Own`.
+ * it makes nodes). Names given after a node is made (`const d = ...` labels it,
+ * and gives it the statement's location if it was made elsewhere) go in
+ * columns written only then, stamped with the slot's generation so a recycled
+ * slot's old name is never read. Leaves keep theirs in their handle's `Own`.
  */
 class Meta {
   /** Location index and group of the code running now (engine.loc / engine.group). */
@@ -18,13 +20,18 @@ class Meta {
   nRuns = 0;
   /** Runs below this index belong to kept regions. */
   keptRuns = 0;
-  /** Op-node labels (with their stringHash, for the reporter's shape hash) and explicit locations (`const d = ...` names a node made elsewhere), by slot. */
-  labels = new Map<number, string>();
-  labelHashes = new Map<number, number>();
-  locs = new Map<number, number>();
-  keptLabels = new Map<number, string>();
-  keptLabelHashes = new Map<number, number>();
-  keptLocs = new Map<number, number>();
+  /** Per slot: the generation the name belongs to (valid while it equals the slot's), its label id (into `labels`) and location, or −1. */
+  nameGen = new Int32Array(0);
+  nameLabel = new Int32Array(0);
+  nameLoc = new Int32Array(0);
+  /** Label strings, interned. */
+  labels: string[] = [];
+  private labelIds = new Map<string, number>();
+  private lastLabel = "";
+  private lastId = -1;
+  /** What naming did to this region, summed, and how often kept nodes were named: with them the reporter knows names are unchanged. */
+  regionNames = 0;
+  keptNames = 0;
 
   setLoc(loc: number): void {
     if (loc === this.loc) return;
@@ -64,17 +71,12 @@ class Meta {
 
   beginRegion(): void {
     this.nRuns = this.keptRuns;
-    this.labels.clear();
-    this.labelHashes.clear();
-    this.locs.clear();
+    this.regionNames = 0;
     this.push(store.floor);
   }
 
   keepRegion(): void {
     this.keptRuns = this.nRuns;
-    for (const [i, label] of this.labels) this.keptLabels.set(i, label);
-    for (const [i, h] of this.labelHashes) this.keptLabelHashes.set(i, h);
-    for (const [i, loc] of this.locs) this.keptLocs.set(i, loc);
   }
 
   /** Index of the run slot i falls in, or −1. */
@@ -87,31 +89,65 @@ class Meta {
     return r;
   }
 
+  /** Whether op node i was named (see the class comment). */
+  private named(i: number): boolean {
+    return i < this.nameGen.length && this.nameGen[i] === store.slotGen[i];
+  }
+
   labelOf(i: number): string | null {
-    return (i >= store.floor ? this.labels : this.keptLabels).get(i) ?? null;
+    return this.named(i) && this.nameLabel[i] >= 0 ? this.labels[this.nameLabel[i]] : null;
   }
 
   setLabel(i: number, label: string | null): void {
-    const kept = i < store.floor;
-    const [labels, hashes] = kept ? [this.keptLabels, this.keptLabelHashes] : [this.labels, this.labelHashes];
-    if (label === null) {
-      labels.delete(i);
-      hashes.delete(i);
-    } else {
-      labels.set(i, label);
-      hashes.set(i, stringHash(label));
-    }
+    this.name(i);
+    this.nameLabel[i] = label === null ? -1 : this.intern(label);
+    this.noteNaming(i);
   }
 
   locOf(i: number): number {
-    const loc = (i >= store.floor ? this.locs : this.keptLocs).get(i);
-    if (loc !== undefined) return loc;
+    if (this.named(i) && this.nameLoc[i] >= 0) return this.nameLoc[i];
     const r = this.runOf(i);
     return r < 0 ? -1 : this.runLoc[r];
   }
 
   setLocOf(i: number, loc: number): void {
-    (i < store.floor ? this.keptLocs : this.locs).set(i, loc);
+    this.name(i);
+    this.nameLoc[i] = loc;
+    this.noteNaming(i);
+  }
+
+  /** Makes slot i's name columns this node's (growing them with the store). */
+  private name(i: number): void {
+    if (this.nameGen.length < store.data.length) {
+      const grow = (a: Int32Array) => { const b = new Int32Array(store.data.length).fill(-1); b.set(a); return b; };
+      this.nameGen = grow(this.nameGen);
+      this.nameLabel = grow(this.nameLabel);
+      this.nameLoc = grow(this.nameLoc);
+    }
+    if (this.nameGen[i] === store.slotGen[i]) return;
+    this.nameGen[i] = store.slotGen[i];
+    this.nameLabel[i] = -1;
+    this.nameLoc[i] = -1;
+  }
+
+  private intern(label: string): number {
+    if (label === this.lastLabel) return this.lastId;
+    let id = this.labelIds.get(label);
+    if (id === undefined) {
+      id = this.labels.length;
+      this.labels.push(label);
+      this.labelIds.set(label, id);
+    }
+    this.lastLabel = label;
+    return (this.lastId = id);
+  }
+
+  private noteNaming(i: number): void {
+    if (i < store.floor) this.keptNames++;
+    else {
+      const term = Math.imul((i - store.floor) ^ Math.imul(this.nameLabel[i], 0x9e3779b1) ^ Math.imul(this.nameLoc[i], 0x85ebca6b), 0x27d4eb2f);
+      this.regionNames = (this.regionNames + term) | 0;
+    }
   }
 
   groupOf(i: number): number {

@@ -245,6 +245,18 @@ describe("reading the graph after backward()", () => {
     expect(a.inputs).toEqual([]);
   });
 
+  it("a node made in a recycled slot does not inherit the old node's name or place", () => {
+    step(3);
+    const a = new Value(1);
+    const named = a.mul(2);
+    named.label = "named";
+    named.loc = 7;
+    named.add(0).backward();
+    const fresh = new Value(1).mul(2); // the next step's node in the same slot
+    expect(fresh.slot).toBe(named.slot);
+    expect([fresh.label, fresh.loc]).toEqual([null, -1]);
+  });
+
   it("String(v) shows label, data and grad", () => {
     const a = new Value(2, "a");
     a.mul(3).backward();

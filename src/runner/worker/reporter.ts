@@ -145,9 +145,12 @@ export class Reporter {
     // backward() hashed the region's shape as it walked it: if that and the rest of the
     // signature are unchanged, so is the structure, and the O(nodes) pass is skipped.
     const sig = this.next;
-    sig.set([p.hashed && this.lo !== NONE && p.keptHi < 0 ? 1 : 0, p.shape, size, m, p.floor, meta.nRuns - meta.keptRuns, runsHash(p.floor)]);
+    sig.set([
+      p.hashed && this.lo !== NONE && p.keptHi < 0 ? 1 : 0, p.shape, size, m, p.floor,
+      meta.nRuns - meta.keptRuns, runsHash(p.floor), meta.regionNames, meta.keptNames,
+    ]);
     if (sig[0] === 0 || sig.some((x, q) => x !== this.signature[q])) {
-      const h = shapeHash(sel, m, this.lo, this.n, this.rank, s.op, s.in0, s.in1, this.kWords, meta.runStart, meta.runLoc, meta.runGroup, meta.nRuns);
+      const h = shapeHash(sel, m, this.lo, this.n, this.rank, s.op, s.in0, s.in1, s.slotGen, this.kWords);
       this.structure = [h[0], h[1]];
       [this.signature, this.next] = [sig, this.signature];
     }
@@ -157,13 +160,6 @@ export class Reporter {
       const o = v.own!, j = this.indexOf(v.slot);
       h1 = (h1 + Math.imul(j ^ o.labelHash, 0x01000193)) | 0;
       h2 = (h2 + Math.imul(j ^ Math.imul(o.kind | (o.loc << 2), 0x85ebca6b) ^ o.group, 0x5bd1e995)) | 0;
-    }
-    const reached = (i: number) => i < s.data.length && s.mark[i] === ep;
-    for (const map of [meta.keptLabelHashes, meta.labelHashes]) {
-      for (const [i, lh] of map) if (reached(i)) h1 = Math.imul(h1 ^ this.indexOf(i), 0x01000193) ^ lh;
-    }
-    for (const map of [meta.keptLocs, meta.locs]) {
-      for (const [i, loc] of map) if (reached(i)) h2 = Math.imul(h2 ^ this.indexOf(i), 0x5bd1e995) ^ loc;
     }
     return `${(h1 >>> 0).toString(16)}${(h2 >>> 0).toString(16)}-${this.n}`;
   }
@@ -222,7 +218,7 @@ export class Reporter {
 
   /** Second pass, only for a new shape: the struct-of-arrays topology. */
   private topology(hash: string): GraphTopology {
-    const s = store, { sel, m, n, lo } = this, ep = lastPass.epoch;
+    const s = store, { sel, m, n, lo } = this;
     const op = new Uint8Array(n), kind = new Uint8Array(n), in0 = new Int32Array(n), in1 = new Int32Array(n);
     const k = new Float64Array(n), loc = new Int32Array(n), group = new Int32Array(n);
     const label: (string | null)[] = new Array(n).fill(null);
@@ -234,12 +230,10 @@ export class Reporter {
       in1[j] = b < 0 ? -1 : this.indexOf(b);
       k[j] = b < 0 && KEEPS_CONSTANT[o] === 1 ? s.k[i] : NaN;
       while (r + 1 < meta.nRuns && meta.runStart[r + 1] <= i) r++;
-      loc[j] = r < 0 ? -1 : meta.runLoc[r];
       group[j] = r < 0 ? -1 : meta.runGroup[r];
+      loc[j] = meta.locOf(i);
+      label[j] = meta.labelOf(i);
     }
-    const reached = (i: number) => i < s.data.length && s.mark[i] === ep && s.op[i] !== OP.leaf;
-    for (const map of [meta.keptLocs, meta.locs]) for (const [i, v] of map) if (reached(i)) loc[this.indexOf(i)] = v;
-    for (const map of [meta.keptLabels, meta.labels]) for (const [i, v] of map) if (reached(i)) label[this.indexOf(i)] = v;
     for (const v of reachedLeaves()) {
       const j = this.indexOf(v.slot), o = v.own!;
       kind[j] = o.kind;
@@ -278,7 +272,7 @@ function residentAt(slot: number): Value {
 
 /** `lo` when no slot range is implied: every node is listed in sel. */
 const NONE = 0x7fffffff;
-const SIGNATURE = 7;
+const SIGNATURE = 9;
 
 /** The current region's runs (where location or group changes), by offset from the region's floor. */
 function runsHash(floor: number): number {
@@ -328,15 +322,15 @@ const hashOut = new Int32Array(2);
 /**
  * Two lanes of hashing over what changes the drawing, not the numbers, and not
  * where nodes sit in the store: op, inputs as node indices, constant, and the op
- * nodes' place and group (leaves' are hashed from their own). Each node's term
- * is added, not chained, so consecutive nodes hash in parallel. Fills rank for
- * the nodes in sel.
+ * nodes' place, group and name (leaves' are hashed from their own). Each node's
+ * term is added, not chained, so consecutive nodes hash in parallel. Fills rank
+ * for the nodes in sel.
  */
 function shapeHash(
-  sel: Int32Array, m: number, lo: number, n: number, rank: Int32Array, op: Uint8Array, in0: Int32Array, in1: Int32Array, kw: Int32Array,
-  runStart: Int32Array, runLoc: Int32Array, runGroup: Int32Array, nRuns: number,
+  sel: Int32Array, m: number, lo: number, n: number, rank: Int32Array,
+  op: Uint8Array, in0: Int32Array, in1: Int32Array, slotGen: Int32Array, kw: Int32Array,
 ): Int32Array {
-  const base = lo - m;
+  const base = lo - m, { runStart, runLoc, runGroup, nRuns, nameGen, nameLabel, nameLoc } = meta, named = nameGen.length;
   let h1 = 0, h2 = 0;
   let run = -1, next = nRuns > 0 ? runStart[0] : NONE, loc = -1, group = -1, lastLoc = -2, lastGroup = -2;
   for (let j = 0; j < n; j++) {
@@ -358,12 +352,17 @@ function shapeHash(
       loc = runLoc[run];
       group = runGroup[run];
     }
-    // A leaf's place is its own, hashed by the caller.
-    if (o !== OP.leaf && (loc !== lastLoc || group !== lastGroup)) {
+    // A leaf's place and name are its own, hashed by the caller.
+    if (o === OP.leaf) continue;
+    if (loc !== lastLoc || group !== lastGroup) {
       h1 = (h1 + Math.imul(j ^ loc, 0x85ebca6b)) | 0;
       h2 = (h2 + Math.imul(j ^ group, 0xc2b2ae35)) | 0;
       lastLoc = loc;
       lastGroup = group;
+    }
+    if (i < named && nameGen[i] === slotGen[i]) {
+      h1 = (h1 + Math.imul(j ^ Math.imul(nameLabel[i], 0x27d4eb2f), 0x165667b1)) | 0;
+      h2 = (h2 + Math.imul(j ^ Math.imul(nameLoc[i], 0x85ebca6b), 0x9e3779b1)) | 0;
     }
   }
   hashOut[0] = h1;
