@@ -124,13 +124,14 @@ export class Value {
   /** The user's label, or the variable name instrumented code gave it; null shows the op instead. */
   get label(): string | null {
     const own = this.own;
+    if (own === null && this.gen >= store.gen) return meta.labelOf(this.slot); // instrumented code asks this of every named node
     if (own !== null && (own.leaf || !intact(this))) return own.label;
     return meta.labelOf(liveSlot(this));
   }
   set label(label: string | null) {
     if (label !== null && typeof label !== "string") throw new TypeError(`.label takes a string or null, got ${describe(label)}`);
     const own = this.own;
-    if (own === null || !own.leaf) meta.setLabel(liveSlot(this), label);
+    if (own === null || !own.leaf) meta.setLabel(own === null && this.gen >= store.gen ? this.slot : liveSlot(this), label);
     if (own !== null) {
       own.label = label;
       own.labelHash = label === null ? 0 : stringHash(label);
@@ -154,7 +155,7 @@ export class Value {
   }
   set loc(loc: number) {
     if (isLeaf(this)) this.own!.loc = loc;
-    else meta.setLocOf(liveSlot(this), loc);
+    else meta.setLocOf(this.gen >= store.gen ? this.slot : liveSlot(this), loc);
   }
 
   /** Group id (index into engine.groupPaths) the node was made in, or -1. */
