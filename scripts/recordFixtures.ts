@@ -6,7 +6,8 @@
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
-import { snapshotToJSON, type Snapshot } from "../src/protocol/graph";
+import type { Snapshot } from "../src/protocol/graph";
+import { snapshotToJSON } from "../src/graph/snapshotJson";
 import { ModelSession } from "../src/runner/session";
 
 const [workerScript, outDir] = process.argv.slice(2);

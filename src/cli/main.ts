@@ -1,11 +1,13 @@
 import { writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { NodeKind, OPS } from "../protocol/ops";
-import { edgeCount, snapshotToJSON, type Snapshot } from "../protocol/graph";
+import { edgeCount, type Snapshot } from "../protocol/graph";
 import type { ModelError } from "../protocol/run";
 import { ModelSession } from "../runner/session";
 import type { SessionEvent } from "../runner/types";
-import { toDot, toSvg } from "../runner/export/graphExport";
+import { snapshotToDot } from "../graph/dotExport";
+import { snapshotJsonText } from "../graph/snapshotJson";
+import { snapshotToSvg } from "../graph/svgExport";
 import { checkPaths, parseArgs, UsageError, USAGE, type CliArgs } from "./args";
 import { ProgressLine } from "./progress";
 import { StreamWriter } from "./streamWriter";
@@ -131,9 +133,9 @@ function humanError(e: ModelError): string {
 
 function exportText(s: Snapshot, file: string): string {
   const ext = path.extname(file).toLowerCase();
-  if (ext === ".dot") return toDot(s);
-  if (ext === ".svg") return toSvg(s);
-  return JSON.stringify(snapshotToJSON(s)) + "\n";
+  if (ext === ".dot") return snapshotToDot(s);
+  if (ext === ".svg") return snapshotToSvg(s);
+  return snapshotJsonText(s);
 }
 
 const rel = (f: string) => path.relative(process.cwd(), f) || f;

@@ -1,7 +1,7 @@
 import * as path from "node:path";
 import * as vscode from "vscode";
-import { snapshotToJSON } from "../protocol/graph";
-import { lossCurveCsv, nodesCsv } from "./csvExport";
+import { lossCsv, nodesCsv } from "../graph/csv";
+import { snapshotJsonText } from "../graph/snapshotJson";
 import { Disposable } from "./disposable";
 import type { GraphPanels } from "./graphPanels";
 import type { ModelController } from "./modelController";
@@ -46,13 +46,14 @@ export class GraphExport extends Disposable {
     const stem = `${path.basename(this.controller.model?.displayName ?? "gradscope").replace(/\.[cm]?[jt]sx?$/, "")}-step${snapshot.step}`;
     switch (chosen) {
       case "json":
-        return this.save("json", JSON.stringify(snapshotToJSON(snapshot), null, 1), `${stem}.json`, target);
+        return this.save("json", snapshotJsonText(snapshot), `${stem}.json`, target);
       case "csv-nodes":
         return this.save("csv", nodesCsv(snapshot), `${stem}-nodes.csv`, target);
       case "csv-loss": {
         const curve = this.controller.lossCurve();
         if (!curve || curve.losses.length === 0) return this.explain("there is no loss curve yet: no step has run.");
-        return this.save("csv", lossCurveCsv(curve), `${stem.replace(/-step\d+$/, "")}-loss.csv`, target);
+        const steps = Array.from(curve.losses, (_, i) => curve.from + i * curve.stride);
+        return this.save("csv", lossCsv(steps, curve.losses), `${stem.replace(/-step\d+$/, "")}-loss.csv`, target);
       }
       case "svg":
       case "png":

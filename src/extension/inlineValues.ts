@@ -4,7 +4,8 @@ import { Disposable } from "./disposable";
 import type { ModelController } from "./modelController";
 import type { ModelDocument } from "./modelDocument";
 import { affectsGradscope, readSettings } from "./settings";
-import { formatNumber, isLeafWorthShowing, nodeValueText } from "./valueText";
+import { formatNumber } from "../graph/format";
+import { isLeafWorthShowing, nodeValueText } from "./valueText";
 
 /** More leaves than this on one line (e.g. `new MLP(...)`) are summarised instead of listed. */
 const MAX_LISTED_PER_LINE = 2;

@@ -3,7 +3,7 @@ import { isEnded, type RunState } from "../protocol/run";
 import { Disposable } from "./disposable";
 import type { GraphPanels } from "./graphPanels";
 import type { ModelController, ModelStatus } from "./modelController";
-import { formatNumber } from "./valueText";
+import { formatNumber } from "../graph/format";
 
 const STATE_ICON: Record<RunState, string> = {
   idle: "$(graph)",

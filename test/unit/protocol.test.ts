@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { snapshotFromJSON, snapshotToJSON, type Snapshot } from "../../src/protocol/graph";
+import type { Snapshot } from "../../src/protocol/graph";
+import { snapshotFromJSON, snapshotToJSON } from "../../src/graph/snapshotJson";
 import { opText, OP } from "../../src/protocol/ops";
 import { parseHostMessage, parseViewMessage } from "../../src/protocol/panel";
 

@@ -73,7 +73,7 @@ export function panelTests({ api, stateIs, nodeLabelled, showChainRule }: SuiteC
         assert.equal(await readText(lossCsv), "step,loss\n1,49\n");
         const nodesCsv = await vscode.commands.executeCommand<vscode.Uri>("gradscope.exportGraph", "csv-nodes", workspaceFile("closed-panel-nodes.csv"));
         const rows = ((await readText(nodesCsv)) ?? "").trim().split("\n");
-        assert.equal(rows[0], "id,label,op,kind,data,grad,group");
+        assert.equal(rows[0], "node,name,op,kind,data,grad,input0,input1,group,file,line");
         assert.equal(rows.length - 1, controller.snapshot!.topology.op.length, "one row per node");
         assert.ok(rows.some((r) => /^\d+,a,leaf,input,2,42,/.test(r)), `no row for a: ${rows.join(" | ")}`);
         assert.equal(api.panel(), undefined, "JSON and CSV exports must not need the panel");
