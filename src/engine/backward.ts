@@ -1,96 +1,101 @@
-import { engine, tape } from "./context";
-import { RULES } from "./rules";
+import { OP } from "../protocol/ops";
+import { engine } from "./context";
+import { backwardHashing, backwardLowering, backwardRegion } from "./kernel";
+import { store } from "./store";
+import { freeze, rootSlot } from "./lifetime";
 import type { Value } from "./value";
 
 /**
+ * What the last backward() (or markForward()) reached, for the reporter: the
+ * nodes with mark === epoch among the root's region [floor, root] (regionReached
+ * of them, whose shape hashes to `shape` when store.hashShapes is on: then the
+ * `below` slots under the region it reached are listed in store.below), the
+ * kept slots [keptLo, keptHi] it walked, and the residents.
+ */
+export const lastPass = { epoch: 0, root: -1, floor: 0, keptLo: 0, keptHi: -1, regionReached: 0, hashed: false, shape: 0, below: 0 };
+
+const kernelOut = new Int32Array(2);
+
+/**
  * Reverse-mode autodiff without a topological sort: creation order already is
- * one, so we walk the tape of this step's nodes from the root down, skipping
- * nodes the root does not reach (an integer epoch mark, no Set). Nodes created
- * before the tape began (parameters, values reused across steps) are collected
- * as they are reached and handled after, in descending id order.
+ * one, so backward() walks the root's region from the root down, skipping
+ * nodes the root does not reach (an epoch mark, no Set, no recursion), then
+ * any kept nodes of earlier steps this region built on.
  */
 export function backward(root: Value): void {
-  const ep = ++tape.epoch;
-  const base = tape.baseId;
-  const nodes = tape.nodes;
-  const old: Value[] = [];
-  const reached: Value[] = [];
-  root.grad = 1;
-  root.mark = ep;
-  if (root.id < base) old.push(root);
-  else {
-    for (let i = root.id - base; i >= 0; i--) {
-      const n = nodes[i];
-      if (n.mark !== ep) continue;
-      reached.push(n);
-      propagate(n, ep, base, old);
-    }
+  const s = store;
+  const r = rootSlot(root);
+  const ep = ++s.epoch;
+  const unzeroed = warned || !engine.onWarning ? null : leavesWithGrad(r);
+  s.grad[r] = 1;
+  s.mark[r] = ep;
+  let keptHi = -1, keptLo = 0, regionReached = 0;
+  kernelOut[0] = kernelOut[1] = 0;
+  if (r >= s.floor) {
+    const kernel = s.hashShapes ? backwardHashing : backwardRegion;
+    regionReached = kernel(r, s.floor, ep, s.data, s.grad, s.op, s.in0, s.in1, s.k, s.mark, s.kWords, kernelOut, s.below);
+    keptHi = s.oldOpMax;
+    if (keptHi >= 0) keptLo = backwardLowering(keptHi, s.oldOpMin, ep, s.data, s.grad, s.op, s.in0, s.in1, s.k, s.mark, s.kWords, kernelOut, s.below);
+  } else if (s.op[r] !== OP.leaf) {
+    keptHi = r;
+    keptLo = backwardLowering(r, r, ep, s.data, s.grad, s.op, s.in0, s.in1, s.k, s.mark, s.kWords, kernelOut, s.below);
   }
-  if (old.length > 0) backwardOld(old, ep, base);
-
-  tape.nodes = [];
-  tape.baseId = engine.nextId;
+  Object.assign(lastPass, { epoch: ep, root: r, floor: s.floor, keptLo, keptHi, regionReached, hashed: s.hashShapes, shape: kernelOut[0], below: kernelOut[1] });
+  if (unzeroed) warnIfReached(unzeroed, ep);
+  freeze(root);
+  s.endGeneration();
   engine.steps++;
-  if (engine.onBackward) engine.onBackward(root, () => inCreationOrder(old, reached), old.length + reached.length);
+  if (engine.onBackward) engine.onBackward(root);
 }
 
-/** All reached nodes in creation order: the older ones sorted, then the tape's (already in order, reversed). */
-function inCreationOrder(old: Value[], reached: Value[]): Value[] {
-  const out = old.slice().sort((p, q) => p.id - q.id);
-  for (let i = reached.length - 1; i >= 0; i--) out.push(reached[i]);
-  return out;
-}
-
-function propagate(n: Value, ep: number, base: number, old: Value[]): void {
-  const a = n.a;
-  if (a === null) return;
-  const b = n.b;
-  const g = n.grad;
-  const r = RULES[n.op];
-  const x = a.data;
-  const y = b === null ? (n.k ?? NaN) : b.data;
-  if (a.mark !== ep) firstVisit(a, ep, base, old);
-  a.grad += r.d0(x, y, n.data) * g;
-  if (b !== null) {
-    if (b.mark !== ep) firstVisit(b, ep, base, old);
-    b.grad += r.d1(x, y, n.data) * g;
-  }
-}
-
-function firstVisit(v: Value, ep: number, base: number, old: Value[]): void {
-  v.mark = ep;
-  if (v.id < base) old.push(v);
-  if (v.a === null && v.grad !== 0) warnStaleGrad(v);
-}
-
-/** Nodes older than the tape: find all reachable ones, then propagate newest first. */
-function backwardOld(old: Value[], ep: number, base: number): void {
-  // Leaves (parameters, inputs) have nothing to propagate: only older op nodes need ordering.
-  const stack = old.filter((n) => n.a !== null);
-  if (stack.length === 0) return;
-  const ops = stack.slice();
-  while (stack.length > 0) {
-    const n = stack.pop()!;
-    for (const input of [n.a, n.b]) {
-      if (input !== null && input.mark !== ep) {
-        firstVisit(input, ep, base, old);
-        if (input.a !== null) {
-          stack.push(input);
-          ops.push(input);
-        }
+/**
+ * Marks what the last node built since the last backward() reaches, without
+ * touching grads: the forward graph of a model that never calls backward().
+ * Returns false when no node was built since.
+ */
+export function markForward(): boolean {
+  const s = store;
+  if (s.allocGen !== s.gen || s.top === s.floor) return false;
+  const r = s.top - 1, ep = ++s.epoch;
+  const { mark, in0, in1, op } = s;
+  mark[r] = ep;
+  let regionReached = 0;
+  const walk = (hi: number, lo: number, lowering: boolean): number => {
+    for (let i = hi; i >= lo; i--) {
+      if (mark[i] !== ep) continue;
+      if (!lowering) regionReached++;
+      for (const j of [in0[i], in1[i]]) {
+        if (j < 0) continue;
+        mark[j] = ep;
+        if (lowering && j < lo && op[j] !== OP.leaf) lo = j;
       }
     }
-  }
-  ops.sort((p, q) => q.id - p.id);
-  for (const n of ops) propagate(n, ep, base, old);
+    return lo;
+  };
+  walk(r, s.floor, false);
+  const keptHi = s.oldOpMax;
+  const keptLo = keptHi >= 0 ? walk(keptHi, s.oldOpMin, true) : 0;
+  Object.assign(lastPass, { epoch: ep, root: r, floor: s.floor, keptLo, keptHi, regionReached, hashed: false, shape: 0, below: 0 });
+  return true;
 }
 
 let warned = false;
-function warnStaleGrad(v: Value): void {
-  if (warned || !engine.onWarning) return;
+
+/** Leaves other than the root holding a grad before backward() starts: candidates for the not-zeroed warning. */
+function leavesWithGrad(r: number): { leaf: Value; grad: number }[] {
+  const out: { leaf: Value; grad: number }[] = [];
+  for (const list of [store.residents, store.proxies]) {
+    for (const leaf of list) if (leaf.slot !== r && store.grad[leaf.slot] !== 0) out.push({ leaf, grad: store.grad[leaf.slot] });
+  }
+  return out;
+}
+
+function warnIfReached(candidates: { leaf: Value; grad: number }[], ep: number): void {
+  const c = candidates.find(({ leaf }) => store.mark[leaf.slot] === ep);
+  if (!c || !engine.onWarning) return;
   warned = true;
   engine.onWarning(
-    `${v.label ?? "A leaf"} already had grad ${v.grad} before this backward(): gradients accumulate, as in micrograd. ` +
+    `${c.leaf.label ?? "A leaf"} already had grad ${c.grad} before this backward(): gradients accumulate, as in micrograd. ` +
       `Zero them first (model.zeroGrad(), or p.grad = 0 for each parameter) unless you mean to accumulate.`,
   );
 }

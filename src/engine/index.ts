@@ -6,5 +6,5 @@ export { sum, mse, hinge, softmaxCrossEntropy } from "./losses";
 export { Rng, seed } from "./rng";
 export { makeMoons } from "./datasets";
 export { gradcheck, type GradcheckResult } from "./gradcheck";
-export { scope, GradscopeLimitError } from "./context";
+export { scope, GradscopeLimitError, StaleValueError } from "./context";
 import "./instrument";

@@ -1,106 +1,247 @@
-import { NodeKind, OP } from "../protocol/ops";
-import { engine, GradscopeLimitError, tape } from "./context";
+import { NodeKind, OP, OPS } from "../protocol/ops";
 import { backward } from "./backward";
+import { engine } from "./context";
+import { compileOp, KEEPS_CONSTANT } from "./kernel";
 import { RULES } from "./rules";
+import { meta, stringHash } from "./meta";
+import { attach, handleAt, intact, isLeaf, liveSlot, readOld, slotFor, writeOld } from "./lifetime";
+import { DETACHED, store } from "./store";
 
 export type Operand = Value | number;
 
 /**
- * A scalar in the computation graph, as in micrograd. Every op takes a Value or
- * a plain number; a number is folded into the node as its constant operand `k`
- * instead of becoming a node of its own (so `c + 1` is one node, shown `+ 1`).
+ * @internal What a handle keeps outside the store: a leaf's numbers while it
+ * has no slot, and its names; a backward() root's numbers and names, frozen
+ * then, for when its slot is recycled (`losses.push(loss)` read later).
+ */
+export class Own {
+  labelHash: number;
+  constructor(
+    public d: number,
+    public gr: number,
+    public label: string | null,
+    readonly leaf: boolean,
+    public kind: NodeKind,
+    public loc: number,
+    public group: number,
+  ) {
+    this.labelHash = label === null ? 0 : stringHash(label);
+  }
+}
+
+/** The slot of the op node whose handle is being constructed (see node()); −1 while user code constructs a leaf. */
+let nodeSlot = -1;
+
+/**
+ * A scalar in the computation graph, as in micrograd: `.data`, `.grad` and the
+ * ops. Every op takes a Value or a plain number; a number is folded into the
+ * node as its constant operand (so `c + 1` is one node, shown `+ 1`).
+ *
+ * A Value is a handle to a slot of the store (store.ts). A node made by an op
+ * lives until a later step reuses its slot; reading it after that throws
+ * StaleValueError, never another node's number. Leaves (`new Value(x)`),
+ * parameters, and each loss passed to backward() keep their numbers for good.
  */
 export class Value {
-  data: number;
-  grad = 0;
-  /** Op code (see protocol/ops.ts); 0 for a leaf. */
-  op = 0;
-  /** Inputs in a fixed order; null for none or a constant operand. */
-  a: Value | null = null;
-  b: Value | null = null;
-  /** The constant operand, or pow's exponent. null, not NaN, when there is none: a double field would box one more number per node. */
-  k: number | null = null;
-  /** Creation counter: stable, and creation order is a topological order. */
-  readonly id: number;
-  label: string | null;
-  kind: NodeKind;
-  /** Source location and group at creation (see context.ts). */
-  loc: number;
-  group: number;
-  /** backward()'s epoch mark; the reporter then stores −1 − (index in the reported graph) here. */
-  mark = 0;
+  // Declared, not defined: a class field definition would run before the constructor on every node.
+  /** @internal Slot in the store. */
+  declare slot: number;
+  /** @internal Generation of the node in `slot`; PERM or DETACHED for leaves (see store.ts). */
+  declare gen: number;
+  /** @internal See Own; null for an op node that was never a backward() root. */
+  declare own: Own | null;
 
   constructor(data: number, label?: string) {
-    this.data = data;
-    this.id = engine.nextId++;
-    this.label = label ?? null;
-    this.kind = NodeKind.input;
-    this.loc = engine.loc;
-    this.group = engine.group;
-    track(this);
+    this.slot = nodeSlot;
+    this.gen = store.gen;
+    this.own = null;
+    // An op node's handle (see node()); a leaf's set-up stays out of line, so this inlines small into every op.
+    if (nodeSlot >= 0) nodeSlot = -1;
+    else makeLeaf(this, data, label);
   }
 
-  add(other: Operand): Value { return binary(OP.add, this, other); }
-  sub(other: Operand): Value { return binary(OP.sub, this, other); }
-  mul(other: Operand): Value { return binary(OP.mul, this, other); }
-  div(other: Operand): Value { return binary(OP.div, this, other); }
-  neg(): Value { return unary(OP.neg, this, null); }
-  /** x^k for a constant k; a Value exponent is built from primitives as exp(k · log x). */
-  pow(k: Operand): Value {
-    return typeof k === "number" ? unary(OP.pow, this, k) : this.log().mul(k).exp();
+  get data(): number {
+    return this.gen >= store.gen ? store.data[this.slot] : readOld(this, false);
   }
-  exp(): Value { return unary(OP.exp, this, null); }
-  log(): Value { return unary(OP.log, this, null); }
-  tanh(): Value { return unary(OP.tanh, this, null); }
-  relu(): Value { return unary(OP.relu, this, null); }
-  sigmoid(): Value { return unary(OP.sigmoid, this, null); }
+  set data(v: number) {
+    if (typeof v !== "number") throw new TypeError(`.data takes a number, got ${describe(v)}`);
+    if (this.gen >= store.gen) store.data[this.slot] = v;
+    else writeOld(this, false, v);
+  }
+
+  get grad(): number {
+    return this.gen >= store.gen ? store.grad[this.slot] : readOld(this, true);
+  }
+  set grad(v: number) {
+    if (typeof v !== "number") throw new TypeError(`.grad takes a number, got ${describe(v)}`);
+    if (this.gen >= store.gen) store.grad[this.slot] = v;
+    else writeOld(this, true, v);
+  }
+
+  add(other: Operand): Value { return ADD(this, other); }
+  sub(other: Operand): Value { return SUB(this, other); }
+  mul(other: Operand): Value { return MUL(this, other); }
+  div(other: Operand): Value { return DIV(this, other); }
+  neg(): Value { return NEG(this); }
+  /** x^k for a number k; x^y for a Value y (both derivatives, see rules.ts). */
+  pow(exponent: Operand): Value { return typeof exponent === "number" ? POW(this, exponent) : POWV(this, exponent); }
+  exp(): Value { return EXP(this); }
+  log(): Value { return LOG(this); }
+  tanh(): Value { return TANH(this); }
+  relu(): Value { return RELU(this); }
+  sigmoid(): Value { return SIGMOID(this); }
 
   /** Fills .grad of every node this one depends on (accumulating, like micrograd). */
   backward(): void { backward(this); }
 
+  /** Op code (see protocol/ops.ts); 0 for a leaf. */
+  get op(): number {
+    return isLeaf(this) ? OP.leaf : store.op[liveSlot(this)];
+  }
+  /** The nodes this one was computed from (micrograd's `_prev`), in operand order. */
+  get inputs(): Value[] {
+    const out: Value[] = [];
+    if (isLeaf(this)) return out;
+    const i = liveSlot(this);
+    if (store.in0[i] >= 0) out.push(handleAt(store.in0[i]));
+    if (store.in1[i] >= 0) out.push(handleAt(store.in1[i]));
+    return out;
+  }
+  /** The first and second input, or null (none, or a constant operand). */
+  get a(): Value | null {
+    return isLeaf(this) || store.in0[liveSlot(this)] < 0 ? null : handleAt(store.in0[this.slot]);
+  }
+  get b(): Value | null {
+    return isLeaf(this) || store.in1[liveSlot(this)] < 0 ? null : handleAt(store.in1[this.slot]);
+  }
+  /** The constant operand (`c + 1` → 1, `x ^ 2` → 2), or null. */
+  get k(): number | null {
+    if (isLeaf(this)) return null;
+    const i = liveSlot(this);
+    return KEEPS_CONSTANT[store.op[i]] && store.in1[i] < 0 ? store.k[i] : null;
+  }
+
+  /** The user's label, or the variable name instrumented code gave it; null shows the op instead. */
+  get label(): string | null {
+    const own = this.own;
+    if (own === null && this.gen >= store.gen) return meta.labelOf(this.slot); // instrumented code asks this of every named node
+    if (own !== null && (own.leaf || !intact(this))) return own.label;
+    return meta.labelOf(liveSlot(this));
+  }
+  set label(label: string | null) {
+    if (label !== null && typeof label !== "string") throw new TypeError(`.label takes a string or null, got ${describe(label)}`);
+    const own = this.own;
+    if (own === null || !own.leaf) meta.setLabel(own === null && this.gen >= store.gen ? this.slot : liveSlot(this), label);
+    if (own !== null) {
+      own.label = label;
+      own.labelHash = label === null ? 0 : stringHash(label);
+    }
+  }
+
+  /** input or param for a leaf (optimizers make what they train a param); value for an op node. */
+  get kind(): NodeKind {
+    return isLeaf(this) ? this.own!.kind : NodeKind.value;
+  }
+  set kind(kind: NodeKind) {
+    if (isLeaf(this)) this.own!.kind = kind;
+    else if (kind !== NodeKind.value) throw new RangeError("only a leaf (new Value(x)) can be an input or a parameter");
+  }
+
+  /** Index into the source-location table of the statement that made (or named) this node, or -1. */
+  get loc(): number {
+    const own = this.own;
+    if (own !== null && (own.leaf || !intact(this))) return own.loc;
+    return meta.locOf(liveSlot(this));
+  }
+  set loc(loc: number) {
+    if (isLeaf(this)) this.own!.loc = loc;
+    else meta.setLocOf(this.gen >= store.gen ? this.slot : liveSlot(this), loc);
+  }
+
+  /** Group id (index into engine.groupPaths) the node was made in, or -1. */
+  get group(): number {
+    const own = this.own;
+    if (own !== null && (own.leaf || !intact(this))) return own.group;
+    return meta.groupOf(liveSlot(this));
+  }
+
   toString(): string {
-    return `Value(${this.label ? this.label + "=" : ""}${this.data}, grad=${this.grad})`;
+    const label = this.label;
+    return `Value(${label ? label + "=" : ""}${this.data}, grad=${this.grad})`;
   }
 }
 
-function track(v: Value): void {
-  tape.nodes.push(v);
-  if (tape.nodes.length > engine.maxNodesPerStep) {
-    tape.nodes.length = 0;
-    tape.baseId = engine.nextId;
-    throw new GradscopeLimitError(
-      `This step built more than ${engine.maxNodesPerStep.toLocaleString("en-US")} nodes before calling backward(). ` +
-        `Use a smaller batch, or raise the limit (gradscope.maxNodesPerStep / --max-nodes) if you meant it.`,
-    );
-  }
+function makeLeaf(v: Value, data: number, label: string | undefined): void {
+  if (typeof data !== "number") throw new TypeError(`new Value() takes a number, got ${describe(data)}`);
+  if (label !== undefined && typeof label !== "string") throw new TypeError(`new Value()'s label must be a string, got ${describe(label)}`);
+  v.slot = 0;
+  v.gen = DETACHED;
+  v.own = new Own(data, 0, label ?? null, true, NodeKind.input, engine.loc, engine.group);
+  // Leaves made before the first backward() (parameters, inputs) take a slot of the first region, which is kept for good.
+  if (store.gen === 0) attach(v, v.own);
 }
 
-function make(op: number, data: number, a: Value, b: Value | null, k: number | null): Value {
-  const v = new Value(data);
-  v.op = op;
-  v.a = a;
-  v.b = b;
-  v.k = k;
-  v.kind = NodeKind.value;
+// ---- ops
+
+type Op = (self: Value, other?: Operand) => Value;
+const op = (code: number) => compileOp(code, { store, Value, node, nodeK, slowOp }) as Op;
+const [ADD, SUB, MUL, DIV, POW, POWV] = [OP.add, OP.sub, OP.mul, OP.div, OP.pow, OP.powv].map(op);
+const [NEG, EXP, LOG, TANH, RELU, SIGMOID] = [OP.neg, OP.exp, OP.log, OP.tanh, OP.relu, OP.sigmoid].map(op);
+
+/** A new handle to the op node in slot i (of the current generation; the caller may set another). */
+export function opHandle(i: number): Value {
+  nodeSlot = i;
+  return new Value(0);
+}
+
+function node(op: number, out: number, a: number, b: number): Value {
+  const s = store;
+  const i = s.alloc();
+  s.data[i] = out;
+  s.grad[i] = 0;
+  s.op[i] = op;
+  s.in0[i] = a;
+  s.in1[i] = b;
+  s.slotGen[i] = s.gen;
+  nodeSlot = i; // opHandle(i), written out: one call less to fit V8's inlining budget in the caller's loop
+  return new Value(0);
+}
+
+function nodeK(op: number, out: number, a: number, k: number): Value {
+  const v = node(op, out, a, -1);
+  store.k[v.slot] = k;
   return v;
 }
 
-function binary(op: number, self: Value, other: Operand): Value {
-  if (typeof other === "number") return make(op, RULES[op].forward(self.data, other), self, null, other);
-  if (!(other instanceof Value)) throw new TypeError(`${opName(op)}() takes a Value or a number, got ${describe(other)}`);
-  return make(op, RULES[op].forward(self.data, other.data), self, other, null);
+/**
+ * An op off the compiled fast path: checks and resolves its operands (before
+ * the new node takes a slot, so it cannot overwrite them), then builds it.
+ */
+function slowOp(op: number, self: Value, other: Operand | undefined): Value {
+  const s = store, forward = RULES[op].forward;
+  if (OPS[op].arity === 1 && !KEEPS_CONSTANT[op]) {
+    const a = slotFor(self, null);
+    return node(op, forward(s.data[a], NaN), a, -1);
+  }
+  if (typeof other === "number" && KEEPS_CONSTANT[op]) {
+    const a = slotFor(self, null);
+    return nodeK(op, forward(s.data[a], other), a, other);
+  }
+  if (!(other instanceof Value)) throw operandError(op, other);
+  const a = slotFor(self, other), b = slotFor(other, self);
+  return node(op, forward(s.data[a], s.data[b]), a, b);
 }
 
-function unary(op: number, self: Value, k: number | null): Value {
-  return make(op, RULES[op].forward(self.data, k ?? NaN), self, null, k);
-}
-
-function opName(op: number): string {
-  return Object.keys(OP).find((k) => OP[k as keyof typeof OP] === op) ?? String(op);
+function operandError(op: number, x: unknown): TypeError {
+  const name = op === OP.powv ? "pow" : OPS[op].name;
+  return new TypeError(`${name}() takes a Value or a number, got ${describe(x)}`);
 }
 
 function describe(x: unknown): string {
-  return x === null ? "null" : Array.isArray(x) ? "an array" : typeof x;
+  if (x === null) return "null";
+  if (Array.isArray(x)) return "an array";
+  if (typeof x === "string") return `string ${JSON.stringify(x.length > 20 ? x.slice(0, 20) + "…" : x)}`;
+  return typeof x === "object" ? "an object" : typeof x;
 }
 
 /** A Value for a number, or the Value itself. */

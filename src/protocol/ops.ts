@@ -1,6 +1,6 @@
 /**
  * The op codes every process agrees on. The engine keeps each op's forward and
- * backward rule (src/engine/ops.ts); this table only names them for the wire and
+ * backward rule (src/engine/rules.ts); this table only names them for the wire and
  * for display, so the webview and CLI need no engine code.
  */
 export const OPS = [
@@ -16,6 +16,8 @@ export const OPS = [
   { name: "tanh", symbol: "tanh", arity: 1 },
   { name: "relu", symbol: "relu", arity: 1 },
   { name: "sigmoid", symbol: "σ", arity: 1 },
+  /** x^y with a Value exponent y (`pow` is x^k for a constant k). */
+  { name: "powv", symbol: "^", arity: 2 },
 ] as const;
 
 export type OpName = (typeof OPS)[number]["name"];

@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { Value, gradcheck, MLP, SGD, Adam, mse, hinge, softmaxCrossEntropy, sum, Rng, makeMoons, scope } from "../../src/engine";
 import { engine } from "../../src/engine/context";
-import { NodeKind } from "../../src/protocol/ops";
+import { NodeKind, OP } from "../../src/protocol/ops";
+import { Reporter } from "../../src/runner/worker/reporter";
 
 describe("the seed example", () => {
   it("gives loss 49 and grads 42, 28", () => {
@@ -50,34 +51,72 @@ describe("micrograd's published sanity values (test_engine.py)", () => {
 });
 
 describe("every op against finite differences", () => {
-  const cases: [string, (v: Value[]) => Value, number[][]][] = [
-    ["add", ([x, y]) => x.add(y), [[1, 2], [-3, 0.5]]],
-    ["add const", ([x]) => x.add(3), [[1], [-2]]],
-    ["sub", ([x, y]) => x.sub(y), [[1, 2], [-3, 0.5]]],
-    ["mul", ([x, y]) => x.mul(y), [[1.5, 2], [-3, 0.5], [0, 4]]],
-    ["div", ([x, y]) => x.div(y), [[1.5, 2], [-3, 0.5], [2, -0.1]]],
-    ["neg", ([x]) => x.neg(), [[1.5], [-2]]],
-    ["pow 2", ([x]) => x.pow(2), [[1.5], [-2], [0]]],
-    ["pow 3 of a negative base", ([x]) => x.pow(3), [[-1.7], [-0.2]]],
-    ["pow -1", ([x]) => x.pow(-1), [[1.5], [-2]]],
-    ["pow 0.5", ([x]) => x.pow(0.5), [[2.5], [0.3]]],
-    ["pow with a Value exponent", ([x, y]) => x.pow(y), [[2.5, 1.5], [0.7, -2]]],
-    ["exp", ([x]) => x.exp(), [[0], [1.3], [-4]]],
-    ["log", ([x]) => x.log(), [[1], [5], [0.001]]],
-    ["tanh", ([x]) => x.tanh(), [[0], [0.8], [-2.5]]],
-    ["relu", ([x]) => x.relu(), [[1.2], [-0.7]]],
-    ["sigmoid", ([x]) => x.sigmoid(), [[0], [2], [-3]]],
-    ["a node used twice", ([x]) => x.mul(x).add(x), [[1.5], [-2]]],
-    ["a diamond", ([x, y]) => { const s = x.mul(y); return s.tanh().mul(s.exp()); }, [[0.3, 0.5], [-1, 0.2]]],
+  // [name, the op on Values, the same maths on numbers, points]: forward value and gradient are both checked.
+  const cases: [string, (v: Value[]) => Value, (x: number[]) => number, number[][]][] = [
+    ["add", ([x, y]) => x.add(y), ([x, y]) => x + y, [[1, 2], [-3, 0.5]]],
+    ["add const", ([x]) => x.add(3), ([x]) => x + 3, [[1], [-2]]],
+    ["sub", ([x, y]) => x.sub(y), ([x, y]) => x - y, [[1, 2], [-3, 0.5]]],
+    ["sub const", ([x]) => x.sub(2.5), ([x]) => x - 2.5, [[1], [-2]]],
+    ["mul", ([x, y]) => x.mul(y), ([x, y]) => x * y, [[1.5, 2], [-3, 0.5], [0, 4]]],
+    ["mul const", ([x]) => x.mul(-4), ([x]) => x * -4, [[1.5], [0]]],
+    ["div", ([x, y]) => x.div(y), ([x, y]) => x / y, [[1.5, 2], [-3, 0.5], [2, -0.1]]],
+    ["div const", ([x]) => x.div(8), ([x]) => x / 8, [[1.5], [-3]]],
+    ["neg", ([x]) => x.neg(), ([x]) => -x, [[1.5], [-2]]],
+    ["pow 2", ([x]) => x.pow(2), ([x]) => x ** 2, [[1.5], [-2], [0]]],
+    ["pow 3 of a negative base", ([x]) => x.pow(3), ([x]) => x ** 3, [[-1.7], [-0.2]]],
+    ["pow -1", ([x]) => x.pow(-1), ([x]) => 1 / x, [[1.5], [-2]]],
+    ["pow 0.5", ([x]) => x.pow(0.5), ([x]) => Math.sqrt(x), [[2.5], [0.3]]],
+    ["pow with a Value exponent", ([x, y]) => x.pow(y), ([x, y]) => x ** y, [[2.5, 1.5], [0.7, -2], [3, 2], [1, 0.5], [0.2, 0]]],
+    ["exp", ([x]) => x.exp(), ([x]) => Math.exp(x), [[0], [1.3], [-4]]],
+    ["log", ([x]) => x.log(), ([x]) => Math.log(x), [[1], [5], [0.001]]],
+    ["tanh", ([x]) => x.tanh(), ([x]) => Math.tanh(x), [[0], [0.8], [-2.5]]],
+    ["relu", ([x]) => x.relu(), ([x]) => Math.max(0, x), [[1.2], [-0.7]]],
+    ["sigmoid", ([x]) => x.sigmoid(), ([x]) => 1 / (1 + Math.exp(-x)), [[0], [2], [-3]]],
+    ["a node used twice", ([x]) => x.mul(x).add(x), ([x]) => x * x + x, [[1.5], [-2]]],
+    ["a diamond", ([x, y]) => { const s = x.mul(y); return s.tanh().mul(s.exp()); }, ([x, y]) => Math.tanh(x * y) * Math.exp(x * y), [[0.3, 0.5], [-1, 0.2]]],
+    ["every op at once", ([x, y]) => x.mul(y).add(x.div(y)).sub(y.neg().exp()).tanh().add(x.relu()).mul(y.sigmoid()).pow(2).add(x.pow(y).log()),
+      ([x, y]) => (Math.tanh(x * y + x / y - Math.exp(-y)) + Math.max(0, x)) ** 2 / (1 + Math.exp(-y)) ** 2 + Math.log(x ** y), [[0.8, 1.3], [1.7, 0.4]]],
   ];
-  for (const [name, f, points] of cases) {
+  for (const [name, f, reference, points] of cases) {
     for (const xs of points) {
       it(`${name} at (${xs.join(", ")})`, () => {
+        expect(f(xs.map((x) => new Value(x))).data).toBeCloseTo(reference(xs), 12);
         const r = gradcheck(f, xs, { tol: 1e-5 });
         expect(r.maxError, `analytic ${r.analytic} numeric ${r.numeric}`).toBeLessThan(1e-5);
       });
     }
   }
+
+  describe("x.pow(y) with a Value exponent: its own op, both derivatives, every base where they exist", () => {
+    const powv = (x: number, y: number) => {
+      const [vx, vy] = [new Value(x), new Value(y)];
+      const out = vx.pow(vy);
+      out.backward();
+      return { op: out.op, data: out.data, dx: vx.grad, dy: vy.grad };
+    };
+    it("is one node of op powv, not exp(y·log x)", () => {
+      expect(powv(2, 3).op).toBe(OP.powv);
+    });
+    it("x = −2, y = 2: 4, ∂/∂x = −4 (∂/∂y does not exist for a negative base: NaN, as in PyTorch)", () => {
+      const r = powv(-2, 2);
+      expect([r.data, r.dx]).toEqual([4, -4]);
+      expect(Number.isNaN(r.dy)).toBe(true);
+    });
+    it("x = −2, y = 3: −8, ∂/∂x = 12", () => {
+      expect(powv(-2, 3)).toMatchObject({ data: -8, dx: 12 });
+    });
+    it("x = 0: finite grads where they exist", () => {
+      expect(powv(0, 2)).toMatchObject({ data: 0, dx: 0, dy: 0 });
+      expect(powv(0, 1)).toMatchObject({ data: 0, dx: 1, dy: 0 });
+      expect(powv(0, 0)).toMatchObject({ data: 1, dx: 0, dy: 0 });
+      expect(powv(0, 0.5)).toMatchObject({ data: 0, dx: Infinity, dy: 0 });
+    });
+    it("x > 0: ∂/∂y = x^y · ln x", () => {
+      const r = powv(3, 2);
+      expect([r.data, r.dx]).toEqual([9, 6]);
+      expect(r.dy).toBeCloseTo(9 * Math.log(3), 12);
+    });
+  });
 
   it("relu at exactly 0 has gradient 0 (micrograd's convention)", () => {
     const x = new Value(0);
@@ -101,8 +140,25 @@ describe("every op against finite differences", () => {
     expect(Number.isNaN(x.grad)).toBe(true);
   });
 
-  it("rejects a non-number operand with a clear message", () => {
-    expect(() => new Value(1).add("2" as unknown as number)).toThrow(/add\(\) takes a Value or a number, got string/);
+  it("rejects a non-number operand with a TypeError that names the op", () => {
+    const x = new Value(1);
+    expect(() => x.add("2" as unknown as number)).toThrow(TypeError);
+    expect(() => x.add("2" as unknown as number)).toThrow(/add\(\) takes a Value or a number, got string "2"/);
+    expect(() => x.pow("2" as unknown as number)).toThrow(/^pow\(\) takes a Value or a number, got string "2"$/);
+    expect(() => x.mul(null as unknown as number)).toThrow(/mul\(\) takes a Value or a number, got null/);
+    expect(() => x.div(undefined as unknown as number)).toThrow(/div\(\) takes a Value or a number, got undefined/);
+    expect(() => x.sub([1] as unknown as number)).toThrow(/sub\(\) takes a Value or a number, got an array/);
+    expect(() => x.pow({} as unknown as number)).toThrow(/pow\(\) takes/);
+  });
+
+  it("rejects a non-number in new Value() and in .data / .grad, so \"1.5\" never concatenates", () => {
+    expect(() => new Value("1.5" as unknown as number)).toThrow(TypeError);
+    expect(() => new Value("1.5" as unknown as number)).toThrow(/new Value\(\) takes a number, got string "1.5"/);
+    expect(() => new Value(1, 2 as unknown as string)).toThrow(/label must be a string/);
+    const x = new Value(1);
+    expect(() => (x.data = "3" as unknown as number)).toThrow(/\.data takes a number, got string "3"/);
+    expect(() => (x.grad = "3" as unknown as number)).toThrow(TypeError);
+    expect(new Value(1.5).add(2).data).toBe(3.5);
   });
 });
 
@@ -136,7 +192,8 @@ describe("backward()", () => {
 
   it("reports the reachable nodes in creation order to the host hook", () => {
     const seen: number[][] = [];
-    engine.onBackward = (_root, nodes) => seen.push(nodes().map((n) => n.data));
+    const reporter = new Reporter([]);
+    engine.onBackward = () => seen.push(Array.from(reporter.report().values.data));
     try {
       const a = new Value(2);
       const b = new Value(3);

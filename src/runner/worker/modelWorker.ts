@@ -9,8 +9,6 @@ import { MessagePort, workerData } from "node:worker_threads";
 import * as gradscope from "../../engine";
 import { engine, GradscopeLimitError } from "../../engine/context";
 import { instrumentation } from "../../engine/instrument";
-import type { Value } from "../../engine/value";
-import type { GraphTopology } from "../../protocol/graph";
 import type { Thrown, WorkerEnvelope, WorkerInit, WorkerMessage } from "../../protocol/worker";
 import { Ctl, passGate, waitForGate, waitWhileHeld } from "../control";
 import { OutputWriter } from "../outputRing";
@@ -50,12 +48,8 @@ instrumentation.at = (loc: number) => {
 let pendingLosses: number[] = [];
 let pendingFrom = 1;
 let lastFull = -Infinity;
-/** The last step's report, built at its backward() (so its numbers are that moment's), sent only if the run ends there. */
-let held: { step: number; loss: number; report: Report } | null = null;
-/** A topology the reporter built for a held report that was never sent: the next report of that shape carries it. */
-let unsentTopology: GraphTopology | undefined;
-/** Holding a big graph alive into the next step's forward pass made every step ~20% slower (GC). */
-const HOLD_AT_MOST_NODES = 5000;
+/** The last step, if it was not reported: the reporter holds its numbers from its backward(), for a report if the run ends there. */
+let held: { step: number; loss: number } | null = null;
 
 function flushLosses(): void {
   if (pendingLosses.length === 0) return;
@@ -66,18 +60,16 @@ function flushLosses(): void {
 }
 
 /** Reads a step's numbers now, at its backward(): later reads would mix in the optimizer's update. */
-function buildReport(nodes: () => Value[]): Report {
-  const r = reporter.report(nodes());
+function buildReport(): Report {
+  const r = reporter.report();
   engine.updates.length = 0;
   return r;
 }
 
 function sendReport(step: number, loss: number, r: Report): void {
   flushLosses();
-  const topology = r.topology ?? (unsentTopology?.hash === r.hash ? unsentTopology : undefined);
-  unsentTopology = undefined;
   const transfer = [r.values.data.buffer, r.values.grad.buffer] as ArrayBuffer[];
-  post({ type: "step/report", step, loss, hash: r.hash, topology, values: r.values, updates: r.updates }, transfer);
+  post({ type: "step/report", step, loss, hash: r.hash, topology: r.topology, values: r.values, updates: r.updates }, transfer);
   lastFull = performance.now();
   held = null;
 }
@@ -93,21 +85,19 @@ function waitWhilePaused(step: number): void {
 engine.maxNodesPerStep = init.maxNodesPerStep;
 engine.recordUpdates = true;
 engine.onWarning = (message) => post({ type: "model/warning", message, loc: engine.loc });
-engine.onBackward = (root, nodes, count) => {
+engine.onBackward = (root) => {
   const step = engine.steps;
-  pendingLosses.push(root.data);
+  const loss = root.data;
+  pendingLosses.push(loss);
   const pausing = passGate(ctl);
   const last = init.maxSteps > 0 && step >= init.maxSteps;
   const now = performance.now();
-  if (step === 1 || last || pausing || init.throttleMs === 0 || now - lastFull >= init.throttleMs) sendReport(step, root.data, buildReport(nodes));
-  else if (count <= HOLD_AT_MOST_NODES) {
-    const report = buildReport(nodes);
-    if (report.topology) unsentTopology = report.topology;
-    held = { step, loss: root.data, report };
-  } else {
-    // A big graph's final view may be up to one throttle interval old (its loss curve is still complete).
+  if (step === 1 || last || pausing || init.throttleMs === 0 || now - lastFull >= init.throttleMs) sendReport(step, loss, buildReport());
+  else {
+    // O(leaves): the graph's own numbers stay in the engine's store until the model builds its next step.
+    reporter.hold();
     engine.updates.length = 0;
-    held = null;
+    held = { step, loss };
   }
   if (last) {
     post({ type: "run/end", reason: "max-steps", steps: step });
@@ -122,9 +112,9 @@ engine.onBackward = (root, nodes, count) => {
 };
 
 /**
- * Hook for the engine: when a model ends without calling backward(), the graph
- * it built so far could still be drawn. The engine does not list those nodes
- * yet; once it does, report them here (as a step-0 report) before run/end.
+ * When a model ends without calling backward(), the graph it built so far
+ * could still be drawn: reporter.reportForward() lists it (null if nothing was
+ * built). Sending it needs a step-0 report in protocol/worker.ts (step ≥ 1 now).
  */
 function reportForwardGraph(): void {}
 
@@ -132,7 +122,8 @@ let ended = false;
 function finish(): void {
   if (ended) return;
   ended = true;
-  if (held) sendReport(held.step, held.loss, held.report);
+  const report = held && reporter.reportHeld();
+  if (report) sendReport(held!.step, held!.loss, report);
   if (engine.steps === 0) reportForwardGraph();
   flushLosses();
   post({ type: "run/end", reason: "finished", steps: engine.steps });
