@@ -48,7 +48,7 @@ export function edgeDerivative(t: GraphTopology, data: Float64Array, i: number, 
  * keeps the given value (its inputs are ignored), so any node can be nudged.
  * Only nodes downstream of an override are recomputed; the rest are copied.
  */
-export function replayForward(t: GraphTopology, base: Float64Array, overrides: ReadonlyMap<number, number>, out = new Float64Array(base.length)): Float64Array {
+export function replayForward<A extends ArrayBufferLike = ArrayBuffer>(t: GraphTopology, base: Float64Array, overrides: ReadonlyMap<number, number>, out: Float64Array<A> = new Float64Array(base.length) as unknown as Float64Array<A>): Float64Array<A> {
   const n = t.op.length;
   out.set(base.subarray(0, n));
   if (overrides.size === 0) return out;
@@ -78,7 +78,7 @@ export function replayAll(t: GraphTopology, base: Float64Array): Float64Array {
 }
 
 /** Reverse mode from `root` (default: the loss, the last node) through the rules table: fresh gradients, nothing accumulated. */
-export function replayBackward(t: GraphTopology, data: Float64Array, root = t.op.length - 1): Float64Array {
+export function replayBackward(t: GraphTopology, data: Float64Array, root = t.op.length - 1): Float64Array<ArrayBuffer> {
   const grad = new Float64Array(t.op.length);
   grad[root] = 1;
   for (let i = root; i >= 0; i--) {
