@@ -152,6 +152,23 @@ describe("in the worker: no-grad, not-zeroed, breakpoint()", () => {
     for (const m of posted) expect(WorkerMessageSchema.safeParse(m).success).toBe(true);
   });
 
+  it("a report with a subset of the values (the host asked for leaves): the detectors read every node's numbers through allValues", () => {
+    const posted: unknown[] = [];
+    const health = new WorkerHealth(undefined, (m) => posted.push(m), () => {});
+    const reporter = new Reporter([]);
+    engine.onBackward = () => {
+      const r = reporter.report("leaves");
+      expect(r.nodes).toBeDefined();
+      health.check(1, r, () => reporter.report("all").values);
+      health.flush();
+    };
+    new Value(0, "x").log().mul(2).backward();
+    expect(posted).toEqual([
+      { type: "health/finding", finding: expect.objectContaining({ kind: "nan-origin", op: "log" }) },
+      { type: "run/break", break: expect.objectContaining({ kind: "nan" }) },
+    ]);
+  });
+
   it("breakpoint(message) posts a break of kind call and pauses through the given gate", () => {
     const posted: unknown[] = [];
     const paused: number[] = [];
