@@ -39,6 +39,10 @@ export const DEFAULT_LIMITS = {
 
 /** What a session tells its consumer (the CLI, the extension). */
 export type SessionEvent =
+  /** Insight (issue 10): a health finding; a breakpoint that fired (the model is paused there); the answer to insight(). */
+  | { type: "finding"; finding: Finding }
+  | { type: "break"; brk: Break }
+  | { type: "insight"; response: InsightResponse }
   /** The run state or step counter changed. */
   | { type: "state"; state: RunState; step: number; error?: ModelError }
   /** A step's graph; `shapeChanged` is true when the topology differs from the last graph event's. */
@@ -50,8 +54,4 @@ export type SessionEvent =
   /** A likely mistake in the model, e.g. gradients not zeroed between steps; `loc` is where the model was. */
   | { type: "warning"; message: string; loc?: SourceLocation }
   /** The run is over; `detail` explains an outcome that needs it (a model that never called backward()). */
-  | { type: "end"; reason: EndReason; steps: number; error?: ModelError; detail?: string }
-  /** Insight (issue 10): a health finding; a breakpoint that fired (the model is paused there); the answer to insight(). */
-  | { type: "finding"; finding: Finding }
-  | { type: "break"; brk: Break }
-  | { type: "insight"; response: InsightResponse };
+  | { type: "end"; reason: EndReason; steps: number; error?: ModelError; detail?: string };
