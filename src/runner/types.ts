@@ -1,7 +1,5 @@
 import type { Snapshot, SourceLocation } from "../protocol/graph";
 import type { EndReason, ModelError, RunState } from "../protocol/run";
-import type { Break, Finding, HealthSpec } from "../protocol/health";
-import type { InsightResponse } from "../protocol/insight";
 
 /** How to run a model. Every limit has a default (see DEFAULT_LIMITS). */
 export interface RunOptions {
@@ -26,7 +24,7 @@ export interface RunOptions {
   /** How many recent full snapshots to keep for going back in time. */
   historySnapshots?: number;
   /** Health detectors' thresholds and breakpoint conditions (issue 10); default: pause on the first non-finite value. */
-  health?: HealthSpec;
+  health?: import("../protocol/health").HealthSpec;
 }
 
 export const DEFAULT_LIMITS = {
@@ -40,9 +38,9 @@ export const DEFAULT_LIMITS = {
 /** What a session tells its consumer (the CLI, the extension). */
 export type SessionEvent =
   /** Insight (issue 10): a health finding; a breakpoint that fired (the model is paused there); the answer to insight(). */
-  | { type: "finding"; finding: Finding }
-  | { type: "break"; brk: Break }
-  | { type: "insight"; response: InsightResponse }
+  | { type: "finding"; finding: import("../protocol/health").Finding }
+  | { type: "break"; brk: import("../protocol/health").Break }
+  | { type: "insight"; response: import("../protocol/insight").InsightResponse }
   /** The run state or step counter changed. */
   | { type: "state"; state: RunState; step: number; error?: ModelError }
   /** A step's graph; `shapeChanged` is true when the topology differs from the last graph event's. */
