@@ -17,7 +17,7 @@ import { Reporter } from "../src/runner/worker/reporter";
 
 const WARM = 100, MEASURED = 300, BLOCK = 10, ROUNDS = 5;
 
-function round(): { ratio: number; stepMs: number; healthMs: number } {
+function round(): { ratio: number; stepMs: number; healthMs: number; copyMs: number } {
   const rng = new Rng(1337);
   const { X, y } = makeMoons(100, 0.1, rng);
   const model = new MLP(2, [16, 16, 1], { rng });
@@ -27,7 +27,7 @@ function round(): { ratio: number; stepMs: number; healthMs: number } {
   engine.params.push(...model.parameters());
   const reporter = new Reporter([]);
   engine.recordUpdates = true;
-  let healthMs = 0, reportMs = 0, stepNo = 0;
+  let healthMs = 0, reportMs = 0, copyMs = 0, stepNo = 0;
   engine.onBackward = (root) => {
     stepNo++;
     const r0 = performance.now();
@@ -38,13 +38,20 @@ function round(): { ratio: number; stepMs: number; healthMs: number } {
     health.mustReport(stepNo, root.data);
     health.check(stepNo, r);
     health.flush();
-    healthMs += performance.now() - t0;
+    const t1 = performance.now();
+    healthMs += t1 - t0;
+    // What a subset report (the host asked for leaves/none) adds: the detectors read every node's numbers.
+    reporter.allNumbers();
+    const t2 = performance.now();
+    copyMs += t2 - t1;
+    reportMs += t2 - t1;
   };
   const ratios: number[] = [];
-  let sumStep = 0, sumHealth = 0, n = 0;
+  let sumStep = 0, sumHealth = 0, sumCopy = 0, n = 0;
   for (let done = 0; done < WARM + MEASURED; done += BLOCK) {
     healthMs = 0;
     reportMs = 0;
+    copyMs = 0;
     const t0 = performance.now();
     for (let k = 0; k < BLOCK; k++) {
       const scores = X.map((x) => model.forward(x)[0]);
@@ -59,6 +66,7 @@ function round(): { ratio: number; stepMs: number; healthMs: number } {
       ratios.push(healthMs / stepMs);
       sumStep += stepMs;
       sumHealth += healthMs;
+      sumCopy += copyMs;
       n += BLOCK;
     }
   }
@@ -67,7 +75,7 @@ function round(): { ratio: number; stepMs: number; healthMs: number } {
   engine.trackParams = false;
   engine.params.length = 0;
   ratios.sort((a, b) => a - b);
-  return { ratio: ratios[ratios.length >> 1], stepMs: sumStep / n, healthMs: sumHealth / n };
+  return { ratio: ratios[ratios.length >> 1], stepMs: sumStep / n, healthMs: sumHealth / n, copyMs: sumCopy / n };
 }
 
 const rounds = Array.from({ length: ROUNDS }, round);
@@ -76,3 +84,6 @@ console.log(`health tracking on a reported moons step (2-16-16-1, 100 points), $
 for (const r of rounds) console.log(`  step ${r.stepMs.toFixed(2)} ms, health ${r.healthMs.toFixed(3)} ms → ${pct(r.ratio)} (median over blocks)`);
 const rs = rounds.map((r) => r.ratio).sort((a, b) => a - b);
 console.log(`health / step: ${pct(rs[0])}–${pct(rs[rs.length - 1])} (target ≤ 10%)`);
+// When the host asked for leaves or none (the CLI), the worker's report has no op nodes' numbers: the detectors copy them (reporter.allNumbers()).
+const cp = rounds.map((r) => r.copyMs / r.stepMs).sort((a, b) => a - b);
+console.log(`+ copying every node's numbers when the report is a subset (CLI --values leaves/none): ${pct(cp[0])}–${pct(cp[cp.length - 1])}`);
