@@ -113,6 +113,32 @@ describe("vanishing / exploding", () => {
   });
 });
 
+describe("vanishing over time vs convergence", () => {
+  /** Layer 1's gradient is scale × layer 2's; the loss is set to `losses` by an added constant. */
+  function twoLayersLoss(scales: number[], losses: number[]): Rec[] {
+    return record(() => {
+      const w1 = scope("net", () => scope("layer1", () => scope("neuron1", () => new Value(0.5, "w1"))));
+      const w2 = scope("net", () => scope("layer2", () => scope("neuron1", () => new Value(0.5, "w2"))));
+      new SGD([w1, w2], { lr: 0 });
+      scales.forEach((s, k) => {
+        const a = scope("net", () => scope("layer1", () => scope("neuron1", () => w1.mul(s))));
+        const b = scope("net", () => scope("layer2", () => scope("neuron1", () => a.add(w2))));
+        w1.grad = 0;
+        w2.grad = 0;
+        b.add(losses[k] - b.data).backward();
+      });
+    });
+  }
+
+  it("a gradient that falls 3 decades while the loss falls too (convergence) is not vanishing; with a flat loss it is", () => {
+    const scales = [1, 1, 1, 1, 1, 1, 1e-3];
+    const falling = track(twoLayersLoss(scales, [1, 1, 1, 1, 1, 1, 1e-3]));
+    expect(falling.findings.filter((f) => f.kind === "vanishing" && /its mean/.test(f.detail))).toEqual([]);
+    const flat = track(twoLayersLoss(scales, [1, 1, 1, 1, 1, 1, 1]));
+    expect(flat.findings.filter((f) => f.kind === "vanishing" && /below its mean over the last 6 steps/.test(f.detail))).toHaveLength(1);
+  });
+});
+
 describe("breakpoint conditions", () => {
   it("loss-up fires on the step the loss rose more than X%; grad-above when a |grad| crosses T; configure changes them", () => {
     const t = new HealthTracker(undefined, { lossUpPct: 50 });
