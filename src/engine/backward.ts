@@ -97,5 +97,6 @@ function warnIfReached(candidates: { leaf: Value; grad: number }[], ep: number):
   engine.onWarning(
     `${c.leaf.label ?? "A leaf"} already had grad ${c.grad} before this backward(): gradients accumulate, as in micrograd. ` +
       `Zero them first (model.zeroGrad(), or p.grad = 0 for each parameter) unless you mean to accumulate.`,
+    c.leaf,
   );
 }

@@ -46,8 +46,18 @@ class Engine {
   /** Optimizer updates are recorded here only while a host asks for them. */
   recordUpdates = false;
   updates: UpdateRecord[] = [];
-  /** Called once with a message when grads look like they were not zeroed. */
-  onWarning: ((message: string) => void) | null = null;
+  /** Called once with a message when grads look like they were not zeroed; `leaf` is the leaf that already held a grad. */
+  onWarning: ((message: string, leaf?: Value) => void) | null = null;
+  /**
+   * Leaves that became parameters (an nn module made them, or an optimizer
+   * trains them), in the order they did: a host's health checks look for the
+   * ones the loss does not reach. Kept only while a host asks (trackParams),
+   * so a plain library use holds no references.
+   */
+  params: Value[] = [];
+  trackParams = false;
+  /** Called by breakpoint(message) in a model; a host pauses the model there. With no host, breakpoint() does nothing. */
+  onBreakpoint: ((message: string) => void) | null = null;
 }
 
 export const engine = new Engine();

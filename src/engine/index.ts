@@ -7,4 +7,5 @@ export { Rng, seed } from "./rng";
 export { makeMoons } from "./datasets";
 export { gradcheck, type GradcheckResult } from "./gradcheck";
 export { scope, GradscopeLimitError, StaleValueError } from "./context";
+export { breakpoint } from "./breakpoint";
 import "./instrument";

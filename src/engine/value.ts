@@ -143,8 +143,10 @@ export class Value {
     return isLeaf(this) ? this.own!.kind : NodeKind.value;
   }
   set kind(kind: NodeKind) {
-    if (isLeaf(this)) this.own!.kind = kind;
-    else if (kind !== NodeKind.value) throw new RangeError("only a leaf (new Value(x)) can be an input or a parameter");
+    if (isLeaf(this)) {
+      if (kind === NodeKind.param && this.own!.kind !== NodeKind.param && engine.trackParams) engine.params.push(this);
+      this.own!.kind = kind;
+    } else if (kind !== NodeKind.value) throw new RangeError("only a leaf (new Value(x)) can be an input or a parameter");
   }
 
   /** Index into the source-location table of the statement that made (or named) this node, or -1. */

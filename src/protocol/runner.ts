@@ -1,6 +1,8 @@
 import { z } from "zod";
 import { AnyNumber, GraphTopologySchema, GraphValuesSchema, ParamUpdateSchema, SourceLocationSchema } from "./graph";
 import { EndReasonSchema, ModelErrorSchema } from "./run";
+import { HealthSpecSchema } from "./health";
+import { BreakMessageSchema, FindingMessageSchema, HealthConfigureMessageSchema, InsightRequestMessageSchema, InsightResponseMessageSchema } from "./insight";
 
 /**
  * The host (extension host, CLI) ⇄ the runner process (dist/runner.js, the
@@ -23,11 +25,16 @@ export const RunSpecSchema = z.object({
   timeoutSeconds: z.number().min(0),
   /** Which nodes' numbers each step/report carries: all, the leaves (inputs and parameters), or none. */
   values: z.enum(["all", "leaves", "none"]),
+  /** Health detectors' thresholds and breakpoint conditions (issue 10). */
+  health: HealthSpecSchema.optional(),
 });
 export type RunSpec = z.infer<typeof RunSpecSchema>;
 
 /** Host → runner process. */
 export const HostCommandSchema = z.discriminatedUnion("type", [
+  /** Insight (issue 10): a replay request about a recorded step; new breakpoint conditions / thresholds. */
+  InsightRequestMessageSchema,
+  HealthConfigureMessageSchema,
   /** Compile and run this model (the first and only start a runner process gets). */
   z.object({ type: z.literal("run/start"), spec: RunSpecSchema }),
   /** Set the step gate: -1 run freely, 0 pause, n > 0 run n more steps (see runner/control.ts). */
@@ -41,6 +48,10 @@ export type HostCommand = z.infer<typeof HostCommandSchema>;
 
 /** Runner process → host. */
 export const RunnerMessageSchema = z.discriminatedUnion("type", [
+  /** Insight (issue 10): the answer to an insight/request; a health finding; a breakpoint hit. */
+  InsightResponseMessageSchema,
+  FindingMessageSchema,
+  BreakMessageSchema,
   /** Compiled; the model's worker is starting. */
   z.object({ type: z.literal("run/launched") }),
   /** A step's graph: `topology` only when its hash differs from the last one sent. */

@@ -23,6 +23,8 @@ export interface RunOptions {
   timeoutSeconds?: number;
   /** How many recent full snapshots to keep for going back in time. */
   historySnapshots?: number;
+  /** Health detectors' thresholds and breakpoint conditions (issue 10); default: pause on the first non-finite value. */
+  health?: import("../protocol/health").HealthSpec;
 }
 
 export const DEFAULT_LIMITS = {
@@ -35,6 +37,10 @@ export const DEFAULT_LIMITS = {
 
 /** What a session tells its consumer (the CLI, the extension). */
 export type SessionEvent =
+  /** Insight (issue 10): a health finding; a breakpoint that fired (the model is paused there); the answer to insight(). */
+  | { type: "finding"; finding: import("../protocol/health").Finding }
+  | { type: "break"; brk: import("../protocol/health").Break }
+  | { type: "insight"; response: import("../protocol/insight").InsightResponse }
   /** The run state or step counter changed. */
   | { type: "state"; state: RunState; step: number; error?: ModelError }
   /** A step's graph; `shapeChanged` is true when the topology differs from the last graph event's. */

@@ -5,6 +5,8 @@ import type { EndReason, ModelError } from "../../protocol/run";
 import type { RunnerMessage, RunSpec } from "../../protocol/runner";
 import { WorkerMessageSchema, type WorkerInit, type WorkerMessage } from "../../protocol/worker";
 import { compileModel, type CompiledModel } from "../compile/compile";
+import { InsightRequests } from "./insightRequests";
+import type { HealthConfigureMessage, InsightRequest } from "../../protocol/insight";
 import { Ctl, createControl, setGate, setHold } from "../control";
 import { createOutputRing, OutputReader } from "../outputRing";
 import { ConsoleRelay } from "./consoleRelay";
@@ -44,6 +46,9 @@ export class ModelRun {
   private compiled: CompiledModel | undefined;
   private errors: ModelErrors | undefined;
   private topology: GraphTopology | undefined;
+  /** Insight requests (issue 10), answered from recorded steps; the worker's port, for health/configure. */
+  private readonly insight = new InsightRequests();
+  private port: { postMessage(msg: unknown): void } | undefined;
   private readonly watchdog: MemoryWatchdog;
   private steps = 0;
   private paused = false;
@@ -103,6 +108,14 @@ export class ModelRun {
     this.updateHold();
   }
 
+  /** Insight (issue 10): answers a replay request from the recorded steps; passes new breakpoint conditions to the worker. */
+  insightRequest(request: InsightRequest): void {
+    this.host.send({ type: "insight/response", response: this.insight.answer(request) });
+  }
+  configureHealth(msg: HealthConfigureMessage): void {
+    this.port?.postMessage(msg);
+  }
+
   consoleAck(): void {
     this.relay.ack();
   }
@@ -117,6 +130,7 @@ export class ModelRun {
   private launch(model: CompiledModel): void {
     const channel = new MessageChannel();
     const init: WorkerInit = {
+      health: this.spec.health,
       modules: model.modules, entryFile: path.resolve(this.spec.file), locations: model.locations,
       control: this.ctl.buffer as SharedArrayBuffer, output: this.outputRing, port: channel.port2,
       throttleMs: this.spec.throttleMs, maxSteps: this.spec.maxSteps, maxNodesPerStep: this.spec.maxNodesPerStep,
@@ -130,6 +144,7 @@ export class ModelRun {
     });
     this.worker = worker;
     channel.port1.on("message", (raw) => this.onWorkerMessage(raw));
+    this.port = channel.port1;
     // parentPort is within the model's reach; nothing on it is ours.
     worker.on("message", () => {
       if (this.warnedParentPort) return;
@@ -162,6 +177,8 @@ export class ModelRun {
     const parsed = WorkerMessageSchema.safeParse(envelope.msg);
     if (!parsed.success) return this.dropped(parsed.error.issues[0]?.message ?? "invalid");
     this.handle(parsed.data);
+    // Insight (issue 10): keep steps with every node's numbers for replay requests (record() ignores subsets and mismatches).
+    if (parsed.data.type === "step/report" && this.topology?.hash === parsed.data.hash) this.insight.record(parsed.data.step, parsed.data.loss, this.topology, parsed.data.values, parsed.data.updates);
   }
 
   private handle(msg: WorkerMessage): void {
@@ -190,6 +207,14 @@ export class ModelRun {
         return this.host.send(msg);
       case "model/warning":
         return this.host.send({ type: "model/warning", message: msg.message, loc: this.errors!.location(msg.loc) });
+      case "health/finding": {
+        const { loc, ...f } = msg.finding;
+        return this.host.send({ type: "health/finding", finding: { ...f, location: this.errors!.location(loc) } });
+      }
+      case "run/break": {
+        const { loc, ...b } = msg.break;
+        return this.host.send({ type: "run/break", break: { ...b, location: this.errors!.location(loc) } });
+      }
       case "run/end":
         return this.end(msg.reason, undefined, msg.steps);
       case "run/error":
