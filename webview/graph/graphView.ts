@@ -6,9 +6,10 @@ import type { GraphModel } from "../model/graphModel";
 import type { ThemeColours } from "../panel/theme";
 import { GradientScale } from "./gradientScale";
 import { buildElements, groupId, opId, valueId } from "./graphElements";
-import { graphStylesheet } from "./graphStyle";
+import { fillColours, graphStylesheet } from "./graphStyle";
+import { FillLayer } from "./fillLayer";
 import { FLOW_MAX_UNITS, paintFlows } from "./gradientFlow";
-import { ValuePainter } from "./valuePainter";
+import { READABLE_ZOOM, ValuePainter } from "./valuePainter";
 import { chooseRenderer, rendererOption, type RendererName } from "./renderer";
 import { fitArea, fitBounds, frameElements, ViewportTracker } from "./viewportFit";
 import type { VisibleGraph } from "./visibleGraph";
@@ -45,6 +46,7 @@ export class GraphView {
   private current: Drawing | null = null;
   private big = false;
   private readonly painter: ValuePainter;
+  private readonly fills: FillLayer;
   private readonly tracker: ViewportTracker;
   /** The renderer actually in use (WebGL falls back to canvas). */
   readonly renderer: RendererName;
@@ -76,8 +78,23 @@ export class GraphView {
     this.cy = cy;
     this.renderer = renderer;
     container.dataset.rendererUsed = renderer;
-    this.painter = new ValuePainter(this.cy);
+    this.fills = new FillLayer(this.cy, container, fillColours(theme));
+    this.painter = new ValuePainter(this.cy, this.fills);
+    // A PNG is cytoscape's own drawing: in a big drawing it must fill the records itself for the moment.
+    const png = this.cy.png.bind(this.cy);
+    (this.cy as { png: typeof png }).png = ((opts: Parameters<typeof png>[0]) => {
+      if (!this.big) return png(opts);
+      this.painter.syncCytoscapeFills();
+      this.cy.style(graphStylesheet(this.theme, true, false));
+      try { return png(opts); } finally { this.cy.style(graphStylesheet(this.theme, true)); }
+    }) as typeof png;
+    // Tests and tools read the colour a record shows (in a big drawing it is not in cytoscape's data).
+    this.cy.scratch("gradscope", { fillOf: (id: string) => this.fillOf(id) });
     this.tracker = new ViewportTracker(this.cy, container, () => this.onResize());
+    let opFrame = 0;
+    this.cy.on("viewport", () => {
+      if (this.opLabelsPending && !opFrame) opFrame = requestAnimationFrame(() => { opFrame = 0; this.writeOpLabels(); });
+    });
     this.cy.on("mouseover", "node", (e) => {
       const d = e.target.data();
       events.hover(typeof d.node === "number" ? d.node : null, typeof d.unit === "number" ? d.unit : null, e.target.renderedBoundingBox({ includeLabels: false }));
@@ -107,14 +124,22 @@ export class GraphView {
     if (fit) this.tracker.userOwned = false;
     const choice = this.choose();
     this.draw(drawGraph(this.src, this.layout, choice.orientation, choice.detail, choice.maxSpan));
-    if (this.autoFit) this.fitNow();
   }
 
+  /** Replace the elements with a drawing's (fitted first while the viewport is the panel's: the zoom decides what is drawn). */
   private draw(d: Drawing): void {
     const m = this.model!, src = this.src!;
     this.current = d;
+    if (this.autoFit) this.fitNow();
     const els = buildElements(m, src, d, this.scale);
     const big = els.length > BIG;
+    // Level of detail: a big drawing too far out to read starts without text (cytoscape measures every label it is
+    // given, ~0.1 ms each); records get theirs when the user zooms in to read them (ValuePainter, writeOpLabels).
+    const lod = big && this.cy.zoom() < READABLE_ZOOM;
+    if (lod) {
+      for (const el of els) if (el.group === "nodes") { el.data.full = el.data.label; el.data.label = ""; }
+    }
+    this.opLabelsPending = lod;
     if (big !== this.big) { this.big = big; this.cy.style(graphStylesheet(this.theme, big)); }
     // Big graphs: draw a texture while panning instead of every label.
     const r = this.cy as unknown as { renderer(): { hideEdgesOnViewport: boolean; textureOnViewport: boolean } };
@@ -123,7 +148,32 @@ export class GraphView {
       this.cy.elements().remove();
       this.cy.add(els);
     });
-    this.painter.reset(src, d, this.scale);
+    this.painter.reset(src, d, this.scale, big, !lod);
+  }
+
+  /** Op circles added without text (lod): write the text of those on screen once it can be read. */
+  private opLabelsPending = false;
+  private writeOpLabels(): void {
+    if (!this.opLabelsPending || this.cy.zoom() < READABLE_ZOOM) return;
+    const ext = this.cy.extent();
+    let left = 0;
+    this.cy.batch(() => {
+      this.cy.nodes(".op").forEach((n) => {
+        if (n.data("label") !== "") return;
+        const p = n.position();
+        if (p.x < ext.x1 - 100 || p.x > ext.x2 + 100 || p.y < ext.y1 - 60 || p.y > ext.y2 + 60) { left++; return; }
+        n.data("label", n.data("full"));
+      });
+    });
+    this.opLabelsPending = left > 0;
+  }
+
+  /** The colour an element (value record or group box) shows now. */
+  fillOf(id: string): string | undefined {
+    const el = this.cy.getElementById(id);
+    if (el.empty()) return undefined;
+    const u = el.data("unit");
+    return typeof u === "number" ? (this.painter.fillOf(u) ?? el.data("fill")) : el.data("fill");
   }
 
   /** Orientation from the panel's shape (top to bottom beside an editor), detail from the graph area's size. */
@@ -155,8 +205,12 @@ export class GraphView {
     if (vg.units.length <= FLOW_MAX_UNITS) paintFlows(this.cy, model, this.scale);
   }
 
-  /** Bring every element up to date synchronously (exports). */
-  flushValues(): void { this.painter.flushAll(); }
+  /** Bring every element up to date synchronously (exports), text included. */
+  flushValues(): void {
+    this.painter.flushAll();
+    if (this.opLabelsPending) this.cy.batch(() => this.cy.nodes(".op").forEach((n) => { if (n.data("label") === "") n.data("label", n.data("full")); }));
+    this.opLabelsPending = false;
+  }
 
   /** Element writes still queued from the last update (0 when the drawing is current). */
   get pendingWrites(): number { return this.painter.pending; }
@@ -172,6 +226,7 @@ export class GraphView {
   setTheme(theme: ThemeColours): void {
     this.theme = theme;
     this.scale.setTheme(theme);
+    this.fills.setColours(fillColours(theme));
     this.cy.style(graphStylesheet(theme, this.big));
     if (this.model) this.updateValues(this.model);
   }
