@@ -9,14 +9,17 @@ import type { Drawing } from "../../src/graph/drawing";
  * one by one (~50–110 ms at 2k nodes here). On this canvas the same step is a
  * few thousand fillRects (~1–3 ms) and cytoscape does not redraw at all.
  *
- * Cytoscape still draws the records' borders, text, edges, selection and
- * highlights (its nodes are transparent in this mode: graphStyle.ts `overlay`),
- * and this layer redraws whenever cytoscape renders (pan, zoom, resize), from
- * the same viewport, so the two never drift apart.
+ * The edges of a big drawing are this layer's too, drawn before the fills
+ * (so a line ends at a record's edge) in one stroke per style: cytoscape never
+ * gets them as elements, which was ~40% of opening a 5k-node view (edge style,
+ * endpoint geometry and drawing). Cytoscape still draws the records' borders,
+ * text, selection and highlights (its nodes are transparent in this mode:
+ * graphStyle.ts `layerFills`), and this layer redraws whenever cytoscape renders
+ * (pan, zoom, resize), from the same viewport, so the two never drift apart.
  */
 
-/** What a unit's fill looks like (NaN marks and the backward animation's unlit state come from classes). */
-export interface FillColours { nan: string; unlit: string }
+/** What a unit's fill looks like (NaN marks and the backward animation's unlit state come from classes), and edges. */
+export interface FillColours { nan: string; unlit: string; edge: string; highlight: string }
 
 export class FillLayer {
   readonly canvas: HTMLCanvasElement;
@@ -29,6 +32,12 @@ export class FillLayer {
   private ids: string[] = [];
   private els: (cytoscape.NodeSingular | null)[] = [];
   private active = false;
+  /** Edges as segments between record centres: x1 y1 x2 y2 per edge; intoGroup edges are lighter. */
+  private seg = new Float64Array(0);
+  private segInto = new Uint8Array(0);
+  private segEnds: [string, string][] = [];
+  /** Highlighted path (element ids) or null: edges with both ends on it are highlighted, the rest dimmed. */
+  private path: ReadonlySet<string> | null = null;
   private pending = 0;
 
   constructor(private readonly cy: cytoscape.Core, private readonly container: HTMLElement, private colours: FillColours) {
@@ -67,8 +76,30 @@ export class FillLayer {
     this.ids = ids;
     this.fills = fills.slice();
     this.els = new Array(n).fill(null);
+    const at = new Map<string, { x: number; y: number }>();
+    for (const node of d.nodes) at.set(node.id, node);
+    this.seg = new Float64Array(d.edges.length * 4);
+    this.segInto = new Uint8Array(d.edges.length);
+    this.segEnds = [];
+    let k = 0;
+    for (const e of d.edges) {
+      const a = at.get(e.source), b = at.get(e.target);
+      if (!a || !b) continue;
+      this.seg.set([a.x, a.y, b.x, b.y], k * 4);
+      this.segInto[k] = e.intoGroup ? 1 : 0;
+      this.segEnds.push([e.source, e.target]);
+      k++;
+    }
+    this.seg = this.seg.subarray(0, k * 4);
+    this.path = null;
     this.draw();
   }
+
+  /** The edges along a highlighted path (null: none). */
+  setPath(ids: ReadonlySet<string> | null): void { this.path = ids; if (this.active) this.requestDraw(); }
+
+  /** Edges drawn by this layer (big drawings). */
+  get edgeCount(): number { return this.active ? this.segEnds.length : 0; }
 
   /** Elements by unit, for per-element states (dim, unlit, nan); looked up lazily. */
   private el(u: number, id: string): cytoscape.NodeSingular | null {
@@ -110,6 +141,7 @@ export class FillLayer {
     const x1 = -pan.x / zoom, y1 = -pan.y / zoom, x2 = (cw - pan.x) / zoom, y2 = (ch - pan.y) / zoom;
     // Sub-pixel corners are invisible: plain rectangles when zoomed out.
     const round = zoom >= 0.35;
+    this.drawEdges(x1, y1, x2, y2);
     let last = "";
     const n = this.fills.length;
     for (let u = 0; u < n; u++) {
@@ -131,6 +163,36 @@ export class FillLayer {
         ctx.fill();
       } else ctx.fillRect(cx - hw, cy - hh, hw * 2, hh * 2);
       if (alpha !== 1) ctx.globalAlpha = 1;
+    }
+  }
+
+  /** Edges crossing the visible rectangle, one stroke per look: plain, into a group (lighter), on the path, off it (dim). */
+  private drawEdges(x1: number, y1: number, x2: number, y2: number): void {
+    const ctx = this.ctx, s = this.seg, path = this.path;
+    const m = this.segEnds.length;
+    const looks = [
+      { into: 0, on: false, colour: this.colours.edge, alpha: path ? 0.25 : 1, width: 1.2 },
+      { into: 1, on: false, colour: this.colours.edge, alpha: path ? 0.25 * 0.55 : 0.55, width: 1.2 },
+      ...(path ? [{ into: -1, on: true, colour: this.colours.highlight, alpha: 1, width: 2.5 }] : []),
+    ];
+    for (const look of looks) {
+      ctx.beginPath();
+      let any = false;
+      for (let k = 0; k < m; k++) {
+        const onPath = path !== null && path.has(this.segEnds[k][0]) && path.has(this.segEnds[k][1]);
+        if (look.on ? !onPath : onPath || this.segInto[k] !== look.into) continue;
+        const ax = s[4 * k], ay = s[4 * k + 1], bx = s[4 * k + 2], by = s[4 * k + 3];
+        if (Math.max(ax, bx) < x1 || Math.min(ax, bx) > x2 || Math.max(ay, by) < y1 || Math.min(ay, by) > y2) continue;
+        ctx.moveTo(ax, ay);
+        ctx.lineTo(bx, by);
+        any = true;
+      }
+      if (!any) continue;
+      ctx.strokeStyle = look.colour;
+      ctx.globalAlpha = look.alpha;
+      ctx.lineWidth = look.width;
+      ctx.stroke();
+      ctx.globalAlpha = 1;
     }
   }
 }

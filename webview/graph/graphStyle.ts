@@ -15,7 +15,11 @@ type Block = cytoscape.StylesheetJson;
 
 /** The fills FillLayer paints for states that change a record's colour (the same as the stylesheet's). */
 export function fillColours(th: ThemeColours): FillColours {
-  return { nan: rgbText(mix(th.background, th.nan, 0.55)), unlit: rgbText(mix(th.background, th.foreground, 0.04)) };
+  const hc = th.contrastBorder !== null;
+  return {
+    nan: rgbText(mix(th.background, th.nan, 0.55)), unlit: rgbText(mix(th.background, th.foreground, 0.04)),
+    edge: rgbText(mix(th.background, th.foreground, hc ? 0.9 : 0.4)), highlight: rgbText(th.highlight),
+  };
 }
 
 /**
@@ -64,6 +68,7 @@ export function graphStylesheet(th: ThemeColours, big: boolean, layerFills = big
   const edges: Block = [
     { selector: "edge", style: {
       width: 1.2, "line-color": edgeColour, "target-arrow-color": edgeColour, "target-arrow-shape": big ? "none" : "triangle",
+      // Big drawings' edges are FillLayer's (cytoscape never gets them), except for a PNG export.
       "arrow-scale": 0.8, "curve-style": big ? "haystack" : "bezier", "haystack-radius": 0,
     } },
   ];

@@ -47,6 +47,8 @@ export class GraphView {
   private big = false;
   private readonly painter: ValuePainter;
   private readonly fills: FillLayer;
+  /** A big drawing's edges, drawn by FillLayer, not added to cytoscape. */
+  private layerEdges: cytoscape.ElementDefinition[] = [];
   private readonly tracker: ViewportTracker;
   /** The renderer actually in use (WebGL falls back to canvas). */
   readonly renderer: RendererName;
@@ -86,7 +88,8 @@ export class GraphView {
       if (!this.big) return png(opts);
       this.painter.syncCytoscapeFills();
       this.cy.style(graphStylesheet(this.theme, true, false));
-      try { return png(opts); } finally { this.cy.style(graphStylesheet(this.theme, true)); }
+      const edges = this.cy.add(this.layerEdges);
+      try { return png(opts); } finally { edges.remove(); this.cy.style(graphStylesheet(this.theme, true)); }
     }) as typeof png;
     // Tests and tools read the colour a record shows (in a big drawing it is not in cytoscape's data).
     this.cy.scratch("gradscope", { fillOf: (id: string) => this.fillOf(id) });
@@ -144,9 +147,11 @@ export class GraphView {
     // Big graphs: draw a texture while panning instead of every label.
     const r = this.cy as unknown as { renderer(): { hideEdgesOnViewport: boolean; textureOnViewport: boolean } };
     Object.assign(r.renderer(), { hideEdgesOnViewport: big, textureOnViewport: big });
+    // Big drawings: FillLayer draws the edges; cytoscape only gets them for a PNG export.
+    this.layerEdges = big ? els.filter((e) => e.group === "edges") : [];
     this.cy.batch(() => {
       this.cy.elements().remove();
-      this.cy.add(els);
+      this.cy.add(big ? els.filter((e) => e.group !== "edges") : els);
     });
     this.painter.reset(src, d, this.scale, big, !lod);
   }
@@ -268,6 +273,7 @@ export class GraphView {
     const m = this.model, vg = this.vg;
     this.cy.batch(() => {
       this.cy.elements().removeClass("path dim");
+      this.fills.setPath(null);
       if (node === null || !m || !vg) return;
       const onPath = downstreamToRoot(m, node);
       const ids = new Set<string>();
@@ -279,6 +285,7 @@ export class GraphView {
         ids.add(valueId(i));
         if (i !== node) ids.add(opId(i));
       }
+      this.fills.setPath(ids);
       this.cy.nodes().forEach((n) => { n.addClass(ids.has(n.id()) ? "path" : "dim"); });
       this.cy.edges().forEach((e) => { e.addClass(ids.has(e.source().id()) && ids.has(e.target().id()) ? "path" : "dim"); });
       this.cy.getElementById(valueId(node)).removeClass("dim").addClass("path");
