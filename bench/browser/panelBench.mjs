@@ -109,15 +109,33 @@ try {
   // 2. Opening to ~5,000 visible nodes: a grouped 5k-node graph, then the threshold that shows all of it.
   if (section("open")) {
   const big = snapshotToJSON(mlpOfSize(5000));
-  const exp = Object.fromEntries(VARIANTS.map((v) => [v.name, { painted: [], longest: [], visible: 0 }]));
+  const exp = Object.fromEntries(VARIANTS.map((v) => [v.name, { painted: [], first: [], longest: [], visible: 0 }]));
   for (let r = 0; r < RUNS; r++) {
     for (const { name, harness, renderer } of VARIANTS) {
       const page = await harness.open({ width: 1200, height: 800, renderer });
       await page.evaluate(() => window.harness.send({ type: "config/set", collapseThreshold: 100 }));
       await page.evaluate((j) => window.harness.timeSnapshot(j), big);
-      const t = await page.evaluate(() => window.harness.timeMessage({ type: "config/set", collapseThreshold: 6000 }));
+      // Until the whole view is drawn (a big drawing is added in slices: the panel is busy until the last one) and painted;
+      // the longest main-thread task meanwhile is how long input could have waited.
+      const t = await page.evaluate(async () => {
+        const app = window.gradscope;
+        const paint = () => new Promise((resolve) => requestAnimationFrame(() => { const ch = new MessageChannel(); ch.port1.onmessage = () => resolve(performance.now()); ch.port2.postMessage(0); }));
+        let longest = 0;
+        const obs = new PerformanceObserver((l) => { for (const e of l.getEntries()) longest = Math.max(longest, e.duration); });
+        obs.observe({ type: "longtask" });
+        const t0 = performance.now();
+        app.receive({ type: "config/set", collapseThreshold: 6000 });
+        const handler = performance.now() - t0;
+        const first = (await paint()) - t0;
+        while (app.busy) await new Promise((r) => setTimeout(r, 4));
+        const painted = (await paint()) - t0;
+        await new Promise((r) => setTimeout(r, 50));
+        obs.disconnect();
+        return { handler, first, painted, longestTask: Math.max(longest, handler) };
+      });
       exp[name].visible = await page.evaluate(() => window.gradscope.cy.nodes(".value").length);
       exp[name].painted.push(t.painted);
+      exp[name].first.push(t.first);
       exp[name].longest.push(t.longestTask);
       await page.close();
     }
@@ -125,7 +143,7 @@ try {
   console.log(`opening a grouped graph to ${exp[VARIANTS.at(-1).name].visible} visible nodes (target: painted ≤ 1 s, input never frozen)`);
   for (const { name } of VARIANTS) {
     const e = exp[name];
-    console.log(`  ${name.padEnd(8)} painted after ${range(e.painted, 0)} ms = ${range(e.painted.map((x) => x / 1000), 2)}× the 1 s target; longest main-thread task ${range(e.longest, 0)} ms`);
+    console.log(`  ${name.padEnd(8)} all drawn and painted after ${range(e.painted, 0)} ms = ${range(e.painted.map((x) => x / 1000), 2)}× the 1 s target; first painted frame ${range(e.first, 0)} ms; longest main-thread task ${range(e.longest, 0)} ms`);
   }
   if (has("webgl") && has("canvas")) console.log(`  webgl / canvas, painted: ${range(exp.webgl.painted.map((x, i) => x / exp.canvas.painted[i]), 2)}×`);
   if (hb) console.log(`  canvas / baseline, painted: ${range(exp.canvas.painted.map((x, i) => x / exp.baseline.painted[i]), 2)}×; longest task: ${range(exp.canvas.longest.map((x, i) => x / exp.baseline.longest[i]), 2)}×`);

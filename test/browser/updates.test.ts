@@ -21,7 +21,8 @@ describe("numbers-only updates", () => {
     const page = await h.open();
     const s1 = mlpOfSize(1500);
     await sendSnapshot(page, s1);
-    await page.waitForFunction(() => document.querySelectorAll("#node-table tbody tr").length > 0);
+    // A drawing this big is added in slices: wait until every record is in.
+    await page.waitForFunction(() => document.querySelectorAll("#node-table tbody tr").length > 0 && !(window as any).gradscope.busy);
     const before = await positions(page);
     const rowsBefore = await tableRows(page);
     const fillsBefore = await page.evaluate(() => { const cy = (window as any).gradscope.cy; return cy.nodes(".value").map((n: any) => cy.scratch("gradscope").fillOf(n.id())); });

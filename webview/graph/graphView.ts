@@ -31,6 +31,13 @@ export interface GraphViewEvents {
 
 /** Past this many elements, switch to the cheap rendering settings (haystack edges, no arrows). */
 const BIG = 1500;
+/** Past this many elements (records; a big drawing's edges are FillLayer's) a drawing is added in slices (addInSlices). */
+const CHUNKED_ADD = 1200;
+/** Work per slice of addInSlices, ms: long enough to amortise, short enough that input is handled promptly. */
+const ADD_SLICE_MS = 40;
+interface CyRenderer { render(options?: unknown): void; flushRenderedStyleQueue(): void }
+const noRender = (): void => {};
+
 /** A resize redraws (new orientation or detail) only up to this many units; bigger views just re-fit. */
 const REDRAW_ON_RESIZE_MAX = 2000;
 /** The chooser plans with this much less room on each side than the fit uses, so a "readable" choice never fits under zoom 1. */
@@ -149,11 +156,95 @@ export class GraphView {
     Object.assign(r.renderer(), { hideEdgesOnViewport: big, textureOnViewport: big });
     // Big drawings: FillLayer draws the edges; cytoscape only gets them for a PNG export.
     this.layerEdges = big ? els.filter((e) => e.group === "edges") : [];
-    this.cy.batch(() => {
+    this.cancelAdd();
+    const toAdd = big ? els.filter((e) => e.group !== "edges") : els;
+    if (toAdd.length <= CHUNKED_ADD) {
+      this.cy.batch(() => {
+        this.cy.elements().remove();
+        this.cy.add(toAdd);
+      });
+    } else {
       this.cy.elements().remove();
-      this.cy.add(big ? els.filter((e) => e.group !== "edges") : els);
-    });
+      this.addInSlices(toAdd);
+    }
     this.painter.reset(src, d, this.scale, big, !lod);
+  }
+
+  /**
+   * A big drawing's records are added in slices of ~ADD_SLICE_MS, each followed by a macrotask boundary, so
+   * input (wheel, clicks, keys) is handled between slices instead of after one multi-second task. Cytoscape's
+   * style work for a slice is done in the slice (flushRenderedStyleQueue); its drawing is paused until the last
+   * slice (redrawing every record added so far after each slice would make the whole quadratic), while FillLayer
+   * shows the records arriving, nearest the viewport's centre first, with a progress line.
+   */
+  private adding: { els: cytoscape.ElementDefinition[]; next: number; timer: number } | null = null;
+  private readonly afterAdd = new Map<string, () => void>();
+  private progress: HTMLElement | null = null;
+
+  private addInSlices(nodes: cytoscape.ElementDefinition[]): void {
+    const ext = this.cy.extent();
+    const cx = (ext.x1 + ext.x2) / 2, cyy = (ext.y1 + ext.y2) / 2;
+    const dist = (e: cytoscape.ElementDefinition) => Math.abs(e.position!.x - cx) + Math.abs(e.position!.y - cyy);
+    const els = nodes.slice().sort((a, b) => dist(a) - dist(b));
+    const job = { els, next: 0, timer: 0 };
+    this.adding = job;
+    const r = (this.cy as unknown as { renderer(): CyRenderer }).renderer();
+    r.render = noRender; // paused: an own property over the prototype's method, deleted when done
+    const slice = () => {
+      job.timer = 0;
+      if (this.adding !== job) return;
+      const t0 = performance.now();
+      while (job.next < els.length && performance.now() - t0 < ADD_SLICE_MS) {
+        const part = els.slice(job.next, job.next + 100);
+        this.cy.add(part);
+        r.flushRenderedStyleQueue();
+        job.next += part.length;
+      }
+      this.fills.draw();
+      if (job.next < els.length) {
+        this.showProgress(job.next, els.length);
+        job.timer = window.setTimeout(slice, 0);
+        return;
+      }
+      this.finishAdd();
+    };
+    slice();
+  }
+
+  private showProgress(done: number, total: number): void {
+    if (!this.progress) {
+      const p = document.createElement("div");
+      p.className = "gs-draw-progress";
+      p.setAttribute("aria-hidden", "true"); // the table and the announcer speak for the graph
+      Object.assign(p.style, { position: "absolute", left: "8px", bottom: "8px", zIndex: "5", padding: "2px 8px", font: "12px var(--vscode-font-family, sans-serif)", background: "var(--vscode-editorWidget-background, rgba(0,0,0,.6))", color: "var(--vscode-foreground, #ccc)", borderRadius: "3px", pointerEvents: "none" });
+      this.container.appendChild(p);
+      this.progress = p;
+    }
+    this.progress.textContent = `Drawing ${done.toLocaleString("en-US")} of ${total.toLocaleString("en-US")} records…`;
+  }
+
+  private finishAdd(): void {
+    this.adding = null;
+    const r = (this.cy as unknown as { renderer(): CyRenderer }).renderer();
+    delete (r as Partial<CyRenderer>).render;
+    this.progress?.remove();
+    this.progress = null;
+    this.cy.forceRender();
+    this.painter.refresh();
+    const after = [...this.afterAdd.values()];
+    this.afterAdd.clear();
+    for (const fn of after) fn();
+  }
+
+  private cancelAdd(): void {
+    if (!this.adding) return;
+    if (this.adding.timer) clearTimeout(this.adding.timer);
+    this.adding = null;
+    this.afterAdd.clear();
+    const r = (this.cy as unknown as { renderer(): CyRenderer }).renderer();
+    delete (r as Partial<CyRenderer>).render;
+    this.progress?.remove();
+    this.progress = null;
   }
 
   /** Op circles added without text (lod): write the text of those on screen once it can be read. */
@@ -218,10 +309,11 @@ export class GraphView {
   }
 
   /** Element writes still queued from the last update (0 when the drawing is current). */
-  get pendingWrites(): number { return this.painter.pending; }
+  get pendingWrites(): number { return this.painter.pending + (this.adding ? this.adding.els.length - this.adding.next : 0); }
 
   /** Forget the last model: no elements, the viewport back to the panel. */
   clear(): void {
+    this.cancelAdd();
     this.model = this.vg = this.src = this.layout = this.current = null;
     this.painter.clear();
     this.cy.elements().remove();
@@ -256,6 +348,7 @@ export class GraphView {
 
   /** Bring these elements (what a group just opened into) into view. */
   frame(ids: string[]): void {
+    if (this.adding) { this.afterAdd.set("frame", () => this.frame(ids)); return; }
     let els = this.cy.collection();
     for (const id of ids) els = els.union(this.cy.getElementById(id));
     frameElements(this.cy, this.container, els);
@@ -270,6 +363,7 @@ export class GraphView {
 
   /** Emphasise the node's paths to the loss (everything else dims); null clears. */
   highlightPathsToLoss(node: number | null): void {
+    if (this.adding) { this.afterAdd.set("highlightPathsToLoss", () => this.highlightPathsToLoss(node)); return; }
     const m = this.model, vg = this.vg;
     this.cy.batch(() => {
       this.cy.elements().removeClass("path dim");
@@ -294,6 +388,7 @@ export class GraphView {
 
   /** Mark nodes the host asked to highlight (e.g. those created by the editor's current line). */
   flag(nodes: number[]): void {
+    if (this.adding) { this.afterAdd.set("flag", () => this.flag(nodes)); return; }
     const vg = this.vg;
     this.cy.batch(() => {
       this.cy.nodes(".flagged").removeClass("flagged");
@@ -309,6 +404,7 @@ export class GraphView {
 
   /** Select an element (a node's record or a group's box) and bring it into view. */
   selectElement(id: string, center = true): void {
+    if (this.adding) { this.afterAdd.set("select", () => this.selectElement(id, center)); return; }
     const el = this.cy.getElementById(id);
     if (el.empty()) return;
     this.cy.nodes(":selected").unselect();

@@ -36,10 +36,15 @@ export class ValuePainter {
   private cyFill: string[] = [];
 
   constructor(private readonly cy: cytoscape.Core, private readonly fillLayer: FillLayer) {
-    cy.on("viewport", () => this.schedule(() => {
+    cy.on("viewport", () => this.refresh());
+  }
+
+  /** Catch up in the coming frame with what the viewport now shows (or what elements arrived: a drawing added in slices). */
+  refresh(): void {
+    this.schedule(() => {
       if (this.labelsStale && this.cy.zoom() >= READABLE_ZOOM) this.computeLabels();
       this.enqueueChanged();
-    }));
+    });
   }
 
   /** The text of the latest step, now that it can be read. */
@@ -175,6 +180,7 @@ export class ValuePainter {
       for (const u of chunk) {
         const t = this.target[u], d = this.drawn[u];
         const el = this.cy.getElementById(this.ids[u]);
+        if (el.empty()) continue;
         const p = el.position();
         const labelToo = readable && p.x >= ext.x1 - 100 && p.x <= ext.x2 + 100 && p.y >= ext.y1 - 60 && p.y <= ext.y2 + 60;
         const patch: { fill?: string; label?: string } = {};
