@@ -1,9 +1,9 @@
-// Scratch: CPU profile of one case via CDP, top self-time functions.
+// CPU profile (CDP) of one panelBench case, top self and inclusive times: node bench/browser/profile.mjs [ROOT] [open|update] (after a build).
 import * as esbuild from "esbuild";
 import { writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { createRequire } from "node:module";
-const root = resolve(process.argv[2] ?? "/work/wt/paint");
+const root = resolve(process.argv[2] ?? new URL("../..", import.meta.url).pathname);
 const which = process.argv[3] ?? "open";
 process.env.GRADSCOPE_ROOT = root;
 const require = createRequire(join(root, "package.json"));
