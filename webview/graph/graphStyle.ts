@@ -1,6 +1,7 @@
 import type cytoscape from "cytoscape";
 import { FONT_PX } from "../../src/graph/drawing";
 import { mix, rgbText, type ThemeColours } from "../panel/theme";
+import type { FillColours } from "./fillLayer";
 
 /**
  * The graph's stylesheet as named blocks. Visual states are classes
@@ -12,7 +13,20 @@ import { mix, rgbText, type ThemeColours } from "../panel/theme";
 
 type Block = cytoscape.StylesheetJson;
 
-export function graphStylesheet(th: ThemeColours, big: boolean): cytoscape.StylesheetJson {
+/** The fills FillLayer paints for states that change a record's colour (the same as the stylesheet's). */
+export function fillColours(th: ThemeColours): FillColours {
+  const hc = th.contrastBorder !== null;
+  return {
+    nan: rgbText(mix(th.background, th.nan, 0.55)), unlit: rgbText(mix(th.background, th.foreground, 0.04)),
+    edge: rgbText(mix(th.background, th.foreground, hc ? 0.9 : 0.4)), highlight: rgbText(th.highlight),
+  };
+}
+
+/**
+ * `big`: the cheap settings for big drawings (no arrowheads, straight-through edges, small text not drawn)
+ * and records left transparent: their fills are FillLayer's (fillLayer.ts), so a step never restyles them.
+ */
+export function graphStylesheet(th: ThemeColours, big: boolean, layerFills = big): cytoscape.StylesheetJson {
   const fg = rgbText(th.foreground);
   const border = rgbText(th.contrastBorder ?? mix(th.background, th.foreground, 0.35));
   const hc = th.contrastBorder !== null;
@@ -46,12 +60,15 @@ export function graphStylesheet(th: ThemeColours, big: boolean): cytoscape.Style
     { selector: "node.group", style: {
       shape: "round-rectangle", width: "data(w)", height: "data(h)", "background-color": "data(fill)",
       "border-width": 3, "border-style": "double", "border-color": border, label: "data(label)", color: fg, ...text,
-      "underlay-color": border, "underlay-padding": 4, "underlay-opacity": 0.35, "underlay-shape": "round-rectangle",
+      ...(big ? {} : { "underlay-color": border, "underlay-padding": 4, "underlay-opacity": 0.35, "underlay-shape": "round-rectangle" }),
     } },
   ];
+  // Big drawings: FillLayer paints the records' fills (after every state above, so nothing turns them opaque again).
+  const overlay: Block = layerFills ? [{ selector: "node.value, node.group", style: { "background-opacity": 0 } }] : [];
   const edges: Block = [
     { selector: "edge", style: {
       width: 1.2, "line-color": edgeColour, "target-arrow-color": edgeColour, "target-arrow-shape": big ? "none" : "triangle",
+      // Big drawings' edges are FillLayer's (cytoscape never gets them), except for a PNG export.
       "arrow-scale": 0.8, "curve-style": big ? "haystack" : "bezier", "haystack-radius": 0,
     } },
   ];
@@ -72,5 +89,5 @@ export function graphStylesheet(th: ThemeColours, big: boolean): cytoscape.Style
     { selector: "node.flagged", style: { "underlay-color": rgbText(th.highlight), "underlay-opacity": 0.45, "underlay-padding": 8 } },
     { selector: "node.unlit", style: { "background-color": rgbText(mix(th.background, th.foreground, 0.04)), color: rgbText(th.muted) } },
   ];
-  return [...edges, ...flowEdges, ...groupEdges, ...valueNodes, ...opNodes, ...groupNodes, ...states];
+  return [...edges, ...flowEdges, ...groupEdges, ...valueNodes, ...opNodes, ...groupNodes, ...states, ...overlay];
 }

@@ -6,9 +6,10 @@ import type { GraphModel } from "../model/graphModel";
 import type { ThemeColours } from "../panel/theme";
 import { GradientScale } from "./gradientScale";
 import { buildElements, groupId, opId, valueId } from "./graphElements";
-import { graphStylesheet } from "./graphStyle";
+import { fillColours, graphStylesheet } from "./graphStyle";
+import { FillLayer } from "./fillLayer";
 import { FLOW_MAX_UNITS, paintFlows } from "./gradientFlow";
-import { ValuePainter } from "./valuePainter";
+import { READABLE_ZOOM, ValuePainter } from "./valuePainter";
 import { chooseRenderer, rendererOption, type RendererName } from "./renderer";
 import { fitArea, fitBounds, frameElements, ViewportTracker } from "./viewportFit";
 import type { VisibleGraph } from "./visibleGraph";
@@ -30,6 +31,13 @@ export interface GraphViewEvents {
 
 /** Past this many elements, switch to the cheap rendering settings (haystack edges, no arrows). */
 const BIG = 1500;
+/** Past this many elements (records; a big drawing's edges are FillLayer's) a drawing is added in slices (addInSlices). */
+const CHUNKED_ADD = 1200;
+/** Work per slice of addInSlices, ms: long enough to amortise, short enough that input is handled promptly. */
+const ADD_SLICE_MS = 40;
+interface CyRenderer { render(options?: unknown): void; flushRenderedStyleQueue(): void }
+const noRender = (): void => {};
+
 /** A resize redraws (new orientation or detail) only up to this many units; bigger views just re-fit. */
 const REDRAW_ON_RESIZE_MAX = 2000;
 /** The chooser plans with this much less room on each side than the fit uses, so a "readable" choice never fits under zoom 1. */
@@ -45,6 +53,9 @@ export class GraphView {
   private current: Drawing | null = null;
   private big = false;
   private readonly painter: ValuePainter;
+  private readonly fills: FillLayer;
+  /** A big drawing's edges, drawn by FillLayer, not added to cytoscape. */
+  private layerEdges: cytoscape.ElementDefinition[] = [];
   private readonly tracker: ViewportTracker;
   /** The renderer actually in use (WebGL falls back to canvas). */
   readonly renderer: RendererName;
@@ -76,8 +87,24 @@ export class GraphView {
     this.cy = cy;
     this.renderer = renderer;
     container.dataset.rendererUsed = renderer;
-    this.painter = new ValuePainter(this.cy);
+    this.fills = new FillLayer(this.cy, container, fillColours(theme));
+    this.painter = new ValuePainter(this.cy, this.fills);
+    // A PNG is cytoscape's own drawing: in a big drawing it must fill the records itself for the moment.
+    const png = this.cy.png.bind(this.cy);
+    (this.cy as { png: typeof png }).png = ((opts: Parameters<typeof png>[0]) => {
+      if (!this.big) return png(opts);
+      this.painter.syncCytoscapeFills();
+      this.cy.style(graphStylesheet(this.theme, true, false));
+      const edges = this.cy.add(this.layerEdges);
+      try { return png(opts); } finally { edges.remove(); this.cy.style(graphStylesheet(this.theme, true)); }
+    }) as typeof png;
+    // Tests and tools read the colour a record shows (in a big drawing it is not in cytoscape's data).
+    this.cy.scratch("gradscope", { fillOf: (id: string) => this.fillOf(id) });
     this.tracker = new ViewportTracker(this.cy, container, () => this.onResize());
+    let opFrame = 0;
+    this.cy.on("viewport", () => {
+      if (this.opLabelsPending && !opFrame) opFrame = requestAnimationFrame(() => { opFrame = 0; this.writeOpLabels(); });
+    });
     this.cy.on("mouseover", "node", (e) => {
       const d = e.target.data();
       events.hover(typeof d.node === "number" ? d.node : null, typeof d.unit === "number" ? d.unit : null, e.target.renderedBoundingBox({ includeLabels: false }));
@@ -107,23 +134,142 @@ export class GraphView {
     if (fit) this.tracker.userOwned = false;
     const choice = this.choose();
     this.draw(drawGraph(this.src, this.layout, choice.orientation, choice.detail, choice.maxSpan));
-    if (this.autoFit) this.fitNow();
   }
 
+  /** Replace the elements with a drawing's (fitted first while the viewport is the panel's: the zoom decides what is drawn). */
   private draw(d: Drawing): void {
     const m = this.model!, src = this.src!;
     this.current = d;
+    if (this.autoFit) this.fitNow();
     const els = buildElements(m, src, d, this.scale);
     const big = els.length > BIG;
+    // Level of detail: a big drawing too far out to read starts without text (cytoscape measures every label it is
+    // given, ~0.1 ms each); records get theirs when the user zooms in to read them (ValuePainter, writeOpLabels).
+    const lod = big && this.cy.zoom() < READABLE_ZOOM;
+    if (lod) {
+      for (const el of els) if (el.group === "nodes") { el.data.full = el.data.label; el.data.label = ""; }
+    }
+    this.opLabelsPending = lod;
     if (big !== this.big) { this.big = big; this.cy.style(graphStylesheet(this.theme, big)); }
     // Big graphs: draw a texture while panning instead of every label.
     const r = this.cy as unknown as { renderer(): { hideEdgesOnViewport: boolean; textureOnViewport: boolean } };
     Object.assign(r.renderer(), { hideEdgesOnViewport: big, textureOnViewport: big });
-    this.cy.batch(() => {
+    // Big drawings: FillLayer draws the edges; cytoscape only gets them for a PNG export.
+    this.layerEdges = big ? els.filter((e) => e.group === "edges") : [];
+    this.cancelAdd();
+    const toAdd = big ? els.filter((e) => e.group !== "edges") : els;
+    if (toAdd.length <= CHUNKED_ADD) {
+      this.cy.batch(() => {
+        this.cy.elements().remove();
+        this.cy.add(toAdd);
+      });
+    } else {
       this.cy.elements().remove();
-      this.cy.add(els);
+      this.addInSlices(toAdd);
+    }
+    this.painter.reset(src, d, this.scale, big, !lod);
+  }
+
+  /**
+   * A big drawing's records are added in slices of ~ADD_SLICE_MS, each followed by a macrotask boundary, so
+   * input (wheel, clicks, keys) is handled between slices instead of after one multi-second task. Cytoscape's
+   * style work for a slice is done in the slice (flushRenderedStyleQueue); its drawing is paused until the last
+   * slice (redrawing every record added so far after each slice would make the whole quadratic), while FillLayer
+   * shows the records arriving, nearest the viewport's centre first, with a progress line.
+   */
+  private adding: { els: cytoscape.ElementDefinition[]; next: number; timer: number } | null = null;
+  private readonly afterAdd = new Map<string, () => void>();
+  private progress: HTMLElement | null = null;
+
+  private addInSlices(nodes: cytoscape.ElementDefinition[]): void {
+    const ext = this.cy.extent();
+    const cx = (ext.x1 + ext.x2) / 2, cyy = (ext.y1 + ext.y2) / 2;
+    const dist = (e: cytoscape.ElementDefinition) => Math.abs(e.position!.x - cx) + Math.abs(e.position!.y - cyy);
+    const els = nodes.slice().sort((a, b) => dist(a) - dist(b));
+    const job = { els, next: 0, timer: 0 };
+    this.adding = job;
+    const r = (this.cy as unknown as { renderer(): CyRenderer }).renderer();
+    r.render = noRender; // paused: an own property over the prototype's method, deleted when done
+    const slice = () => {
+      job.timer = 0;
+      if (this.adding !== job) return;
+      const t0 = performance.now();
+      while (job.next < els.length && performance.now() - t0 < ADD_SLICE_MS) {
+        const part = els.slice(job.next, job.next + 100);
+        this.cy.add(part);
+        r.flushRenderedStyleQueue();
+        job.next += part.length;
+      }
+      this.fills.draw();
+      if (job.next < els.length) {
+        this.showProgress(job.next, els.length);
+        job.timer = window.setTimeout(slice, 0);
+        return;
+      }
+      this.finishAdd();
+    };
+    slice();
+  }
+
+  private showProgress(done: number, total: number): void {
+    if (!this.progress) {
+      const p = document.createElement("div");
+      p.className = "gs-draw-progress";
+      p.setAttribute("aria-hidden", "true"); // the table and the announcer speak for the graph
+      Object.assign(p.style, { position: "absolute", left: "8px", bottom: "8px", zIndex: "5", padding: "2px 8px", font: "12px var(--vscode-font-family, sans-serif)", background: "var(--vscode-editorWidget-background, rgba(0,0,0,.6))", color: "var(--vscode-foreground, #ccc)", borderRadius: "3px", pointerEvents: "none" });
+      this.container.appendChild(p);
+      this.progress = p;
+    }
+    this.progress.textContent = `Drawing ${done.toLocaleString("en-US")} of ${total.toLocaleString("en-US")} records…`;
+  }
+
+  private finishAdd(): void {
+    this.adding = null;
+    const r = (this.cy as unknown as { renderer(): CyRenderer }).renderer();
+    delete (r as Partial<CyRenderer>).render;
+    this.progress?.remove();
+    this.progress = null;
+    this.cy.forceRender();
+    this.painter.refresh();
+    const after = [...this.afterAdd.values()];
+    this.afterAdd.clear();
+    for (const fn of after) fn();
+  }
+
+  private cancelAdd(): void {
+    if (!this.adding) return;
+    if (this.adding.timer) clearTimeout(this.adding.timer);
+    this.adding = null;
+    this.afterAdd.clear();
+    const r = (this.cy as unknown as { renderer(): CyRenderer }).renderer();
+    delete (r as Partial<CyRenderer>).render;
+    this.progress?.remove();
+    this.progress = null;
+  }
+
+  /** Op circles added without text (lod): write the text of those on screen once it can be read. */
+  private opLabelsPending = false;
+  private writeOpLabels(): void {
+    if (!this.opLabelsPending || this.cy.zoom() < READABLE_ZOOM) return;
+    const ext = this.cy.extent();
+    let left = 0;
+    this.cy.batch(() => {
+      this.cy.nodes(".op").forEach((n) => {
+        if (n.data("label") !== "") return;
+        const p = n.position();
+        if (p.x < ext.x1 - 100 || p.x > ext.x2 + 100 || p.y < ext.y1 - 60 || p.y > ext.y2 + 60) { left++; return; }
+        n.data("label", n.data("full"));
+      });
     });
-    this.painter.reset(src, d, this.scale);
+    this.opLabelsPending = left > 0;
+  }
+
+  /** The colour an element (value record or group box) shows now. */
+  fillOf(id: string): string | undefined {
+    const el = this.cy.getElementById(id);
+    if (el.empty()) return undefined;
+    const u = el.data("unit");
+    return typeof u === "number" ? (this.painter.fillOf(u) ?? el.data("fill")) : el.data("fill");
   }
 
   /** Orientation from the panel's shape (top to bottom beside an editor), detail from the graph area's size. */
@@ -155,14 +301,19 @@ export class GraphView {
     if (vg.units.length <= FLOW_MAX_UNITS) paintFlows(this.cy, model, this.scale);
   }
 
-  /** Bring every element up to date synchronously (exports). */
-  flushValues(): void { this.painter.flushAll(); }
+  /** Bring every element up to date synchronously (exports), text included. */
+  flushValues(): void {
+    this.painter.flushAll();
+    if (this.opLabelsPending) this.cy.batch(() => this.cy.nodes(".op").forEach((n) => { if (n.data("label") === "") n.data("label", n.data("full")); }));
+    this.opLabelsPending = false;
+  }
 
   /** Element writes still queued from the last update (0 when the drawing is current). */
-  get pendingWrites(): number { return this.painter.pending; }
+  get pendingWrites(): number { return this.painter.pending + (this.adding ? this.adding.els.length - this.adding.next : 0); }
 
   /** Forget the last model: no elements, the viewport back to the panel. */
   clear(): void {
+    this.cancelAdd();
     this.model = this.vg = this.src = this.layout = this.current = null;
     this.painter.clear();
     this.cy.elements().remove();
@@ -172,6 +323,7 @@ export class GraphView {
   setTheme(theme: ThemeColours): void {
     this.theme = theme;
     this.scale.setTheme(theme);
+    this.fills.setColours(fillColours(theme));
     this.cy.style(graphStylesheet(theme, this.big));
     if (this.model) this.updateValues(this.model);
   }
@@ -196,6 +348,7 @@ export class GraphView {
 
   /** Bring these elements (what a group just opened into) into view. */
   frame(ids: string[]): void {
+    if (this.adding) { this.afterAdd.set("frame", () => this.frame(ids)); return; }
     let els = this.cy.collection();
     for (const id of ids) els = els.union(this.cy.getElementById(id));
     frameElements(this.cy, this.container, els);
@@ -210,9 +363,11 @@ export class GraphView {
 
   /** Emphasise the node's paths to the loss (everything else dims); null clears. */
   highlightPathsToLoss(node: number | null): void {
+    if (this.adding) { this.afterAdd.set("highlightPathsToLoss", () => this.highlightPathsToLoss(node)); return; }
     const m = this.model, vg = this.vg;
     this.cy.batch(() => {
       this.cy.elements().removeClass("path dim");
+      this.fills.setPath(null);
       if (node === null || !m || !vg) return;
       const onPath = downstreamToRoot(m, node);
       const ids = new Set<string>();
@@ -224,6 +379,7 @@ export class GraphView {
         ids.add(valueId(i));
         if (i !== node) ids.add(opId(i));
       }
+      this.fills.setPath(ids);
       this.cy.nodes().forEach((n) => { n.addClass(ids.has(n.id()) ? "path" : "dim"); });
       this.cy.edges().forEach((e) => { e.addClass(ids.has(e.source().id()) && ids.has(e.target().id()) ? "path" : "dim"); });
       this.cy.getElementById(valueId(node)).removeClass("dim").addClass("path");
@@ -232,6 +388,7 @@ export class GraphView {
 
   /** Mark nodes the host asked to highlight (e.g. those created by the editor's current line). */
   flag(nodes: number[]): void {
+    if (this.adding) { this.afterAdd.set("flag", () => this.flag(nodes)); return; }
     const vg = this.vg;
     this.cy.batch(() => {
       this.cy.nodes(".flagged").removeClass("flagged");
@@ -247,6 +404,7 @@ export class GraphView {
 
   /** Select an element (a node's record or a group's box) and bring it into view. */
   selectElement(id: string, center = true): void {
+    if (this.adding) { this.afterAdd.set("select", () => this.selectElement(id, center)); return; }
     const el = this.cy.getElementById(id);
     if (el.empty()) return;
     this.cy.nodes(":selected").unselect();

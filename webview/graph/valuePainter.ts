@@ -1,5 +1,6 @@
 import type cytoscape from "cytoscape";
 import { fittedLines, groupId, valueId, type Drawing, type DrawSource } from "../../src/graph/drawing";
+import type { FillLayer } from "./fillLayer";
 import type { GradientScale } from "./gradientScale";
 
 /**
@@ -9,12 +10,14 @@ import type { GradientScale } from "./gradientScale";
  * only where they can be read (on screen, at a zoom where text is drawn) and
  * caught up when the viewport moves; and the writes run in per-frame chunks,
  * on-screen elements first. A newer step replaces whatever is still queued.
+ * In a big drawing the colours are not cytoscape's at all: they go to the
+ * FillLayer, all at once, and only labels and NaN marks reach cytoscape.
  */
 
 /** Element writes per frame: ~0.2 ms each in cytoscape, so a frame stays near 16 ms. */
 const WRITES_PER_FRAME = 80;
 /** Labels below this on-screen font size are not drawn by cytoscape (min-zoomed-font-size), so not worth writing. */
-const READABLE_ZOOM = 0.55;
+export const READABLE_ZOOM = 0.55;
 
 /** label null: not computed (zoomed out too far to read it); it is when the user zooms in. */
 interface Drawn { fill: string; label: string | null; nan: boolean }
@@ -27,12 +30,21 @@ export class ValuePainter {
   private frame = 0;
   private latest: { src: DrawSource; d: Drawing; scale: GradientScale } | null = null;
   private labelsStale = false;
+  /** Big drawings: colours are painted by this layer (fillLayer.ts), not written into cytoscape. */
+  private layer: FillLayer | null = null;
+  /** What each element's data(fill) holds (in layer mode it lags behind: only a PNG export needs it). */
+  private cyFill: string[] = [];
 
-  constructor(private readonly cy: cytoscape.Core) {
-    cy.on("viewport", () => this.schedule(() => {
+  constructor(private readonly cy: cytoscape.Core, private readonly fillLayer: FillLayer) {
+    cy.on("viewport", () => this.refresh());
+  }
+
+  /** Catch up in the coming frame with what the viewport now shows (or what elements arrived: a drawing added in slices). */
+  refresh(): void {
+    this.schedule(() => {
       if (this.labelsStale && this.cy.zoom() >= READABLE_ZOOM) this.computeLabels();
       this.enqueueChanged();
-    }));
+    });
   }
 
   /** The text of the latest step, now that it can be read. */
@@ -47,7 +59,7 @@ export class ValuePainter {
   get pending(): number { return this.queue.length; }
 
   /** A fresh set of elements was added with these values already drawn (the drawing's own text: no second formatting pass). */
-  reset(src: DrawSource, d: Drawing, scale: GradientScale): void {
+  reset(src: DrawSource, d: Drawing, scale: GradientScale, useLayer: boolean, labelsDrawn: boolean): void {
     this.cancel();
     this.ids = src.units.units.map((u) => (u.kind === "group" ? groupId(u.group) : valueId(u.node)));
     const lines: string[] = new Array(this.ids.length);
@@ -58,9 +70,28 @@ export class ValuePainter {
       const nan = unit.kind === "group" ? Number.isNaN(g) : Number.isNaN(data[unit.node]) || Number.isNaN(g);
       return { fill: scale.fill(g), label: lines[u], nan };
     });
-    this.drawn = this.target.map((t) => ({ ...t }));
+    // Added without text (too far out to read): the labels are written when the user zooms in.
+    this.drawn = this.target.map((t) => ({ ...t, label: labelsDrawn ? t.label : "" }));
+    this.cyFill = this.target.map((t) => t.fill);
     this.latest = { src, d, scale };
     this.labelsStale = false;
+    this.layer = useLayer ? this.fillLayer : null;
+    this.fillLayer.reset(useLayer ? d : null, this.ids, this.cyFill);
+  }
+
+  /** The colour a unit's record shows now (whoever paints it). */
+  fillOf(u: number): string | undefined { return this.drawn[u]?.fill; }
+
+  /** Layer mode: bring cytoscape's own data(fill) up to date (before it draws the records itself, for a PNG). */
+  syncCytoscapeFills(): void {
+    this.cy.batch(() => {
+      for (let u = 0; u < this.drawn.length; u++) {
+        const f = this.drawn[u].fill;
+        if (this.cyFill[u] === f) continue;
+        this.cy.getElementById(this.ids[u]).data("fill", f);
+        this.cyFill[u] = f;
+      }
+    });
   }
 
   /** The elements are gone (a new model starts). */
@@ -69,6 +100,9 @@ export class ValuePainter {
     this.ids = [];
     this.target = [];
     this.drawn = [];
+    this.cyFill = [];
+    this.layer = null;
+    this.fillLayer.reset(null, [], []);
   }
 
   update(src: DrawSource, d: Drawing, scale: GradientScale): void {
@@ -77,21 +111,39 @@ export class ValuePainter {
     const withLabels = this.cy.zoom() >= READABLE_ZOOM;
     this.target = computeTargets(src, d, scale, withLabels);
     this.labelsStale = !withLabels;
+    this.paintLayer();
     this.enqueueChanged();
     // The first chunk goes out now, so what the user looks at updates in this frame.
     this.flush();
+  }
+
+  /** Layer mode: every changed colour goes to the fill layer now, drawn in the coming frame; cytoscape is not touched. */
+  private paintLayer(): void {
+    const layer = this.layer;
+    if (!layer) return;
+    let changed = false;
+    for (let u = 0; u < this.target.length; u++) {
+      const f = this.target[u].fill, d = this.drawn[u];
+      if (f === d.fill) continue;
+      d.fill = f;
+      layer.setFill(u, f);
+      changed = true;
+    }
+    if (changed) layer.requestDraw();
   }
 
   /** Write everything now, readable or not (before an export, which must show the current numbers). */
   flushAll(): void {
     this.cancel();
     if (this.labelsStale) this.computeLabels();
+    this.paintLayer();
     this.cy.batch(() => {
       for (let u = 0; u < this.target.length; u++) {
         const t = this.target[u], d = this.drawn[u];
         if (t.fill === d.fill && (t.label === null || t.label === d.label) && t.nan === d.nan) continue;
         const el = this.cy.getElementById(this.ids[u]);
-        el.data(t.label === null ? { fill: t.fill } : { fill: t.fill, label: t.label });
+        if (this.layer) { if (t.label !== null && t.label !== d.label) el.data("label", t.label); }
+        else { el.data(t.label === null ? { fill: t.fill } : { fill: t.fill, label: t.label }); this.cyFill[u] = t.fill; }
         el.toggleClass("nan", t.nan);
         this.drawn[u] = { ...t, label: t.label ?? d.label };
       }
@@ -128,10 +180,11 @@ export class ValuePainter {
       for (const u of chunk) {
         const t = this.target[u], d = this.drawn[u];
         const el = this.cy.getElementById(this.ids[u]);
+        if (el.empty()) continue;
         const p = el.position();
         const labelToo = readable && p.x >= ext.x1 - 100 && p.x <= ext.x2 + 100 && p.y >= ext.y1 - 60 && p.y <= ext.y2 + 60;
         const patch: { fill?: string; label?: string } = {};
-        if (t.fill !== d.fill) patch.fill = d.fill = t.fill;
+        if (t.fill !== d.fill) { patch.fill = d.fill = t.fill; this.cyFill[u] = t.fill; }
         if (labelToo && t.label !== null && t.label !== d.label) patch.label = d.label = t.label;
         if (patch.fill !== undefined || patch.label !== undefined) el.data(patch);
         if (t.nan !== d.nan) { el.toggleClass("nan", t.nan); d.nan = t.nan; }

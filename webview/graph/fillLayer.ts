@@ -1,0 +1,198 @@
+import type cytoscape from "cytoscape";
+import type { Drawing } from "../../src/graph/drawing";
+
+/**
+ * The gradient colours of a big drawing's records, painted on a canvas of
+ * our own beneath cytoscape's. A numbers-only step mostly changes colours;
+ * written into cytoscape, every changed colour costs a style recalculation
+ * and invalidates its layer textures, so the next frame redraws every element
+ * one by one (~50–110 ms at 2k nodes here). On this canvas the same step is a
+ * few thousand fillRects (~1–3 ms) and cytoscape does not redraw at all.
+ *
+ * The edges of a big drawing are this layer's too, drawn before the fills
+ * (so a line ends at a record's edge) in one stroke per style: cytoscape never
+ * gets them as elements, which was ~40% of opening a 5k-node view (edge style,
+ * endpoint geometry and drawing). Cytoscape still draws the records' borders,
+ * text, selection and highlights (its nodes are transparent in this mode:
+ * graphStyle.ts `layerFills`), and this layer redraws whenever cytoscape renders
+ * (pan, zoom, resize), from the same viewport, so the two never drift apart.
+ */
+
+/** What a unit's fill looks like (NaN marks and the backward animation's unlit state come from classes), and edges. */
+export interface FillColours { nan: string; unlit: string; edge: string; highlight: string }
+
+export class FillLayer {
+  readonly canvas: HTMLCanvasElement;
+  private readonly ctx: CanvasRenderingContext2D;
+  private x = new Float64Array(0);
+  private y = new Float64Array(0);
+  private w = new Float64Array(0);
+  private h = new Float64Array(0);
+  private fills: string[] = [];
+  private ids: string[] = [];
+  private els: (cytoscape.NodeSingular | null)[] = [];
+  private active = false;
+  /** Edges as segments between record centres: x1 y1 x2 y2 per edge; intoGroup edges are lighter. */
+  private seg = new Float64Array(0);
+  private segInto = new Uint8Array(0);
+  private segEnds: [string, string][] = [];
+  /** Highlighted path (element ids) or null: edges with both ends on it are highlighted, the rest dimmed. */
+  private path: ReadonlySet<string> | null = null;
+  private pending = 0;
+
+  constructor(private readonly cy: cytoscape.Core, private readonly container: HTMLElement, private colours: FillColours) {
+    this.canvas = document.createElement("canvas");
+    this.canvas.className = "gs-fill-layer";
+    this.canvas.setAttribute("aria-hidden", "true");
+    Object.assign(this.canvas.style, { position: "absolute", left: "0", top: "0", pointerEvents: "none", zIndex: "0" });
+    const ctx = this.canvas.getContext("2d", { alpha: true });
+    if (!ctx) throw new Error("no 2d canvas");
+    this.ctx = ctx;
+    // Cytoscape's own canvases sit in the first child of the container (z-index 1–3): ours goes under them.
+    const host = (container.firstElementChild as HTMLElement | null) ?? container;
+    host.insertBefore(this.canvas, host.firstChild);
+    cy.on("render", () => { if (this.active) this.draw(); });
+    cy.on("resize", () => { if (this.active) this.draw(); });
+  }
+
+  get enabled(): boolean { return this.active; }
+
+  setColours(c: FillColours): void { this.colours = c; if (this.active) this.draw(); }
+
+  /**
+   * A fresh drawing whose records this layer fills (ids[u] is unit u's element, fills[u] its colour),
+   * or null: cytoscape fills them itself (small drawings), and this layer is blank.
+   */
+  reset(d: Drawing | null, ids: string[], fills: string[]): void {
+    this.active = d !== null;
+    if (!d) { this.clear(); this.fills = []; this.ids = []; this.els = []; return; }
+    const n = ids.length;
+    this.x = new Float64Array(n); this.y = new Float64Array(n);
+    this.w = new Float64Array(n); this.h = new Float64Array(n);
+    for (const node of d.nodes) {
+      if (node.kind === "op") continue;
+      this.x[node.unit] = node.x; this.y[node.unit] = node.y; this.w[node.unit] = node.w; this.h[node.unit] = node.h;
+    }
+    this.ids = ids;
+    this.fills = fills.slice();
+    this.els = new Array(n).fill(null);
+    const at = new Map<string, { x: number; y: number }>();
+    for (const node of d.nodes) at.set(node.id, node);
+    this.seg = new Float64Array(d.edges.length * 4);
+    this.segInto = new Uint8Array(d.edges.length);
+    this.segEnds = [];
+    let k = 0;
+    for (const e of d.edges) {
+      const a = at.get(e.source), b = at.get(e.target);
+      if (!a || !b) continue;
+      this.seg.set([a.x, a.y, b.x, b.y], k * 4);
+      this.segInto[k] = e.intoGroup ? 1 : 0;
+      this.segEnds.push([e.source, e.target]);
+      k++;
+    }
+    this.seg = this.seg.subarray(0, k * 4);
+    this.path = null;
+    this.draw();
+  }
+
+  /** The edges along a highlighted path (null: none). */
+  setPath(ids: ReadonlySet<string> | null): void { this.path = ids; if (this.active) this.requestDraw(); }
+
+  /** Edges drawn by this layer (big drawings). */
+  get edgeCount(): number { return this.active ? this.segEnds.length : 0; }
+
+  /** Elements by unit, for per-element states (dim, unlit, nan); looked up lazily. */
+  private el(u: number, id: string): cytoscape.NodeSingular | null {
+    let e = this.els[u];
+    if (e === null || e.removed()) { const got = this.cy.getElementById(id); e = got.empty() ? null : (got as cytoscape.NodeSingular); this.els[u] = e; }
+    return e;
+  }
+
+  fillOf(u: number): string | undefined { return this.active ? this.fills[u] : undefined; }
+
+  setFill(u: number, fill: string): void { this.fills[u] = fill; }
+
+  /** Draw in the coming frame (several changes in one task draw once). */
+  requestDraw(): void {
+    if (!this.active || this.pending) return;
+    this.pending = requestAnimationFrame(() => { this.pending = 0; this.draw(); });
+  }
+
+  private clear(): void {
+    this.ctx.setTransform(1, 0, 0, 1, 0, 0);
+    this.ctx.clearRect(0, 0, this.canvas.width, this.canvas.height);
+  }
+
+  /** Redraw every on-screen fill for the current viewport. */
+  draw(): void {
+    if (this.pending) { cancelAnimationFrame(this.pending); this.pending = 0; }
+    const cw = this.container.clientWidth, ch = this.container.clientHeight;
+    const pr = window.devicePixelRatio || 1;
+    const W = Math.max(1, Math.round(cw * pr)), H = Math.max(1, Math.round(ch * pr));
+    if (this.canvas.width !== W || this.canvas.height !== H) {
+      this.canvas.width = W; this.canvas.height = H;
+      this.canvas.style.width = `${cw}px`; this.canvas.style.height = `${ch}px`;
+    }
+    const ctx = this.ctx;
+    this.clear();
+    const zoom = this.cy.zoom(), pan = this.cy.pan();
+    ctx.setTransform(zoom * pr, 0, 0, zoom * pr, pan.x * pr, pan.y * pr);
+    // The visible model rectangle (with a margin for the records' half sizes).
+    const x1 = -pan.x / zoom, y1 = -pan.y / zoom, x2 = (cw - pan.x) / zoom, y2 = (ch - pan.y) / zoom;
+    // Sub-pixel corners are invisible: plain rectangles when zoomed out.
+    const round = zoom >= 0.35;
+    this.drawEdges(x1, y1, x2, y2);
+    let last = "";
+    const n = this.fills.length;
+    for (let u = 0; u < n; u++) {
+      let f = this.fills[u];
+      const hw = this.w[u] / 2, hh = this.h[u] / 2, cx = this.x[u], cy = this.y[u];
+      if (cx + hw < x1 || cx - hw > x2 || cy + hh < y1 || cy - hh > y2) continue;
+      const e = this.el(u, this.ids[u]);
+      if (!e) continue;
+      let alpha = 1;
+      if (e.hasClass("nan")) f = this.colours.nan;
+      if (e.hasClass("unlit")) f = this.colours.unlit;
+      if (e.hasClass("dim")) alpha = 0.25;
+      if (f !== last) { ctx.fillStyle = f; last = f; }
+      if (alpha !== 1) ctx.globalAlpha = alpha;
+      if (round) {
+        const r = Math.min(hw / 2, hh / 2, 8);
+        ctx.beginPath();
+        ctx.roundRect(cx - hw, cy - hh, hw * 2, hh * 2, r);
+        ctx.fill();
+      } else ctx.fillRect(cx - hw, cy - hh, hw * 2, hh * 2);
+      if (alpha !== 1) ctx.globalAlpha = 1;
+    }
+  }
+
+  /** Edges crossing the visible rectangle, one stroke per look: plain, into a group (lighter), on the path, off it (dim). */
+  private drawEdges(x1: number, y1: number, x2: number, y2: number): void {
+    const ctx = this.ctx, s = this.seg, path = this.path;
+    const m = this.segEnds.length;
+    const looks = [
+      { into: 0, on: false, colour: this.colours.edge, alpha: path ? 0.25 : 1, width: 1.2 },
+      { into: 1, on: false, colour: this.colours.edge, alpha: path ? 0.25 * 0.55 : 0.55, width: 1.2 },
+      ...(path ? [{ into: -1, on: true, colour: this.colours.highlight, alpha: 1, width: 2.5 }] : []),
+    ];
+    for (const look of looks) {
+      ctx.beginPath();
+      let any = false;
+      for (let k = 0; k < m; k++) {
+        const onPath = path !== null && path.has(this.segEnds[k][0]) && path.has(this.segEnds[k][1]);
+        if (look.on ? !onPath : onPath || this.segInto[k] !== look.into) continue;
+        const ax = s[4 * k], ay = s[4 * k + 1], bx = s[4 * k + 2], by = s[4 * k + 3];
+        if (Math.max(ax, bx) < x1 || Math.min(ax, bx) > x2 || Math.max(ay, by) < y1 || Math.min(ay, by) > y2) continue;
+        ctx.moveTo(ax, ay);
+        ctx.lineTo(bx, by);
+        any = true;
+      }
+      if (!any) continue;
+      ctx.strokeStyle = look.colour;
+      ctx.globalAlpha = look.alpha;
+      ctx.lineWidth = look.width;
+      ctx.stroke();
+      ctx.globalAlpha = 1;
+    }
+  }
+}
