@@ -8,7 +8,7 @@
 import { MessagePort, workerData } from "node:worker_threads";
 import * as gradscope from "../../engine";
 import { engine, GradscopeLimitError } from "../../engine/context";
-import { instrumentation } from "../../engine/instrument";
+import { setLocSink } from "../../engine/instrument";
 import type { Thrown, WorkerEnvelope, WorkerInit, WorkerMessage } from "../../protocol/worker";
 import { Ctl, passGate, waitForGate, waitWhileHeld } from "../control";
 import { OutputWriter } from "../outputRing";
@@ -38,11 +38,7 @@ function post(msg: WorkerMessage, transfer: ArrayBuffer[] = []): void {
 captureConsole(output);
 
 // ---- keep the running statement visible to the runner process (for timeouts and memory limits).
-const at = instrumentation.at;
-instrumentation.at = (loc: number) => {
-  at(loc);
-  ctl[Ctl.LOC] = loc;
-};
+setLocSink(ctl, Ctl.LOC);
 
 // ---- losses are batched; full reports are throttled, but never for a step we pause at.
 let pendingLosses: number[] = [];
