@@ -57,7 +57,7 @@ function flushLosses(): void {
 
 /** Reads a step's numbers now, at its backward(): later reads would mix in the optimizer's update. */
 function buildReport(): Report {
-  const r = reporter.report();
+  const r = reporter.report(init.values);
   engine.updates.length = 0;
   return r;
 }
@@ -65,7 +65,8 @@ function buildReport(): Report {
 function sendReport(step: number, loss: number, r: Report): void {
   flushLosses();
   const transfer = [r.values.data.buffer, r.values.grad.buffer] as ArrayBuffer[];
-  post({ type: "step/report", step, loss, hash: r.hash, topology: r.topology, values: r.values, updates: r.updates }, transfer);
+  if (r.nodes) transfer.push(r.nodes.buffer as ArrayBuffer);
+  post({ type: "step/report", step, loss, hash: r.hash, topology: r.topology, values: r.values, nodes: r.nodes, updates: r.updates }, transfer);
   lastFull = performance.now();
   held = null;
 }
@@ -118,7 +119,7 @@ let ended = false;
 function finish(): void {
   if (ended) return;
   ended = true;
-  const report = held && reporter.reportHeld();
+  const report = held && reporter.reportHeld(init.values);
   if (report) sendReport(held!.step, held!.loss, report);
   if (engine.steps === 0) reportForwardGraph();
   flushLosses();
