@@ -58,7 +58,7 @@ export const WorkerMessageSchema = z.discriminatedUnion("type", [
     topology: GraphTopologySchema.optional(),
     values: GraphValuesSchema,
     /** With values "leaves" or "none": the node of each entry of `values`, ascending. */
-    nodes: z.instanceof(Int32Array).optional(),
+    nodes: z.instanceof(Int32Array<ArrayBuffer>).optional(),
     updates: z.array(ParamUpdateSchema),
   }),
   /** Losses of steps from, from+1, …: every step's loss exactly once. */

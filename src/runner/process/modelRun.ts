@@ -1,6 +1,6 @@
 import * as path from "node:path";
 import { MessageChannel, receiveMessageOnPort, Worker } from "node:worker_threads";
-import type { GraphTopology } from "../../protocol/graph";
+import type { GraphTopology, GraphValues } from "../../protocol/graph";
 import type { EndReason, ModelError } from "../../protocol/run";
 import type { RunnerMessage, RunSpec } from "../../protocol/runner";
 import { WorkerMessageSchema, type WorkerInit, type WorkerMessage } from "../../protocol/worker";
@@ -120,6 +120,7 @@ export class ModelRun {
       modules: model.modules, entryFile: path.resolve(this.spec.file), locations: model.locations,
       control: this.ctl.buffer as SharedArrayBuffer, output: this.outputRing, port: channel.port2,
       throttleMs: this.spec.throttleMs, maxSteps: this.spec.maxSteps, maxNodesPerStep: this.spec.maxNodesPerStep,
+      values: this.spec.values,
     };
     const limit = this.spec.memoryLimitMb;
     const worker = new Worker(path.resolve(this.workerScript), {
@@ -173,9 +174,9 @@ export class ModelRun {
         const t = this.topology;
         const n = t?.op.length ?? -1;
         if (!t || t.hash !== msg.hash) return this.dropped("a step without its topology");
-        if (msg.values.data.length !== n || msg.values.grad.length !== n || msg.updates.some((u) => u.node >= n)) return this.dropped("values that do not match the topology");
+        if (!valuesFit(n, msg.values, msg.nodes) || msg.updates.some((u) => u.node >= n)) return this.dropped("values that do not match the topology");
         this.steps = Math.max(this.steps, msg.step);
-        const { values, subset } = this.subset.pick(t, msg.values);
+        const { values, subset } = msg.nodes ? { values: msg.values, subset: msg.nodes } : this.subset.pick(t, msg.values);
         const bytes = 16 * values.data.length + (msg.topology ? 40 * n : 0) + 256;
         return this.sendCounted({ type: "step/report", step: msg.step, loss: msg.loss, hash: msg.hash, topology: msg.topology, values, subset, updates: msg.updates }, bytes);
       }
@@ -269,4 +270,13 @@ export class ModelRun {
 
 function noBackwardDetail(file: string): string {
   return `${path.basename(file)} never called backward(): nothing to step. Call loss.backward() on the value you want to minimise; each call is one step.`;
+}
+
+/** Values of every node (no `nodes`), or of the ascending, in-range nodes listed. */
+function valuesFit(n: number, v: GraphValues, nodes: Int32Array | undefined): boolean {
+  const len = nodes ? nodes.length : n;
+  if (v.data.length !== len || v.grad.length !== len) return false;
+  if (!nodes) return true;
+  for (let j = 0, last = -1; j < nodes.length; last = nodes[j++]) if (nodes[j] <= last || nodes[j] >= n) return false;
+  return true;
 }
