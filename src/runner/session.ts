@@ -5,6 +5,7 @@ import type { EndReason, ModelError, RunState } from "../protocol/run";
 import { RunnerMessageSchema, type HostCommand, type RunnerMessage, type RunSpec } from "../protocol/runner";
 import { RUN_FREE } from "./control";
 import { LossHistory, SnapshotRing } from "./history";
+import { AGG_WIDTH } from "./process/viewPayload";
 import { prepareSpare, runnerScriptFor, takeRunner } from "./runnerProcess";
 import { DEFAULT_LIMITS, type RunOptions, type SessionEvent } from "./types";
 
@@ -91,6 +92,16 @@ export class ModelSession {
     if (!this.ended) this.send({ type: "control/hold", on });
   }
 
+  /**
+   * What a view shows of the current shape (its open groups, extra nodes): the runner process then sends,
+   * for every reported step of that shape, only those nodes' numbers and the collapsed groups' aggregates
+   * ("view" events), starting with the latest step at once. Undefined unsubscribes (the view is hidden).
+   */
+  subscribeView(view: { hash: string; expanded: string[]; nodes: Int32Array<ArrayBuffer> } | undefined): void {
+    if (this.ended) return;
+    this.send(view ? { type: "view/subscribe", hash: view.hash, expanded: view.expanded, nodes: view.nodes } : { type: "view/unsubscribe" });
+  }
+
   stop(): void {
     if (this.ended) return;
     this.generation++;
@@ -175,6 +186,9 @@ export class ModelSession {
         this.emit({ type: "graph", snapshot, shapeChanged: msg.topology !== undefined });
         return;
       }
+      case "view/update":
+        if (msg.nodes.length !== msg.data.length || msg.nodes.length !== msg.grad.length || msg.agg.length !== msg.groups.length * AGG_WIDTH) return;
+        return this.emit({ type: "view", update: msg });
       case "loss/batch":
         this.lossHistory.append(msg.losses);
         this._step = Math.max(this._step, msg.from + msg.losses.length - 1);
