@@ -4,13 +4,19 @@
  *    against the same file run in one plain Node process: not instrumented (the engine alone) and
  *    instrumented as the worker runs it (bench/inProcess.ts, no reporting); interleaved rounds.
  *  - bytes per panel update on the moons model with every group collapsed (target ≤ 10 KB).
- * Usage: node dist/bench/flow.mjs (after npm run build and the bench build of bench/run.mjs)
+ * Usage: node dist/bench/flow.mjs [--bytes] (built by bench/run.mjs, after npm run build; --bytes: the sizes only)
  */
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
+import { serialize } from "node:v8";
 import * as esbuild from "esbuild";
+import { buildGroupTree } from "../src/graph/groupTree";
+import { collapseUnits, initialExpansion } from "../src/graph/visibleUnits";
+import type { Snapshot } from "../src/protocol/graph";
+import { ModelSession } from "../src/runner/session";
+import type { ViewUpdate } from "../src/runner/types";
 
 const dir = mkdtempSync(path.join(tmpdir(), "gradscope-flow-"));
 const dist = path.resolve("dist");
@@ -82,4 +88,58 @@ function steps(): string {
   );
 }
 
-console.log(steps());
+// ---- bytes per panel update
+
+/** The panel's default collapse threshold (gradscope.collapseThreshold). */
+const COLLAPSE_THRESHOLD = 400;
+
+/**
+ * Runs a model a few steps, one at a time, subscribed as the panel is when it first shows the graph
+ * (initialExpansion at the default threshold: moons is drawn as a few dozen collapsed groups); returns
+ * the serialized size of each view/update against the step's every-node numbers (what step/update carried).
+ */
+async function bytesPerUpdate(file: string, steps = 6): Promise<{ view: number[]; full: number[]; units: number }> {
+  const session = new ModelSession({ file, values: "all", throttleMs: 0, startPaused: true, maxSteps: steps }, path.join(dist, "runner.js"));
+  const out = { view: [] as number[], full: [] as number[], units: 0 };
+  const snapshots = new Map<number, Snapshot>();
+  await new Promise<void>((resolve) => {
+    session.onEvent((e) => {
+      if (e.type === "graph") {
+        snapshots.set(e.snapshot.step, e.snapshot);
+        if (e.shapeChanged) {
+          const t = e.snapshot.topology, tree = buildGroupTree(t);
+          const expanded = [...initialExpansion(tree, COLLAPSE_THRESHOLD)];
+          out.units = collapseUnits(t, tree, new Set(expanded)).units.length;
+          session.subscribeView({ hash: t.hash, expanded, nodes: new Int32Array(0) });
+        }
+        session.step();
+      }
+      if (e.type === "view") {
+        const v: ViewUpdate = e.update;
+        const s = snapshots.get(v.step)!;
+        out.view.push(serialize(v).length);
+        out.full.push(serialize({ type: "step/update", step: s.step, loss: s.loss, values: s.values, updates: s.updates }).length);
+      }
+      if (e.type === "end") resolve();
+    });
+    void session.start();
+  });
+  session.dispose();
+  return out;
+}
+
+async function bytes(): Promise<string> {
+  const kb = (xs: number[]) => `${range(xs.map((x) => x / 1024), 1)} KB`;
+  const lines: string[] = [];
+  for (const [name, file] of [["examples/moons-mlp.ts (MLP 2-16-16-1, 100 points)", path.resolve("examples/moons-mlp.ts")], ["bare-Value moons MLP", moons]] as const) {
+    const r = await bytesPerUpdate(file);
+    lines.push(
+      `bytes per panel update, ${name}, collapsed (${r.units} units drawn), ${r.view.length} steps: view/update ${kb(r.view)} ` +
+        `(issue 9 goal 4: ≤ 10 KB) vs every node's numbers ${kb(r.full)} (×${range(r.view.map((v, i) => r.full[i] / v), 0)} less)`,
+    );
+  }
+  return lines.join("\n");
+}
+
+console.log(await bytes());
+if (!process.argv.includes("--bytes")) console.log(steps());

@@ -8,7 +8,7 @@ const common = { bundle: true, platform: "node", target: "node20", format: "esm"
 await esbuild.build({ ...common, entryPoints: ["bench/engine.ts"], outfile: "dist/bench/engine.mjs" });
 await esbuild.build({ ...common, format: "cjs", entryPoints: ["bench/compile.ts"], outfile: "dist/bench/compile.cjs" });
 await esbuild.build({ ...common, format: "cjs", entryPoints: ["bench/inProcess.ts"], outfile: "dist/bench/inProcess.cjs" });
-await esbuild.build({ ...common, entryPoints: ["bench/flow.ts"], outfile: "dist/bench/flow.mjs" });
+await esbuild.build({ ...common, entryPoints: ["bench/flow.ts"], outfile: "dist/bench/flow.mjs", banner: { js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url); const __dirname = import.meta.dirname;" } });
 await esbuild.build({ ...common, entryPoints: ["bench/runner.ts"], outfile: "dist/bench/runner.mjs", banner: { js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url); const __dirname = import.meta.dirname;" } });
 
 const run = (title, args) => {

@@ -65,7 +65,7 @@ export const RunnerMessageSchema = z.discriminatedUnion("type", [
   }),
   /** Losses of steps from, from+1, …: every step's loss exactly once. */
   z.object({ type: z.literal("loss/batch"), from: z.number().int().min(1), losses: z.instanceof(Float64Array) }),
-  /** A step's numbers for the subscribed view: values of its nodes, aggregates of its collapsed groups (AGG_WIDTH numbers each). */
+  /** A step's numbers for the subscribed view: values of its nodes, aggregates of its collapsed groups (AGG_WIDTH numbers each), the optimizer's updates of its nodes. */
   z.object({
     type: z.literal("view/update"),
     step: z.number().int().min(1),

@@ -105,6 +105,8 @@ describe("view payload (runner process: what the panel shows)", () => {
       const all = groupAggregates(tree, s.values);
       v.groups.forEach((g, j) => expect(Array.from(v.agg.subarray(j * AGG_WIDTH, (j + 1) * AGG_WIDTH))).toEqual(Array.from(all.subarray(g * AGG_WIDTH, (g + 1) * AGG_WIDTH))));
       expect(v.loss).toBe(s.loss);
+      // The optimizer's updates of the drawn nodes only.
+      expect(v.updates).toEqual(s.updates.filter((u) => v.nodes.includes(u.node)));
       // Far less than every node's numbers.
       expect(serialize(v).length).toBeLessThan(serialize(s.values).length / 4);
     }

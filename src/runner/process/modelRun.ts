@@ -12,7 +12,7 @@ import { MemoryWatchdog } from "./memoryWatchdog";
 import { ModelErrors } from "./modelErrors";
 import { buildGroupTree, type GroupTree } from "../../graph/groupTree";
 import { ValueSubset } from "./valueSubset";
-import { resolveView, viewPayload, type ResolvedView, type ViewSubscription } from "./viewPayload";
+import { hasNode, resolveView, viewPayload, type ResolvedView, type ViewSubscription } from "./viewPayload";
 
 /** 64 MB semi-spaces: measured 2–4× faster steps on the moons MLP than V8's default (bench/). Smaller under small memory limits. */
 export const YOUNG_GENERATION_MB = 192;
@@ -228,8 +228,10 @@ export class ModelRun {
       this.resolved = resolveView(t, view, this.tree.tree);
     }
     const p = viewPayload(this.resolved, s.values);
+    // The optimizer's updates of the drawn nodes only (a moons step updates 337 parameters: ~35 KB).
+    const updates = s.updates.filter((u) => u.node >= 0 && hasNode(p.nodes, u.node));
     const bytes = 20 * p.nodes.length + 36 * p.groups.length + 256;
-    this.sendCounted({ type: "view/update", step: s.step, loss: s.loss, hash: s.hash, nodes: p.nodes, data: p.data, grad: p.grad, groups: p.groups, agg: p.agg, updates: s.updates }, bytes);
+    this.sendCounted({ type: "view/update", step: s.step, loss: s.loss, hash: s.hash, nodes: p.nodes, data: p.data, grad: p.grad, groups: p.groups, agg: p.agg, updates }, bytes);
   }
 
   /** Sends a message whose size counts towards flow control. */

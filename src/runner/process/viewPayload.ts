@@ -109,3 +109,15 @@ export function viewPayload(view: ResolvedView, values: GraphValues): ViewPayloa
   }
   return { hash: view.hash, nodes: nodes.slice(), data, grad, groups: groups.slice(), agg };
 }
+
+/** Whether the ascending list holds node i. */
+export function hasNode(nodes: Int32Array, i: number): boolean {
+  let lo = 0, hi = nodes.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    if (nodes[mid] === i) return true;
+    if (nodes[mid] < i) lo = mid + 1;
+    else hi = mid - 1;
+  }
+  return false;
+}
