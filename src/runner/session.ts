@@ -73,6 +73,7 @@ export class ModelSession {
     // "close" comes after the last message and output of the process: every step it sent is in by then.
     child.on("close", (code, signal) => mine() && !this.ended && this.end("error", processDied(code, signal)));
     this.send({ type: "run/start", spec: this.spec() });
+    if (this.view) this.sendView();
   }
 
   /** Run (or continue) with no step limit. */
@@ -98,7 +99,15 @@ export class ModelSession {
    * ("view" events), starting with the latest step at once. Undefined unsubscribes (the view is hidden).
    */
   subscribeView(view: { hash: string; expanded: string[]; nodes: Int32Array<ArrayBuffer> } | undefined): void {
-    if (this.ended) return;
+    this.view = view;
+    if (!this.ended) this.sendView();
+  }
+
+  /** Kept across restarts: a fresh runner process is told at once. */
+  private view: { hash: string; expanded: string[]; nodes: Int32Array<ArrayBuffer> } | undefined;
+
+  private sendView(): void {
+    const view = this.view;
     this.send(view ? { type: "view/subscribe", hash: view.hash, expanded: view.expanded, nodes: view.nodes } : { type: "view/unsubscribe" });
   }
 

@@ -74,6 +74,7 @@ describe("view payload (runner process: what the panel shows)", () => {
       expect(agg[g * AGG_WIDTH + AGG.count]).toBe(members.length);
       const gs = members.map((i) => grad[i]).filter(Number.isFinite).map(Math.abs);
       if (gs.length) expect(agg[g * AGG_WIDTH + AGG.maxAbsGrad]).toBe(Math.max(...gs));
+      if (gs.length) expect(Math.abs(agg[g * AGG_WIDTH + AGG.extremeGrad])).toBe(Math.max(...gs));
     }
   });
 

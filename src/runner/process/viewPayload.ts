@@ -19,8 +19,8 @@ export interface ViewSubscription {
 }
 
 /** Numbers per aggregated group, in this order. */
-export const AGG = { count: 0, maxAbsGrad: 1, meanAbsGrad: 2, nonFinite: 3 } as const;
-export const AGG_WIDTH = 4;
+export const AGG = { count: 0, maxAbsGrad: 1, meanAbsGrad: 2, nonFinite: 3, extremeGrad: 4 } as const;
+export const AGG_WIDTH = 5;
 
 export interface ViewPayload {
   hash: string;
@@ -61,17 +61,21 @@ export function resolveView(t: GraphTopology, sub: ViewSubscription, tree: Group
 
 /**
  * Per group of the tree: node count, max |grad|, mean |grad| (both over finite
- * gradients) and how many nodes have a non-finite value or gradient. One pass
+ * gradients), how many nodes have a non-finite value or gradient, and the
+ * finite gradient of largest magnitude with its sign (what colours a group). One pass
  * over the nodes, one over the groups (children after parents, so reversed).
  */
 export function groupAggregates(tree: GroupTree, values: GraphValues): Float64Array {
   const size = tree.size, { groupOf } = tree, { data, grad } = values;
-  const max = new Float64Array(size), sum = new Float64Array(size), finite = new Float64Array(size), bad = new Float64Array(size);
+  const max = new Float64Array(size), ext = new Float64Array(size), sum = new Float64Array(size), finite = new Float64Array(size), bad = new Float64Array(size);
   for (let i = 0; i < groupOf.length; i++) {
     const g = groupOf[i], d = data[i], x = grad[i];
     if (Number.isFinite(x)) {
       const a = Math.abs(x);
-      if (a > max[g]) max[g] = a;
+      if (a > max[g]) {
+        max[g] = a;
+        ext[g] = x;
+      }
       sum[g] += a;
       finite[g]++;
     }
@@ -79,7 +83,10 @@ export function groupAggregates(tree: GroupTree, values: GraphValues): Float64Ar
   }
   for (let g = size - 1; g > 0; g--) {
     const p = tree.parent[g];
-    if (max[g] > max[p]) max[p] = max[g];
+    if (max[g] > max[p]) {
+      max[p] = max[g];
+      ext[p] = ext[g];
+    }
     sum[p] += sum[g];
     finite[p] += finite[g];
     bad[p] += bad[g];
@@ -90,6 +97,7 @@ export function groupAggregates(tree: GroupTree, values: GraphValues): Float64Ar
     out[g * AGG_WIDTH + AGG.maxAbsGrad] = finite[g] > 0 ? max[g] : NaN;
     out[g * AGG_WIDTH + AGG.meanAbsGrad] = finite[g] > 0 ? sum[g] / finite[g] : NaN;
     out[g * AGG_WIDTH + AGG.nonFinite] = bad[g];
+    out[g * AGG_WIDTH + AGG.extremeGrad] = finite[g] > 0 ? ext[g] : NaN;
   }
   return out;
 }
