@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { sendSnapshot, startHarness, tableRows, type Harness } from "./harness";
+import { send, sendSnapshot, startHarness, tableRows, type Harness } from "./harness";
 import { mlpOfSize } from "./syntheticGraphs";
 import { buildGroupTree } from "../../src/graph/groupTree";
 import { collapseUnits } from "../../src/graph/visibleUnits";
@@ -48,6 +48,11 @@ describe("the panel receives what it shows (view/subscribe → view/update)", ()
     await page.evaluate(() => (window as any).harness.send({ type: "view/update", step: 3, loss: 1, hash: "other", nodes: new Int32Array(0), data: new Float64Array(0), grad: new Float64Array(0), groups: new Int32Array(0), agg: new Float64Array(0), updates: [] }));
     await page.waitForTimeout(200);
     expect(await page.evaluate(() => document.getElementById("step-counter")!.textContent)).toBe("step 2");
+    // It no longer holds every node's numbers: a JSON or nodes-CSV export is written by the host from its snapshot.
+    for (const [format, csv, want] of [["json", undefined, "json"], ["csv", "nodes", "csv-nodes"]] as const) {
+      await send(page, csv ? { type: "export/request", format, csv } : { type: "export/request", format });
+      await page.waitForFunction((w) => (window as any).harness.posted.some((m: any) => m.type === "export/fromHost" && m.format === w), want);
+    }
     await page.close();
   });
 });

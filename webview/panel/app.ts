@@ -200,6 +200,11 @@ export class App {
   }
 
   private export(format: ExportFormat, csv: CsvContent): void {
+    // After a view/update this view holds only what it shows: every node's numbers come from the host's snapshot.
+    if ((format === "json" || (format === "csv" && csv === "nodes")) && this.explorer.current?.groupGrad) {
+      this.host.post({ type: "export/fromHost", format: format === "json" ? "json" : "csv-nodes" });
+      return;
+    }
     try {
       const g = this.explorer.graph;
       g.flushValues();
