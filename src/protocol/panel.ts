@@ -32,7 +32,7 @@ export const HostMessageSchema = z.discriminatedUnion("type", [
   /**
    * A step's numbers for what the view subscribed to (view/subscribe), computed in the model's process: values
    * of `nodes`, and per collapsed group of `groups` AGG_WIDTH aggregates (runner/process/viewPayload.ts: count,
-   * max |grad|, mean |grad|, non-finite count, signed extreme grad). Other nodes keep their last numbers.
+   * signed extreme grad (|·| = max |grad|), mean |grad|, non-finite count). Other nodes keep their last numbers.
    */
   z.object({
     type: z.literal("view/update"), ...LossFields, hash: z.string(),

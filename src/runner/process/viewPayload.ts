@@ -19,8 +19,9 @@ export interface ViewSubscription {
 }
 
 /** Numbers per aggregated group, in this order. */
-export const AGG = { count: 0, maxAbsGrad: 1, meanAbsGrad: 2, nonFinite: 3, extremeGrad: 4 } as const;
-export const AGG_WIDTH = 5;
+/** extremeGrad: the finite gradient of largest magnitude, signed (its absolute value is the group's max |grad|; the sign colours the group). */
+export const AGG = { count: 0, extremeGrad: 1, meanAbsGrad: 2, nonFinite: 3 } as const;
+export const AGG_WIDTH = 4;
 
 export interface ViewPayload {
   hash: string;
@@ -60,9 +61,9 @@ export function resolveView(t: GraphTopology, sub: ViewSubscription, tree: Group
 }
 
 /**
- * Per group of the tree: node count, max |grad|, mean |grad| (both over finite
- * gradients), how many nodes have a non-finite value or gradient, and the
- * finite gradient of largest magnitude with its sign (what colours a group). One pass
+ * Per group of the tree: node count, the finite gradient of largest magnitude
+ * (signed: its absolute value is max |grad|), mean |grad| over finite
+ * gradients, and how many nodes have a non-finite value or gradient. One pass
  * over the nodes, one over the groups (children after parents, so reversed).
  */
 export function groupAggregates(tree: GroupTree, values: GraphValues): Float64Array {
@@ -94,10 +95,9 @@ export function groupAggregates(tree: GroupTree, values: GraphValues): Float64Ar
   const out = new Float64Array(size * AGG_WIDTH);
   for (let g = 0; g < size; g++) {
     out[g * AGG_WIDTH + AGG.count] = tree.count[g];
-    out[g * AGG_WIDTH + AGG.maxAbsGrad] = finite[g] > 0 ? max[g] : NaN;
+    out[g * AGG_WIDTH + AGG.extremeGrad] = finite[g] > 0 ? ext[g] : NaN;
     out[g * AGG_WIDTH + AGG.meanAbsGrad] = finite[g] > 0 ? sum[g] / finite[g] : NaN;
     out[g * AGG_WIDTH + AGG.nonFinite] = bad[g];
-    out[g * AGG_WIDTH + AGG.extremeGrad] = finite[g] > 0 ? ext[g] : NaN;
   }
   return out;
 }
