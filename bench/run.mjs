@@ -8,6 +8,8 @@ const common = { bundle: true, platform: "node", target: "node20", format: "esm"
 await esbuild.build({ ...common, entryPoints: ["bench/engine.ts"], outfile: "dist/bench/engine.mjs" });
 await esbuild.build({ ...common, entryPoints: ["bench/health.ts"], outfile: "dist/bench/health.mjs" });
 await esbuild.build({ ...common, format: "cjs", entryPoints: ["bench/compile.ts"], outfile: "dist/bench/compile.cjs" });
+await esbuild.build({ ...common, format: "cjs", entryPoints: ["bench/inProcess.ts"], outfile: "dist/bench/inProcess.cjs" });
+await esbuild.build({ ...common, entryPoints: ["bench/flow.ts"], outfile: "dist/bench/flow.mjs", banner: { js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url); const __dirname = import.meta.dirname;" } });
 await esbuild.build({ ...common, entryPoints: ["bench/runner.ts"], outfile: "dist/bench/runner.mjs", banner: { js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url); const __dirname = import.meta.dirname;" } });
 
 const run = (title, args) => {
@@ -19,6 +21,7 @@ run("engine (in process, worker heap settings)", ["--max-semi-space-size=64", "d
 run("health tracking (issue 10: detectors on a reported step vs the model's step)", ["--max-semi-space-size=64", "dist/bench/health.mjs"]);
 run("compile (Gradscope's TypeScript-based compiler vs native esbuild)", ["dist/bench/compile.cjs"]);
 run("runner (worker + step reporting)", ["dist/bench/runner.mjs", "dist/worker.js"]);
+run("flow (issue 9 goals 2 and 4: CLI step vs in process, bytes per panel update)", ["dist/bench/flow.mjs"]);
 try {
   run("panel (Chromium)", ["bench/browser/panelBench.mjs"]);
 } catch {

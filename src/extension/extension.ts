@@ -43,6 +43,8 @@ export function activate(context: vscode.ExtensionContext): GradscopeApi {
   const panelHost: PanelHost = {
     onHostMessage: controller.onHostMessage,
     fullState: () => controller.fullState(),
+    coalescedState: () => controller.coalescedState(),
+    viewShown: (shown) => controller.setPanelShown(shown),
     handleViewMessage: (message) => handleViewMessage(message, { controller, controls, codeGraph, graphExport, log }),
   };
   const panels = track(new GraphPanels(context.extensionUri, panelHost, log));

@@ -11,6 +11,10 @@ export interface PanelHost {
   readonly onHostMessage: vscode.Event<HostMessage>;
   /** Everything a freshly loaded view needs, in order. */
   fullState(): HostMessage[];
+  /** What a view hidden for a while needs to catch up (the newest graph, the loss curve): sent once when it shows again. */
+  coalescedState(): HostMessage[];
+  /** The view came on screen or went off it (or closed). */
+  viewShown(shown: boolean): void;
   handleViewMessage(message: ViewMessage): void;
 }
 
@@ -39,7 +43,29 @@ export class GraphPanel extends Disposable {
     if (existsSync(icon.fsPath)) panel.iconPath = icon;
     panel.webview.html = renderHtml(panel.webview, extensionUri);
     this.register(panel.webview.onDidReceiveMessage((raw: unknown) => this.receive(raw)));
-    this.register(host.onHostMessage((message) => this.ready && void panel.webview.postMessage(message)));
+    this.register(host.onHostMessage((message) => this.forward(message)));
+    this.register(panel.onDidChangeViewState(() => this.visibilityChanged()));
+    this.register({ dispose: () => host.viewShown(false) });
+  }
+
+  /** Step numbers are not sent to a hidden view (it catches up once when shown); everything else is. */
+  private forward(message: HostMessage): void {
+    if (!this.ready) return;
+    if (!this.panel.visible && STEP_NUMBERS.has(message.type)) {
+      this.stale = true;
+      return;
+    }
+    void this.panel.webview.postMessage(message);
+  }
+
+  private stale = false;
+
+  private visibilityChanged(): void {
+    const shown = this.panel.visible;
+    this.host.viewShown(shown && this.ready);
+    if (!shown || !this.ready || !this.stale) return;
+    this.stale = false;
+    for (const message of this.host.coalescedState()) void this.panel.webview.postMessage(message);
   }
 
   get isReady(): boolean {
@@ -67,13 +93,18 @@ export class GraphPanel extends Disposable {
     if (parsed.message.type === "view/ready") {
       // A view that reloads (e.g. after being hidden without retainContext) says ready again.
       this.ready = true;
+      this.stale = false;
       for (const message of this.host.fullState()) void this.panel.webview.postMessage(message);
+      this.host.viewShown(this.panel.visible);
       this.readyEmitter.fire();
       return;
     }
     this.host.handleViewMessage(parsed.message);
   }
 }
+
+/** What changes every step: held back from a hidden view. */
+const STEP_NUMBERS = new Set<HostMessage["type"]>(["graph/set", "step/update", "view/update", "loss/append"]);
 
 export function webviewOptions(extensionUri: vscode.Uri): vscode.WebviewOptions & vscode.WebviewPanelOptions {
   return {

@@ -9,6 +9,8 @@ import { isLeafWorthShowing, nodeValueText } from "./valueText";
 
 /** More leaves than this on one line (e.g. `new MLP(...)`) are summarised instead of listed. */
 const MAX_LISTED_PER_LINE = 2;
+/** Inline values refresh at most this often while a model runs. */
+const RUNNING_MS = 100;
 
 /** `a = 2 · ∂loss/∂a = 42` after the lines that create leaves and parameters, updated as training steps. */
 export class InlineValues extends Disposable {
@@ -21,10 +23,28 @@ export class InlineValues extends Disposable {
 
   constructor(private readonly controller: ModelController) {
     super();
-    this.register(controller.onDidChangeGraph(() => this.renderAll()));
+    this.register(controller.onDidChangeGraph(() => this.renderSoon()));
+    this.register({ dispose: () => clearTimeout(this.timer) });
     this.register(controller.onDidChangeStatus((s) => s.state === "starting" && this.renderAll()));
     this.register(vscode.window.onDidChangeVisibleTextEditors(() => this.renderAll()));
     this.register(vscode.workspace.onDidChangeConfiguration((e) => affectsGradscope(e, undefined, "inlineValues") && this.renderAll()));
+  }
+
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  /** Which nodes each line shows depends on the shape only: found once per shape and document, not per step (moons: 65k nodes). */
+  private lines: { hash: string; model: string; byDocument: Map<string, Map<number, number[]>> } | undefined;
+
+  /** While training runs, at most every RUNNING_MS (the editor re-renders its decorations each time); at once otherwise. */
+  private renderSoon(): void {
+    if (this.controller.currentStatus.state !== "running") {
+      clearTimeout(this.timer);
+      this.timer = undefined;
+      return this.renderAll();
+    }
+    this.timer ??= setTimeout(() => {
+      this.timer = undefined;
+      this.renderAll();
+    }, RUNNING_MS);
   }
 
   private renderAll(): void {
@@ -42,7 +62,11 @@ export class InlineValues extends Disposable {
     if (!snapshot || !model || this.controller.currentStatus.state === "starting") return [];
     // Per resource: a folder of a multi-root workspace may turn them off for its own files.
     if (!readSettings(document.uri).inlineValues) return [];
-    return [...leavesByLine(snapshot, model, document.uri)].flatMap(([line, nodes]) => {
+    const hash = snapshot.topology.hash, modelKey = model.uri.toString(), key = document.uri.toString();
+    if (this.lines?.hash !== hash || this.lines.model !== modelKey) this.lines = { hash, model: modelKey, byDocument: new Map() };
+    let byLine = this.lines.byDocument.get(key);
+    if (!byLine) this.lines.byDocument.set(key, (byLine = leavesByLine(snapshot, model, document.uri)));
+    return [...byLine].flatMap(([line, nodes]) => {
       if (line < 1 || line > document.lineCount) return [];
       const end = document.lineAt(line - 1).range.end;
       return [{ range: new vscode.Range(end, end), renderOptions: { after: { contentText: lineText(snapshot, nodes) } } }];

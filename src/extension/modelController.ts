@@ -56,6 +56,9 @@ export class ModelController extends Disposable {
   private runWarnings: ModelWarning[] = [];
   /** Bumped by every start, so a start overtaken by a newer one gives up. */
   private starts = 0;
+  /** What the panel shows (its last view/subscribe) and whether it is on screen: then steps of that shape reach it as view/update. */
+  private panelView?: { hash: string; expanded: string[]; nodes: Int32Array<ArrayBuffer> };
+  private panelShown = false;
 
   private readonly statusEmitter = this.register(new vscode.EventEmitter<ModelStatus>());
   /** The run state, step, loss or model changed. */
@@ -170,6 +173,7 @@ export class ModelController extends Disposable {
     this.sessionSubscription = session.onEvent((e) => {
       if (this.session === session) this.onSessionEvent(e);
     });
+    this.syncView();
     await session.start();
     return { started: true, file: model.displayName };
   }
@@ -206,6 +210,38 @@ export class ModelController extends Disposable {
     this.shownSnapshot = snapshot;
     this.post(graphSetMessage(snapshot));
     this.graphEmitter.fire(snapshot);
+  }
+
+  /** The panel's subscription: what it shows of the graph of `hash` (see protocol/panel.ts view/subscribe). */
+  setViewSubscription(view: { hash: string; expanded: string[]; nodes: Int32Array<ArrayBuffer> }): void {
+    this.panelView = view;
+    this.syncView();
+  }
+
+  /** The panel came on screen (true) or went off it, or closed (false): a hidden panel is sent no step numbers. */
+  setPanelShown(shown: boolean): void {
+    if (shown === this.panelShown) return;
+    this.panelShown = shown;
+    this.syncView();
+  }
+
+  /** What a panel that was hidden needs to catch up: the newest graph and the whole loss curve, once. */
+  coalescedState(): HostMessage[] {
+    const messages: HostMessage[] = [];
+    if (this.shownSnapshot) messages.push(graphSetMessage(this.shownSnapshot));
+    if (this.session) {
+      const { from, stride, losses } = this.session.losses();
+      messages.push({ type: "loss/set", from: Math.max(1, from), stride, losses: losses as Float64Array<ArrayBuffer> });
+    }
+    return messages;
+  }
+
+  private viewActive(hash?: string): boolean {
+    return this.panelShown && this.panelView !== undefined && (hash === undefined || this.panelView.hash === hash);
+  }
+
+  private syncView(): void {
+    this.session?.subscribeView(this.viewActive() ? this.panelView : undefined);
   }
 
   /** Everything a freshly loaded view needs, in order: a view that reattaches shows exactly this run. */
@@ -246,8 +282,17 @@ export class ModelController extends Disposable {
         // The panel may be showing a history step of another shape: compare with what it shows.
         const newShape = e.shapeChanged || this.shownSnapshot?.topology.hash !== s.topology.hash;
         this.shownSnapshot = s;
-        this.post(newShape ? graphSetMessage(s) : { type: "step/update", step: s.step, loss: s.loss, values: s.values, updates: s.updates });
+        // A panel subscribed to this shape gets the step as view/update (what it shows only) from the runner.
+        if (newShape) this.post(graphSetMessage(s));
+        else if (!this.viewActive(s.topology.hash)) this.post({ type: "step/update", step: s.step, loss: s.loss, values: s.values, updates: s.updates });
         this.graphEmitter.fire(s);
+        return;
+      }
+      case "view": {
+        const u = e.update;
+        // Only for the step shown (not while the panel shows a history step).
+        if (!this.viewActive(u.hash) || this.shownSnapshot?.topology.hash !== u.hash || this.shownSnapshot.step !== u.step) return;
+        this.post({ type: "view/update", step: u.step, loss: u.loss, hash: u.hash, nodes: u.nodes as Int32Array<ArrayBuffer>, data: u.data as Float64Array<ArrayBuffer>, grad: u.grad as Float64Array<ArrayBuffer>, groups: u.groups as Int32Array<ArrayBuffer>, agg: u.agg as Float64Array<ArrayBuffer>, updates: u.updates });
         return;
       }
       case "loss":

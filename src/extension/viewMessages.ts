@@ -40,6 +40,11 @@ export function handleViewMessage(message: ViewMessage, h: ViewMessageHandlers):
       // A click keeps focus in the panel (its one-key shortcuts keep working); Enter moves it to the code.
       void h.codeGraph.revealNode(message.node, { focusEditor: message.focusEditor === true });
       return;
+    case "export/fromHost":
+      void h.graphExport.run(message.format);
+      return;
+    case "view/subscribe":
+      return h.controller.setViewSubscription({ hash: message.hash, expanded: message.expanded, nodes: Int32Array.from(message.nodes) });
     case "history/show":
       return h.controller.showHistoryStep(message.step);
     case "export/save":

@@ -29,6 +29,16 @@ export const HostMessageSchema = z.discriminatedUnion("type", [
   z.object({ type: z.literal("graph/set"), ...LossFields, topology: GraphTopologySchema, values: GraphValuesSchema, updates: z.array(ParamUpdateSchema) }),
   /** Same shape as the last graph/set: only numbers changed, never relayout. */
   z.object({ type: z.literal("step/update"), ...LossFields, values: GraphValuesSchema, updates: z.array(ParamUpdateSchema) }),
+  /**
+   * A step's numbers for what the view subscribed to (view/subscribe), computed in the model's process: values
+   * of `nodes`, and per collapsed group of `groups` AGG_WIDTH aggregates (runner/process/viewPayload.ts: count,
+   * signed extreme grad (|·| = max |grad|), mean |grad|, non-finite count). Other nodes keep their last numbers.
+   */
+  z.object({
+    type: z.literal("view/update"), ...LossFields, hash: z.string(),
+    nodes: z.instanceof(Int32Array), data: z.instanceof(Float64Array), grad: z.instanceof(Float64Array),
+    groups: z.instanceof(Int32Array), agg: z.instanceof(Float64Array), updates: z.array(ParamUpdateSchema),
+  }),
   /** Replace the loss curve: losses[i] is the loss of step from + i·stride (stride > 1 once a very long run's history is merged pairwise). */
   z.object({ type: z.literal("loss/set"), from: z.number().int().min(1), stride: z.number().int().min(1).optional(), losses: z.instanceof(Float64Array) }),
   /** Extend the loss curve. */
@@ -66,6 +76,14 @@ export const ViewMessageSchema = z.discriminatedUnion("type", [
   z.object({ type: z.literal("history/show"), step: z.number().int().min(1) }),
   /** Save an export the view produced; `data` is text, or a base64 data URL for PNG; `csv` says which CSV it is (the file name says it too). */
   z.object({ type: z.literal("export/save"), format: z.enum(["svg", "png", "json", "csv"]), data: z.string(), suggestedName: z.string(), csv: CsvContentSchema.optional() }),
+  /**
+   * What the view shows of the graph of `hash`: its open groups and the nodes it needs numbers for besides
+   * the drawn ones (selection and its neighbours). Sent whenever that changes; from then on steps of that
+   * shape arrive as view/update instead of every node's numbers.
+   */
+  z.object({ type: z.literal("view/subscribe"), hash: z.string(), expanded: z.array(z.string()).max(1_000_000), nodes: z.array(z.number().int().min(0)).max(10_000_000) }),
+  /** An export that needs every node's numbers, which this view no longer holds (it receives what it shows): the host writes it from its snapshot. */
+  z.object({ type: z.literal("export/fromHost"), format: z.enum(["json", "csv-nodes"]) }),
   /** Something the host should log (e.g. a dropped message). */
   z.object({ type: z.literal("view/log"), level: z.enum(["info", "warn", "error"]), message: z.string() }),
 ]);

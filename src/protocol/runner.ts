@@ -43,6 +43,14 @@ export const HostCommandSchema = z.discriminatedUnion("type", [
   z.object({ type: z.literal("control/hold"), on: z.boolean() }),
   /** The host has taken a console/batch: the runner may send the next (flow control). */
   z.object({ type: z.literal("console/ack") }),
+  /**
+   * What a view shows (see runner/process/viewPayload.ts): the shape it was made for, its open groups and
+   * extra nodes. The runner answers with a view/update for the latest step at once, then one per reported step
+   * of that shape. Replaces the previous subscription.
+   */
+  z.object({ type: z.literal("view/subscribe"), hash: z.string(), expanded: z.array(z.string()).max(1_000_000), nodes: z.instanceof(Int32Array) }),
+  /** The view is hidden or gone: no view/update until the next view/subscribe. */
+  z.object({ type: z.literal("view/unsubscribe") }),
 ]);
 export type HostCommand = z.infer<typeof HostCommandSchema>;
 
@@ -68,6 +76,19 @@ export const RunnerMessageSchema = z.discriminatedUnion("type", [
   }),
   /** Losses of steps from, from+1, …: every step's loss exactly once. */
   z.object({ type: z.literal("loss/batch"), from: z.number().int().min(1), losses: z.instanceof(Float64Array) }),
+  /** A step's numbers for the subscribed view: values of its nodes, aggregates of its collapsed groups (AGG_WIDTH numbers each), the optimizer's updates of its nodes. */
+  z.object({
+    type: z.literal("view/update"),
+    step: z.number().int().min(1),
+    loss: AnyNumber,
+    hash: z.string(),
+    nodes: z.instanceof(Int32Array),
+    data: z.instanceof(Float64Array),
+    grad: z.instanceof(Float64Array),
+    groups: z.instanceof(Int32Array),
+    agg: z.instanceof(Float64Array),
+    updates: z.array(ParamUpdateSchema),
+  }),
   /** The model blocked after backward() of this step. */
   z.object({ type: z.literal("run/paused"), step: z.number().int().min(0) }),
   /** The model was released and runs on. */

@@ -31,6 +31,8 @@ export interface WorkerInit {
   throttleMs: number;
   maxSteps: number;
   maxNodesPerStep: number;
+  /** Which nodes' numbers each step/report carries (the reporter selects them in the worker: the rest are never copied). */
+  values: "all" | "leaves" | "none";
 }
 
 /** A thrown value as the worker saw it; the runner process maps the stack to the user's files itself. */
@@ -58,6 +60,8 @@ export const WorkerMessageSchema = z.discriminatedUnion("type", [
     hash: z.string(),
     topology: GraphTopologySchema.optional(),
     values: GraphValuesSchema,
+    /** With values "leaves" or "none": the node of each entry of `values`, ascending. */
+    nodes: z.instanceof(Int32Array<ArrayBuffer>).optional(),
     updates: z.array(ParamUpdateSchema),
   }),
   /** Losses of steps from, from+1, …: every step's loss exactly once. */

@@ -5,6 +5,7 @@ import type { EndReason, ModelError, RunState } from "../protocol/run";
 import { RunnerMessageSchema, type HostCommand, type RunnerMessage, type RunSpec } from "../protocol/runner";
 import { RUN_FREE } from "./control";
 import { LossHistory, SnapshotRing } from "./history";
+import { AGG_WIDTH } from "./process/viewPayload";
 import { prepareSpare, runnerScriptFor, takeRunner } from "./runnerProcess";
 import { DEFAULT_LIMITS, type RunOptions, type SessionEvent } from "./types";
 import type { BreakOn, HealthOptions } from "../protocol/health";
@@ -74,6 +75,7 @@ export class ModelSession {
     // "close" comes after the last message and output of the process: every step it sent is in by then.
     child.on("close", (code, signal) => mine() && !this.ended && this.end("error", processDied(code, signal)));
     this.send({ type: "run/start", spec: this.spec() });
+    if (this.view) this.sendView();
   }
 
   /** Run (or continue) with no step limit. */
@@ -91,6 +93,24 @@ export class ModelSession {
    */
   hold(on: boolean): void {
     if (!this.ended) this.send({ type: "control/hold", on });
+  }
+
+  /**
+   * What a view shows of the current shape (its open groups, extra nodes): the runner process then sends,
+   * for every reported step of that shape, only those nodes' numbers and the collapsed groups' aggregates
+   * ("view" events), starting with the latest step at once. Undefined unsubscribes (the view is hidden).
+   */
+  subscribeView(view: { hash: string; expanded: string[]; nodes: Int32Array<ArrayBuffer> } | undefined): void {
+    this.view = view;
+    if (!this.ended) this.sendView();
+  }
+
+  /** Kept across restarts: a fresh runner process is told at once. */
+  private view: { hash: string; expanded: string[]; nodes: Int32Array<ArrayBuffer> } | undefined;
+
+  private sendView(): void {
+    const view = this.view;
+    this.send(view ? { type: "view/subscribe", hash: view.hash, expanded: view.expanded, nodes: view.nodes } : { type: "view/unsubscribe" });
   }
 
   stop(): void {
@@ -183,6 +203,9 @@ export class ModelSession {
         this.emit({ type: "graph", snapshot, shapeChanged: msg.topology !== undefined });
         return;
       }
+      case "view/update":
+        if (msg.nodes.length !== msg.data.length || msg.nodes.length !== msg.grad.length || msg.agg.length !== msg.groups.length * AGG_WIDTH) return;
+        return this.emit({ type: "view", update: msg });
       case "loss/batch":
         this.lossHistory.append(msg.losses);
         this._step = Math.max(this._step, msg.from + msg.losses.length - 1);

@@ -1,5 +1,6 @@
 import type { Snapshot, SourceLocation } from "../protocol/graph";
 import type { EndReason, ModelError, RunState } from "../protocol/run";
+import type { RunnerMessage } from "../protocol/runner";
 
 /** How to run a model. Every limit has a default (see DEFAULT_LIMITS). */
 export interface RunOptions {
@@ -47,9 +48,14 @@ export type SessionEvent =
   | { type: "graph"; snapshot: Snapshot; shapeChanged: boolean }
   /** Losses of consecutive steps: losses[i] belongs to step from + i. Every step's loss arrives exactly once. */
   | { type: "loss"; from: number; losses: Float64Array }
+  /** A step's numbers for the subscribed view (ModelSession.subscribeView): its nodes' values, its collapsed groups' aggregates. */
+  | { type: "view"; update: ViewUpdate }
   /** The model's console output. */
   | { type: "console"; level: "log" | "info" | "warn" | "error" | "debug"; text: string }
   /** A likely mistake in the model, e.g. gradients not zeroed between steps; `loc` is where the model was. */
   | { type: "warning"; message: string; loc?: SourceLocation }
   /** The run is over; `detail` explains an outcome that needs it (a model that never called backward()). */
   | { type: "end"; reason: EndReason; steps: number; error?: ModelError; detail?: string };
+
+/** See RunnerMessage "view/update" (protocol/runner.ts) and runner/process/viewPayload.ts. */
+export type ViewUpdate = Omit<Extract<RunnerMessage, { type: "view/update" }>, "type">;

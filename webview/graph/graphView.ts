@@ -431,7 +431,7 @@ export class GraphView {
 }
 
 function sourceOf(m: GraphModel, vg: VisibleGraph): DrawSource {
-  return { topology: m.topology, values: m.values, tree: m.tree, units: vg, groupGrad: groupExtremes(m.tree, m.values.grad) };
+  return { topology: m.topology, values: m.values, tree: m.tree, units: vg, groupGrad: m.groupGrad ?? groupExtremes(m.tree, m.values.grad) };
 }
 
 /** The node and every node after it on some path to the root. */

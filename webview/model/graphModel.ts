@@ -21,6 +21,8 @@ export interface GraphModel {
   depth: Int32Array;
   /** Groups to open one level at a time (src/graph/groupTree.ts). */
   tree: GroupTree;
+  /** Per group, the gradient that colours it, when the runner sent aggregates (view/update) instead of every node's numbers; else computed from `values`. */
+  groupGrad?: Float64Array;
 }
 
 export function buildGraphModel(topology: GraphTopology, values: GraphValues, updates: ParamUpdate[], step: number, loss: number): GraphModel {

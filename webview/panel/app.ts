@@ -3,7 +3,8 @@ import { formatNumber } from "../../src/graph/format";
 import { parseHostMessage, type HostMessage } from "../../src/protocol/panel";
 import { LossChart } from "../chart/lossChart";
 import { produceExport, type ExportFormat } from "../exports/exports";
-import { buildGraphModel, type GraphModel } from "../model/graphModel";
+import { AGG, AGG_WIDTH } from "../../src/runner/process/viewPayload";
+import { buildGraphModel, consumersOf, type GraphModel } from "../model/graphModel";
 import { Announcer } from "./announcer";
 import { wireControls } from "./controls";
 import { byId } from "./dom";
@@ -103,6 +104,7 @@ export class App {
         return;
       }
       case "step/update": this.updateValues(msg.values, msg.updates, msg.step, msg.loss); return;
+      case "view/update": this.applyView(msg); return;
       case "loss/set": this.chart.set(msg.from, msg.losses, msg.stride); return;
       case "loss/append": this.chart.append(msg.from, msg.losses); return;
       case "history/available": this.chart.setAvailable(msg.steps); byId("history-hint").textContent = msg.steps.length ? `${msg.steps.length} steps in history (click the curve)` : ""; return;
@@ -141,9 +143,52 @@ export class App {
     if (!m) { this.host.log("warn", "step/update before any graph/set: ignored"); return; }
     const n = m.topology.op.length;
     if (values.data.length !== n || values.grad.length !== n) { this.host.log("warn", `step/update with ${values.data.length} values for a ${n}-node graph: ignored`); return; }
-    this.explorer.updateValues({ ...m, values, updates, step, loss });
+    this.explorer.updateValues({ ...m, values, updates, step, loss, groupGrad: undefined });
     this.status.setStep(step);
     this.announcer.progress(progressText(step, loss));
+  }
+
+  /** A step's numbers for what this view shows (the runner computed them): drawn nodes' values, collapsed groups' aggregates; other nodes keep theirs. */
+  private applyView(msg: Extract<HostMessage, { type: "view/update" }>): void {
+    const m = this.explorer.current;
+    if (!m || m.topology.hash !== msg.hash || msg.nodes.length !== msg.data.length || msg.nodes.length !== msg.grad.length || msg.agg.length !== msg.groups.length * AGG_WIDTH) return;
+    const n = m.topology.op.length, size = m.tree.size;
+    const data = m.values.data.slice(), grad = m.values.grad.slice();
+    for (let j = 0; j < msg.nodes.length; j++) {
+      const i = msg.nodes[j];
+      if (i < n) { data[i] = msg.data[j]; grad[i] = msg.grad[j]; }
+    }
+    // A group is coloured by its gradient of largest magnitude, NaN when it holds a non-finite number (as groupExtremes does).
+    const groupGrad = new Float64Array(size);
+    for (let j = 0; j < msg.groups.length; j++) {
+      const g = msg.groups[j], a = j * AGG_WIDTH;
+      if (g < size) groupGrad[g] = msg.agg[a + AGG.nonFinite] > 0 ? NaN : msg.agg[a + AGG.extremeGrad] || 0;
+    }
+    this.explorer.updateValues({ ...m, values: { data, grad }, updates: msg.updates, step: msg.step, loss: msg.loss, groupGrad });
+    this.status.setStep(msg.step);
+    this.announcer.progress(progressText(msg.step, msg.loss));
+  }
+
+  /** Tells the host what this view shows (drawn nodes, open groups, the selection and its neighbours) when that changes. */
+  private subscribed = "";
+  private subscribe(state: SavedViewState): void {
+    const m = this.explorer.current, vg = this.explorer.graph.source?.units;
+    if (!m || !vg || m.topology.hash !== state.hash) return;
+    const nodes = new Set<number>();
+    for (const u of vg.units) if (u.kind === "node") nodes.add(u.node);
+    const sel = state.selected;
+    if (sel !== null && sel < m.topology.op.length) {
+      nodes.add(sel);
+      if (m.topology.in0[sel] >= 0) nodes.add(m.topology.in0[sel]);
+      if (m.topology.in1[sel] >= 0) nodes.add(m.topology.in1[sel]);
+      for (const c of consumersOf(m, sel)) nodes.add(c);
+    }
+    const list = [...nodes].sort((a, b) => a - b);
+    const expanded = [...state.expanded].sort();
+    const key = `${state.hash}|${expanded.join("\u0000")}|${list.join(",")}`;
+    if (key === this.subscribed) return;
+    this.subscribed = key;
+    this.host.post({ type: "view/subscribe", hash: state.hash, expanded, nodes: list });
   }
 
   private setTableShown(shown: boolean): void {
@@ -155,6 +200,11 @@ export class App {
   }
 
   private export(format: ExportFormat, csv: CsvContent): void {
+    // After a view/update this view holds only what it shows: every node's numbers come from the host's snapshot.
+    if ((format === "json" || (format === "csv" && csv === "nodes")) && this.explorer.current?.groupGrad) {
+      this.host.post({ type: "export/fromHost", format: format === "json" ? "json" : "csv-nodes" });
+      return;
+    }
     try {
       const g = this.explorer.graph;
       g.flushValues();
@@ -168,7 +218,9 @@ export class App {
   }
 
   private saveState(state: SavedViewState | null): void {
-    if (state) this.host.setState(state);
+    if (!state) return;
+    this.host.setState(state);
+    this.subscribe(state);
   }
 
   private saveTimer = 0;

@@ -48,6 +48,10 @@ process.on("message", (raw) => {
       return run?.holdForHost(cmd.on);
     case "console/ack":
       return run?.consoleAck();
+    case "view/subscribe":
+      return run?.subscribe({ hash: cmd.hash, expanded: cmd.expanded, nodes: cmd.nodes });
+    case "view/unsubscribe":
+      return run?.subscribe(undefined);
   }
 });
 

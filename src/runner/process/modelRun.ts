@@ -1,6 +1,6 @@
 import * as path from "node:path";
 import { MessageChannel, receiveMessageOnPort, Worker } from "node:worker_threads";
-import type { GraphTopology } from "../../protocol/graph";
+import type { GraphTopology, GraphValues, ParamUpdate } from "../../protocol/graph";
 import type { EndReason, ModelError } from "../../protocol/run";
 import type { RunnerMessage, RunSpec } from "../../protocol/runner";
 import { WorkerMessageSchema, type WorkerInit, type WorkerMessage } from "../../protocol/worker";
@@ -12,7 +12,9 @@ import { createOutputRing, OutputReader } from "../outputRing";
 import { ConsoleRelay } from "./consoleRelay";
 import { MemoryWatchdog } from "./memoryWatchdog";
 import { ModelErrors } from "./modelErrors";
+import { buildGroupTree, type GroupTree } from "../../graph/groupTree";
 import { ValueSubset } from "./valueSubset";
+import { hasNode, resolveView, viewPayload, type ResolvedView, type ViewSubscription } from "./viewPayload";
 
 /** 64 MB semi-spaces: measured 2–4× faster steps on the moons MLP than V8's default (bench/). Smaller under small memory limits. */
 export const YOUNG_GENERATION_MB = 192;
@@ -64,6 +66,12 @@ export class ModelRun {
   private readonly subset: ValueSubset;
   /** The number the worker's next message must carry (see WorkerEnvelope). */
   private nextSeq = 0;
+  /** The subscribed view and what it resolves to for the current shape (see viewPayload.ts). */
+  private view: ViewSubscription | undefined;
+  private resolved: ResolvedView | undefined;
+  private tree: { hash: string; tree: GroupTree } | undefined;
+  /** The last reported step with every node's numbers (RunSpec.values "all"): a new subscription is answered from it. */
+  private latest: { step: number; loss: number; hash: string; values: GraphValues; updates: ParamUpdate[] } | undefined;
 
   constructor(
     private readonly spec: RunSpec,
@@ -120,6 +128,13 @@ export class ModelRun {
     this.relay.ack();
   }
 
+  /** A view's subscription (undefined: none). Answered at once from the latest step when it has every node's numbers. */
+  subscribe(view: ViewSubscription | undefined): void {
+    this.view = view;
+    this.resolved = undefined;
+    if (view && this.latest) this.sendView(this.latest);
+  }
+
   /** Ends the run from outside (the host went away, or asked to stop). */
   stop(): void {
     this.end("stopped");
@@ -134,6 +149,7 @@ export class ModelRun {
       modules: model.modules, entryFile: path.resolve(this.spec.file), locations: model.locations,
       control: this.ctl.buffer as SharedArrayBuffer, output: this.outputRing, port: channel.port2,
       throttleMs: this.spec.throttleMs, maxSteps: this.spec.maxSteps, maxNodesPerStep: this.spec.maxNodesPerStep,
+      values: this.spec.values,
     };
     const limit = this.spec.memoryLimitMb;
     const worker = new Worker(path.resolve(this.workerScript), {
@@ -190,11 +206,16 @@ export class ModelRun {
         const t = this.topology;
         const n = t?.op.length ?? -1;
         if (!t || t.hash !== msg.hash) return this.dropped("a step without its topology");
-        if (msg.values.data.length !== n || msg.values.grad.length !== n || msg.updates.some((u) => u.node >= n)) return this.dropped("values that do not match the topology");
+        if (!valuesFit(n, msg.values, msg.nodes) || msg.updates.some((u) => u.node >= n)) return this.dropped("values that do not match the topology");
         this.steps = Math.max(this.steps, msg.step);
-        const { values, subset } = this.subset.pick(t, msg.values);
+        const { values, subset } = msg.nodes ? { values: msg.values, subset: msg.nodes } : this.subset.pick(t, msg.values);
         const bytes = 16 * values.data.length + (msg.topology ? 40 * n : 0) + 256;
-        return this.sendCounted({ type: "step/report", step: msg.step, loss: msg.loss, hash: msg.hash, topology: msg.topology, values, subset, updates: msg.updates }, bytes);
+        this.sendCounted({ type: "step/report", step: msg.step, loss: msg.loss, hash: msg.hash, topology: msg.topology, values, subset, updates: msg.updates }, bytes);
+        if (!msg.nodes) {
+          this.latest = { step: msg.step, loss: msg.loss, hash: msg.hash, values: msg.values, updates: msg.updates };
+          if (this.view) this.sendView(this.latest);
+        }
+        return;
       }
       case "loss/batch":
         this.steps = Math.max(this.steps, msg.from + msg.losses.length - 1);
@@ -220,6 +241,22 @@ export class ModelRun {
       case "run/error":
         return this.end("error", this.errors!.fromThrown(msg.kind, msg.thrown), msg.steps);
     }
+  }
+
+  /** The subscribed view's numbers of a step, if the subscription was made for its shape. */
+  private sendView(s: NonNullable<ModelRun["latest"]>): void {
+    const view = this.view, t = this.topology;
+    if (!view || !t || view.hash !== s.hash || t.hash !== s.hash) return;
+    if (this.resolved?.hash !== s.hash) {
+      // The group tree depends on the shape only: kept across subscriptions to it.
+      if (this.tree?.hash !== t.hash) this.tree = { hash: t.hash, tree: buildGroupTree(t) };
+      this.resolved = resolveView(t, view, this.tree.tree);
+    }
+    const p = viewPayload(this.resolved, s.values);
+    // The optimizer's updates of the drawn nodes only (a moons step updates 337 parameters: ~35 KB).
+    const updates = s.updates.filter((u) => u.node >= 0 && hasNode(p.nodes, u.node));
+    const bytes = 20 * p.nodes.length + 36 * p.groups.length + 256;
+    this.sendCounted({ type: "view/update", step: s.step, loss: s.loss, hash: s.hash, nodes: p.nodes, data: p.data, grad: p.grad, groups: p.groups, agg: p.agg, updates }, bytes);
   }
 
   /** Sends a message whose size counts towards flow control. */
@@ -294,4 +331,13 @@ export class ModelRun {
 
 function noBackwardDetail(file: string): string {
   return `${path.basename(file)} never called backward(): nothing to step. Call loss.backward() on the value you want to minimise; each call is one step.`;
+}
+
+/** Values of every node (no `nodes`), or of the ascending, in-range nodes listed. */
+function valuesFit(n: number, v: GraphValues, nodes: Int32Array | undefined): boolean {
+  const len = nodes ? nodes.length : n;
+  if (v.data.length !== len || v.grad.length !== len) return false;
+  if (!nodes) return true;
+  for (let j = 0, last = -1; j < nodes.length; last = nodes[j++]) if (nodes[j] <= last || nodes[j] >= n) return false;
+  return true;
 }

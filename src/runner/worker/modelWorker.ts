@@ -8,7 +8,7 @@
 import { MessagePort, receiveMessageOnPort, workerData } from "node:worker_threads";
 import * as gradscope from "../../engine";
 import { engine, GradscopeLimitError } from "../../engine/context";
-import { instrumentation } from "../../engine/instrument";
+import { setLocSink } from "../../engine/instrument";
 import type { Thrown, WorkerEnvelope, WorkerInit, WorkerMessage } from "../../protocol/worker";
 import { Ctl, passGate, waitForGate, waitWhileHeld } from "../control";
 import { OutputWriter } from "../outputRing";
@@ -39,11 +39,7 @@ function post(msg: WorkerMessage, transfer: ArrayBuffer[] = []): void {
 captureConsole(output);
 
 // ---- keep the running statement visible to the runner process (for timeouts and memory limits).
-const at = instrumentation.at;
-instrumentation.at = (loc: number) => {
-  at(loc);
-  ctl[Ctl.LOC] = loc;
-};
+setLocSink(ctl, Ctl.LOC);
 
 // ---- losses are batched; full reports are throttled, but never for a step we pause at.
 let pendingLosses: number[] = [];
@@ -62,7 +58,7 @@ function flushLosses(): void {
 
 /** Reads a step's numbers now, at its backward(): later reads would mix in the optimizer's update. */
 function buildReport(): Report {
-  const r = reporter.report();
+  const r = reporter.report(init.values);
   engine.updates.length = 0;
   return r;
 }
@@ -70,7 +66,8 @@ function buildReport(): Report {
 function sendReport(step: number, loss: number, r: Report): void {
   flushLosses();
   const transfer = [r.values.data.buffer, r.values.grad.buffer] as ArrayBuffer[];
-  post({ type: "step/report", step, loss, hash: r.hash, topology: r.topology, values: r.values, updates: r.updates }, transfer);
+  if (r.nodes) transfer.push(r.nodes.buffer as ArrayBuffer);
+  post({ type: "step/report", step, loss, hash: r.hash, topology: r.topology, values: r.values, nodes: r.nodes, updates: r.updates }, transfer);
   lastFull = performance.now();
   held = null;
 }
@@ -130,7 +127,7 @@ let ended = false;
 function finish(): void {
   if (ended) return;
   ended = true;
-  const report = held && reporter.reportHeld();
+  const report = held && reporter.reportHeld(init.values);
   if (report) sendReport(held!.step, held!.loss, report);
   if (engine.steps === 0) reportForwardGraph();
   flushLosses();

@@ -17,7 +17,7 @@ export interface Report {
   /** data/grad of every node ("all"), or of the nodes listed in `nodes`. */
   values: GraphValues;
   /** With "leaves" or "none": the node index of each entry of `values`, ascending. */
-  nodes?: Int32Array;
+  nodes?: Int32Array<ArrayBuffer>;
   updates: ParamUpdate[];
 }
 
@@ -109,7 +109,7 @@ export class Reporter {
 
   private build(which: ValueSelection, records: UpdateRecord[], held: Held | null): Report {
     const hash = this.collect();
-    const values: GraphValues & { nodes?: Int32Array } = which === "all" ? this.allValues() : this.leafValues(which === "leaves");
+    const values: GraphValues & { nodes?: Int32Array<ArrayBuffer> } = which === "all" ? this.allValues() : this.leafValues(which === "leaves");
     if (held) this.patch(values, held);
     const updates = records.map((u) => {
       const node = this.nodeOf(u.param);
@@ -201,7 +201,7 @@ export class Reporter {
   }
 
   /** The reached leaves' numbers (or none), with their node indices. */
-  private leafValues(leaves: boolean): GraphValues & { nodes: Int32Array } {
+  private leafValues(leaves: boolean): GraphValues & { nodes: Int32Array<ArrayBuffer> } {
     const s = store, { sel, m } = this, ep = lastPass.epoch;
     // In slot order: the listed nodes first (they are below the region when it is implied), then its proxies.
     const slots: number[] = [];
@@ -219,7 +219,7 @@ export class Reporter {
   }
 
   /** Overwrites the held leaves' numbers into values. */
-  private patch(values: GraphValues & { nodes?: Int32Array }, held: Held): void {
+  private patch(values: GraphValues & { nodes?: Int32Array<ArrayBuffer> }, held: Held): void {
     for (let h = 0; h < held.count; h++) {
       let e = this.indexOf(held.slots[h]);
       if (values.nodes) e = search(values.nodes, values.nodes.length, e);

@@ -1,0 +1,145 @@
+/**
+ * Issue 9 goals 2 and 4, each a ratio or a size measured in this run:
+ *  - the bare-Value moons MLP step through the CLI (`--json`, every step reported, the leaves' values)
+ *    against the same file run in one plain Node process: not instrumented (the engine alone) and
+ *    instrumented as the worker runs it (bench/inProcess.ts, no reporting); interleaved rounds.
+ *  - bytes per panel update on the moons model with every group collapsed (target ≤ 10 KB).
+ * Usage: node dist/bench/flow.mjs [--bytes] (built by bench/run.mjs, after npm run build; --bytes: the sizes only)
+ */
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import * as path from "node:path";
+import { serialize } from "node:v8";
+import * as esbuild from "esbuild";
+import { buildGroupTree } from "../src/graph/groupTree";
+import { collapseUnits, initialExpansion } from "../src/graph/visibleUnits";
+import type { Snapshot } from "../src/protocol/graph";
+import { ModelSession } from "../src/runner/session";
+import type { ViewUpdate } from "../src/runner/types";
+
+const dir = mkdtempSync(path.join(tmpdir(), "gradscope-flow-"));
+const dist = path.resolve("dist");
+const STEPS = 120;
+const ROUNDS = 5;
+
+/** The hand-written moons MLP of bench/runner.ts: bare Values, prints the median step time of its second half. */
+export const MOONS = `import { Value, makeMoons, Rng } from "gradscope";
+const rng = new Rng(1337);
+const { X, y } = makeMoons(100, 0.1, rng);
+const layer = (nin: number, nout: number) => Array.from({ length: nout }, () => ({ w: Array.from({ length: nin }, () => new Value(rng.uniform(-1, 1))), b: new Value(0) }));
+const layers = [layer(2, 16), layer(16, 16), layer(16, 1)];
+const params = layers.flat().flatMap((n) => [...n.w, n.b]);
+function forward(x: (number | Value)[]): Value[] {
+  let h: (number | Value)[] = x;
+  layers.forEach((l, k) => {
+    h = l.map((n) => {
+      let act = n.b;
+      for (let i = 0; i < n.w.length; i++) act = act.add(n.w[i].mul(h[i]));
+      return k < layers.length - 1 ? act.relu() : act;
+    });
+  });
+  return h as Value[];
+}
+const times: number[] = [];
+for (let k = 0; k < ${STEPS}; k++) {
+  const t0 = performance.now();
+  let loss = new Value(0);
+  for (let i = 0; i < X.length; i++) loss = loss.add(forward(X[i])[0].mul(-y[i]).add(1).relu());
+  loss = loss.mul(1 / X.length);
+  for (const p of params) p.grad = 0;
+  loss.backward();
+  for (const p of params) p.data -= 0.05 * p.grad;
+  times.push(performance.now() - t0);
+}
+const late = times.slice(${STEPS} / 2).sort((a, b) => a - b);
+console.error("STEP_MS " + late[late.length >> 1]);
+`;
+
+const moons = path.join(dir, "moons.ts");
+writeFileSync(moons, MOONS);
+const plainBundle = path.join(dir, "moons.plain.cjs");
+esbuild.buildSync({ entryPoints: [moons], bundle: true, platform: "node", format: "cjs", outfile: plainBundle, alias: { gradscope: path.resolve("src/engine/index.ts") }, logLevel: "warning" });
+
+const stepMs = (text: string) => Number(/STEP_MS ([\d.]+)/.exec(text)?.[1] ?? NaN);
+// The worker's young-generation size (runner/process/modelRun.ts) for the in-process baselines.
+const node = (args: string[]) => stepMs(spawnSync(process.execPath, args, { encoding: "utf8", maxBuffer: 1 << 30 }).stderr);
+const plain = () => node(["--max-semi-space-size=64", plainBundle]);
+const instrumented = () => node(["--max-semi-space-size=64", path.join(dist, "bench/inProcess.cjs"), moons]);
+const cli = () => node([path.join(dist, "cli.js"), "run", moons, "--json", "--values", "leaves"]);
+
+const range = (xs: number[], digits = 2) => `${Math.min(...xs).toFixed(digits)}–${Math.max(...xs).toFixed(digits)}`;
+const mid = (xs: number[]) => xs.slice().sort((a, b) => a - b)[xs.length >> 1];
+const ratios = (xs: number[], base: number[]) => xs.map((x, i) => x / base[i]);
+const ratioText = (r: number[]) => `×${range(r)}, median ×${mid(r).toFixed(2)}`;
+
+function steps(): string {
+  const s = { plain: [] as number[], instrumented: [] as number[], cli: [] as number[] };
+  for (let round = 0; round < ROUNDS; round++) {
+    s.plain.push(plain());
+    s.instrumented.push(instrumented());
+    s.cli.push(cli());
+  }
+  return (
+    `bare-Value moons MLP step (median of steps ${STEPS / 2}–${STEPS}), ${ROUNDS} interleaved rounds: ` +
+    `in process, plain ${range(s.plain)} ms · in process, instrumented as in the worker ${range(s.instrumented)} ms ` +
+    `(×${range(ratios(s.instrumented, s.plain))} of plain) · CLI --json, every step reported ${range(s.cli)} ms: ` +
+    `${ratioText(ratios(s.cli, s.instrumented))} of instrumented in-process (issue 9 goal 2: ≤ 1.2×), ${ratioText(ratios(s.cli, s.plain))} of plain`
+  );
+}
+
+// ---- bytes per panel update
+
+/** The panel's default collapse threshold (gradscope.collapseThreshold). */
+const COLLAPSE_THRESHOLD = 400;
+
+/**
+ * Runs a model a few steps, one at a time, subscribed as the panel is when it first shows the graph
+ * (initialExpansion at the default threshold: moons is drawn as a few dozen collapsed groups); returns
+ * the serialized size of each view/update against the step's every-node numbers (what step/update carried).
+ */
+async function bytesPerUpdate(file: string, steps = 6): Promise<{ view: number[]; full: number[]; units: number }> {
+  const session = new ModelSession({ file, values: "all", throttleMs: 0, startPaused: true, maxSteps: steps }, path.join(dist, "runner.js"));
+  const out = { view: [] as number[], full: [] as number[], units: 0 };
+  const snapshots = new Map<number, Snapshot>();
+  await new Promise<void>((resolve) => {
+    session.onEvent((e) => {
+      if (e.type === "graph") {
+        snapshots.set(e.snapshot.step, e.snapshot);
+        if (e.shapeChanged) {
+          const t = e.snapshot.topology, tree = buildGroupTree(t);
+          const expanded = [...initialExpansion(tree, COLLAPSE_THRESHOLD)];
+          out.units = collapseUnits(t, tree, new Set(expanded)).units.length;
+          session.subscribeView({ hash: t.hash, expanded, nodes: new Int32Array(0) });
+        }
+        session.step();
+      }
+      if (e.type === "view") {
+        const v: ViewUpdate = e.update;
+        const s = snapshots.get(v.step)!;
+        out.view.push(serialize(v).length);
+        out.full.push(serialize({ type: "step/update", step: s.step, loss: s.loss, values: s.values, updates: s.updates }).length);
+      }
+      if (e.type === "end") resolve();
+    });
+    void session.start();
+  });
+  session.dispose();
+  return out;
+}
+
+async function bytes(): Promise<string> {
+  const kb = (xs: number[]) => `${range(xs.map((x) => x / 1024), 1)} KB`;
+  const lines: string[] = [];
+  for (const [name, file] of [["examples/moons-mlp.ts (MLP 2-16-16-1, 100 points)", path.resolve("examples/moons-mlp.ts")], ["bare-Value moons MLP", moons]] as const) {
+    const r = await bytesPerUpdate(file);
+    lines.push(
+      `bytes per panel update, ${name}, collapsed (${r.units} units drawn), ${r.view.length} steps: view/update ${kb(r.view)} ` +
+        `(issue 9 goal 4: ≤ 10 KB) vs every node's numbers ${kb(r.full)} (×${range(r.view.map((v, i) => r.full[i] / v), 0)} less)`,
+    );
+  }
+  return lines.join("\n");
+}
+
+console.log(await bytes());
+if (!process.argv.includes("--bytes")) console.log(steps());
