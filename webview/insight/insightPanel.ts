@@ -1,0 +1,237 @@
+import type cytoscape from "cytoscape";
+import { formatNumber as fmt } from "../../src/graph/format";
+import { nodeName } from "../../src/graph/nodeName";
+import type { SourceLocation } from "../../src/protocol/graph";
+import { parseInsightHostMessage, type InsightHostMessage, type InsightViewMessage } from "../../src/protocol/insightPanel";
+import { NodeKind, OP } from "../../src/protocol/ops";
+import type { GraphModel } from "../model/graphModel";
+import { byId, h } from "../panel/dom";
+import { FindingBadges } from "./badges";
+import { HealthView } from "./healthView";
+import { explanation, gradcheckTable, MovedHalo, whatIfResult } from "./toolsView";
+
+/**
+ * The Insight section of the panel (issue 10): a tab list — Health, Gradcheck,
+ * What-if, Explain — below the graph. Health lists the run's findings (badges
+ * on the graph and table too); the other tabs ask the host about the node
+ * selected in the graph, for the step on screen. Messages are `insight/*`
+ * (src/protocol/insightPanel.ts), validated on arrival.
+ */
+
+export interface InsightHost {
+  model(): GraphModel | null;
+  cy: cytoscape.Core;
+  /** Select the node in the graph (opening a focus view if it is hidden in a group). */
+  goTo(node: number): void;
+  /** Reveal a node's source line in the editor (focus stays in the panel). */
+  revealNode(node: number): void;
+  post(message: InsightViewMessage): void;
+  say(text: string): void;
+  log(level: "info" | "warn", text: string): void;
+}
+
+const TABS = ["health", "gradcheck", "whatif", "explain"] as const;
+type Tab = (typeof TABS)[number];
+const TAB_TEXT: Record<Tab, string> = { health: "Health", gradcheck: "Gradcheck", whatif: "What-if", explain: "Explain" };
+
+export class InsightPanel {
+  private tab: Tab = "health";
+  private selected: number | null = null;
+  private nextId = 1;
+  /** The request each tab waits for; older answers are dropped. */
+  private pending = new Map<Tab, number>();
+  private readonly health: HealthView;
+  private readonly badges: FindingBadges;
+  private readonly halo: MovedHalo;
+  private readonly buttons = new Map<Tab, HTMLButtonElement>();
+  private readonly panes = new Map<Tab, HTMLElement>();
+  private readonly toolbars = new Map<Tab, HTMLElement>();
+  private readonly results = new Map<Tab, HTMLElement>();
+
+  constructor(private readonly root: HTMLElement, private readonly host: InsightHost) {
+    const tablist = h("div", { class: "insight-tabs", role: "tablist", "aria-label": "Insight" });
+    for (const t of TABS) {
+      const b = h("button", { role: "tab", id: `insight-tab-${t}`, "aria-controls": `insight-pane-${t}`, "aria-selected": "false", tabindex: "-1" }, TAB_TEXT[t]);
+      b.addEventListener("click", () => this.show(t, true));
+      b.addEventListener("keydown", (e) => this.onTabKey(e, t));
+      this.buttons.set(t, b);
+      tablist.append(b);
+      const pane = h("div", { role: "tabpanel", id: `insight-pane-${t}`, "aria-labelledby": `insight-tab-${t}`, class: "insight-pane", hidden: "" });
+      this.panes.set(t, pane);
+    }
+    root.append(tablist, ...this.panes.values());
+    this.health = new HealthView(this.panes.get("health")!, { reveal: (node, loc) => this.reveal(node, loc) });
+    for (const t of ["gradcheck", "whatif", "explain"] as const) {
+      const bar = h("div", { class: "insight-toolbar" });
+      const result = h("div", { class: "insight-result", "aria-live": "polite" });
+      this.toolbars.set(t, bar);
+      this.results.set(t, result);
+      this.panes.get(t)!.append(bar, result);
+    }
+    const graphArea = byId("graph-area");
+    this.badges = new FindingBadges(host.cy, graphArea, byId<HTMLTableElement>("node-table").tBodies[0], () => host.model());
+    this.halo = new MovedHalo(host.cy, graphArea, () => host.model());
+    host.cy.on("select unselect", "node", () => this.onSelection());
+    this.show("health", false);
+    this.renderToolbars();
+  }
+
+  /** An `insight/*` message from the host: validated here, dropped (and logged) when bad. */
+  receive(raw: unknown): void {
+    const v = parseInsightHostMessage(raw);
+    if (!v.ok) { this.host.log("warn", `dropped ${v.error}`); return; }
+    this.handle(v.message);
+  }
+
+  /** A new run: forget findings, answers, colours. */
+  reset(): void {
+    this.health.clear();
+    this.badges.set([]);
+    this.pending.clear();
+    this.selected = null;
+    this.halo.set(null);
+    for (const r of this.results.values()) r.replaceChildren();
+    this.updateHealthTab();
+    this.renderToolbars();
+  }
+
+  /** A new step (or graph) is on screen: answers about the old one are stale; what-if colours go. */
+  onModel(): void {
+    this.halo.set(null);
+    this.badges.refresh();
+    this.renderToolbars();
+  }
+
+  private handle(msg: InsightHostMessage): void {
+    switch (msg.type) {
+      case "insight/findings": {
+        const before = this.health.all.length;
+        this.health.set(msg.findings);
+        this.badges.set(msg.findings);
+        this.updateHealthTab();
+        if (msg.findings.length > before) {
+          const f = msg.findings[msg.findings.length - 1];
+          this.host.say(`Health: ${msg.findings.length} finding${msg.findings.length > 1 ? "s" : ""}; newest: ${f.label}, ${f.detail}`);
+        }
+        return;
+      }
+      case "insight/break":
+        this.health.setBreak(msg.hit);
+        if (msg.hit) {
+          this.show("health", false);
+          this.host.say(`Paused at a training breakpoint: ${msg.hit.message}`);
+          const m = this.host.model();
+          if (m && msg.hit.node >= 0 && msg.hit.node < m.topology.op.length) this.host.goTo(msg.hit.node);
+        }
+        return;
+      case "insight/gradcheck":
+        // id 0: the host's own Check Gradients command, not an answer to this view.
+        if (msg.id === 0) { this.pending.set("gradcheck", 0); this.show("gradcheck", false); }
+        if (this.pending.get("gradcheck") !== msg.id) return;
+        this.results.get("gradcheck")!.replaceChildren(gradcheckTable(msg, this.host.model(), (n) => this.host.goTo(n)));
+        this.host.say(msg.error ?? `Gradcheck: ${msg.rows.filter((r) => r.flagged).length} of ${msg.rows.length} flagged.`);
+        return;
+      case "insight/whatif":
+        if (this.pending.get("whatif") !== msg.id) return;
+        this.results.get("whatif")!.replaceChildren(whatIfResult(msg, this.host.model(), (n) => this.host.goTo(n)));
+        this.halo.set(msg.error ? null : msg.moved);
+        if (!msg.error) this.host.say(`What-if: predicted ΔL ${fmt(msg.predicted)}, actual ${fmt(msg.actual)}.`);
+        return;
+      case "insight/explain":
+        if (this.pending.get("explain") !== msg.id) return;
+        this.results.get("explain")!.replaceChildren(explanation(msg, this.host.model(), (n) => this.host.goTo(n)));
+        this.host.say(msg.why ?? `${msg.paths.length} paths shown; gradient ${fmt(msg.gradient)}.`);
+        return;
+    }
+  }
+
+  private request(tab: Tab, message: Extract<InsightViewMessage, { id: number }>): void {
+    this.pending.set(tab, message.id);
+    this.results.get(tab)!.replaceChildren(h("p", { class: "muted" }, "Working…"));
+    this.host.post(message);
+  }
+
+  private id(): number { return this.nextId++; }
+
+  private reveal(node: number, location: SourceLocation | undefined): void {
+    const m = this.host.model();
+    if (m && node >= 0 && node < m.topology.op.length) {
+      this.host.goTo(node);
+      this.host.revealNode(node);
+    } else if (location) {
+      this.host.post({ type: "insight/reveal", file: location.file, line: location.line });
+    }
+  }
+
+  private updateHealthTab(): void {
+    const n = this.health.all.length;
+    const b = this.buttons.get("health")!;
+    b.textContent = n ? `Health (${n})` : "Health";
+    b.dataset.findings = String(n);
+  }
+
+  /** Tabs as in ARIA's pattern: one tab stop, ←/→ move and show. */
+  private onTabKey(e: KeyboardEvent, t: Tab): void {
+    const i = TABS.indexOf(t);
+    const next = e.key === "ArrowRight" ? TABS[(i + 1) % TABS.length] : e.key === "ArrowLeft" ? TABS[(i + TABS.length - 1) % TABS.length] : null;
+    if (!next) return;
+    e.preventDefault();
+    e.stopPropagation();
+    this.show(next, true);
+  }
+
+  show(t: Tab, focus: boolean): void {
+    this.tab = t;
+    for (const x of TABS) {
+      const b = this.buttons.get(x)!, on = x === t;
+      b.setAttribute("aria-selected", String(on));
+      b.tabIndex = on ? 0 : -1;
+      this.panes.get(x)!.hidden = !on;
+    }
+    if (focus) this.buttons.get(t)!.focus();
+    this.root.dataset.tab = t;
+  }
+
+  private onSelection(): void {
+    const sel = this.host.cy.nodes(":selected").filter((n) => /^n\d+$/.test(n.id()));
+    this.selected = sel.length ? Number(sel[0].id().slice(1)) : null;
+    this.renderToolbars();
+  }
+
+  /** Each tool's controls for the current selection (or what to select). */
+  private renderToolbars(): void {
+    const m = this.host.model(), s = this.selected;
+    const valid = m !== null && s !== null && s < m.topology.op.length;
+    const name = valid ? nodeName(m!.topology, s!) : "";
+    const isLeaf = valid && m!.topology.op[s!] === OP.leaf;
+
+    const gc = this.toolbars.get("gradcheck")!;
+    const checkOne = h("button", { class: "insight-action", "aria-disabled": String(!isLeaf), title: isLeaf ? `Check ∂loss/∂${name} by central differences` : "Select an input or parameter in the graph" }, isLeaf ? `Check ${name}` : "Check selected");
+    checkOne.addEventListener("click", () => { if (isLeaf) this.request("gradcheck", { type: "insight/gradcheck", id: this.id(), nodes: [s!] }); });
+    const hasParams = m !== null && Array.prototype.some.call(m.topology.kind, (k: number) => k === NodeKind.param);
+    const checkAll = h("button", { class: "insight-action", id: "insight-check-all", "aria-disabled": String(m === null) }, hasParams || m === null ? "Check all parameters" : "Check all inputs");
+    checkAll.addEventListener("click", () => { if (this.host.model()) this.request("gradcheck", { type: "insight/gradcheck", id: this.id(), nodes: null }); });
+    gc.replaceChildren(checkAll, checkOne);
+
+    const wi = this.toolbars.get("whatif")!;
+    if (!isLeaf) wi.replaceChildren(h("p", { class: "muted" }, "Select an input or parameter in the graph, then set its value: the recorded graph replays and the loss answers."));
+    else {
+      const input = h("input", { type: "number", step: "any", id: "insight-whatif-value", "aria-label": `New value of ${name}`, value: String(m!.values.data[s!]) });
+      const apply = h("button", { class: "insight-action" }, "Replay");
+      const reset = h("button", { class: "insight-action", title: "Back to the recorded step" }, "Reset");
+      const run = () => { const v = Number(input.value); if (input.value.trim() !== "" && !Number.isNaN(v)) this.request("whatif", { type: "insight/whatif", id: this.id(), node: s!, value: v }); };
+      apply.addEventListener("click", run);
+      input.addEventListener("keydown", (e) => { if (e.key === "Enter") run(); e.stopPropagation(); });
+      reset.addEventListener("click", () => { this.pending.delete("whatif"); this.halo.set(null); this.results.get("whatif")!.replaceChildren(); input.value = String(m!.values.data[s!]); });
+      wi.replaceChildren(h("label", { for: "insight-whatif-value" }, `${name} = `), input, apply, reset, h("span", { class: "muted" }, ` recorded ${fmt(m!.values.data[s!])}, grad ${fmt(m!.values.grad[s!])}`));
+    }
+
+    const ex = this.toolbars.get("explain")!;
+    if (!valid) ex.replaceChildren(h("p", { class: "muted" }, "Select a node in the graph to see the paths its gradient comes from."));
+    else {
+      const go = h("button", { class: "insight-action", id: "insight-explain" }, `Explain ∂loss/∂${name}`);
+      go.addEventListener("click", () => this.request("explain", { type: "insight/explain", id: this.id(), node: s!, k: 8 }));
+      ex.replaceChildren(go);
+    }
+  }
+}
