@@ -121,7 +121,7 @@ export class InsightPanel {
           this.show("health", false);
           this.host.say(`Paused at a training breakpoint: ${msg.hit.message}`);
           const m = this.host.model();
-          if (m && msg.hit.node >= 0 && msg.hit.node < m.topology.op.length) this.host.goTo(msg.hit.node);
+          if (m && msg.hit.node >= 0 && msg.hit.node < m.topology.op.length) { this.host.goTo(msg.hit.node); this.goToSoon(msg.hit.node); }
         }
         return;
       case "insight/gradcheck":
@@ -152,6 +152,17 @@ export class InsightPanel {
   }
 
   private id(): number { return this.nextId++; }
+
+  /**
+   * Select a node even when the graph that holds it is still being drawn (a pause arrives
+   * with its step): re-select for a few frames unless the user selected something else.
+   */
+  private goToSoon(node: number, frames = 60): void {
+    const selected = this.host.cy.nodes(":selected");
+    if (selected.empty()) this.host.goTo(node);
+    else if (!selected.some((e) => e.id() === `n${node}`)) return;
+    if (frames > 0) requestAnimationFrame(() => this.goToSoon(node, frames - 1));
+  }
 
   private reveal(node: number, location: SourceLocation | undefined): void {
     const m = this.host.model();
