@@ -1,0 +1,86 @@
+import * as assert from "node:assert/strict";
+import * as vscode from "vscode";
+import { InsightHost } from "../../../src/extension/insight";
+import type { SuiteContext } from "./context";
+import { gradscopeDiagnostics, openInFirstColumn, type TestCase, waitFor } from "./harness";
+
+/** Issue 10 in the editor: findings as diagnostics at their line, a breakpoint revealing node and line, Check Gradients. */
+export function insightTests({ api, stateIs, showChainRule, nodeLabelled }: SuiteContext): TestCase[] {
+  const { controller, insight } = api;
+  const health = (uri: vscode.Uri) => gradscopeDiagnostics(uri).filter((d) => d.source?.startsWith("gradscope (nan-origin") || d.source?.startsWith("gradscope (breakpoint"));
+
+  return [
+    {
+      name: "insight: a log of 0 becomes a nan-origin finding at its line (Health list and a warning diagnostic); a restart clears both",
+      timeoutMs: 90_000,
+      fn: async () => {
+        const editor = await openInFirstColumn("insight-nan.ts");
+        const logLine = editor.document.positionAt(editor.document.getText().indexOf("x.log()")).line;
+        await vscode.commands.executeCommand("gradscope.visualize", editor.document.uri);
+        const finding = await waitFor("a nan-origin finding", () => insight.currentFindings.find((f) => f.kind === "nan-origin"));
+        assert.equal(finding.label, "y");
+        assert.equal(finding.location?.line, logLine + 1);
+        assert.match(finding.detail, /log of x = 0 → data -Infinity/);
+        const d = await waitFor("a health diagnostic", () => health(editor.document.uri)[0]);
+        assert.equal(d.range.start.line, logLine);
+        assert.equal(d.severity, vscode.DiagnosticSeverity.Warning);
+        await vscode.commands.executeCommand("gradscope.restart");
+        await waitFor("findings cleared by the restart", () => health(editor.document.uri).length === 0 && insight.currentFindings.length === 0);
+        // The restarted run finds it again.
+        await waitFor("the finding again", () => insight.currentFindings.length === 1 && health(editor.document.uri).length === 1);
+        await vscode.commands.executeCommand("gradscope.stop");
+      },
+    },
+    {
+      name: "insight: a training breakpoint reveals its node's line in the editor and leaves a diagnostic there",
+      timeoutMs: 90_000,
+      fn: async () => {
+        const editor = await showChainRule();
+        const c = nodeLabelled("c")!;
+        const line = editor.document.positionAt(editor.document.getText().indexOf("a.mul(b)")).line;
+        await vscode.commands.executeCommand("workbench.action.focusSecondEditorGroup");
+        const shown = await insight.pauseAt({ kind: "grad-above", step: 1, node: c.index, message: "|grad| 14 above 10", location: { file: editor.document.uri.fsPath, line: line + 1, column: 11 } });
+        assert.ok(shown, "no editor revealed");
+        assert.equal(shown.document.uri.toString(), editor.document.uri.toString());
+        assert.equal(shown.selection.active.line, line);
+        assert.equal(insight.currentBreak?.kind, "grad-above");
+        const d = await waitFor("a breakpoint diagnostic", () => health(editor.document.uri).find((x) => /training breakpoint/.test(x.message)));
+        assert.equal(d.range.start.line, line);
+      },
+    },
+    {
+      name: "insight: Check Gradients replays the step shown — chain-rule's a and b match central differences",
+      timeoutMs: 90_000,
+      fn: async () => {
+        await showChainRule();
+        await waitFor("chain-rule paused", stateIs("paused", "finished"));
+        const rows = (await vscode.commands.executeCommand("gradscope.checkGradients")) as { label: string; analytic: number; numeric: number; flagged: boolean }[];
+        assert.ok(rows, "no rows");
+        const byLabel = Object.fromEntries(rows.map((r) => [r.label, r]));
+        assert.equal(byLabel.a.analytic, 42);
+        assert.equal(byLabel.b.analytic, 28);
+        assert.ok(Math.abs(byLabel.a.numeric - 42) < 1e-5, String(byLabel.a.numeric));
+        assert.ok(rows.every((r) => !r.flagged));
+        assert.ok(api.panel()?.isReady, "the panel shows the table");
+      },
+    },
+    {
+      name: "insight: breakpoint and health settings are read from gradscope.breakOn.* / gradscope.health.*",
+      fn: async () => {
+        const c = vscode.workspace.getConfiguration("gradscope");
+        assert.deepEqual(InsightHost.settings().breakOn, { nan: true, findings: [] });
+        await c.update("breakOn.lossUpPercent", 50, vscode.ConfigurationTarget.Workspace);
+        await c.update("health.deadReluSteps", 4, vscode.ConfigurationTarget.Workspace);
+        try {
+          const s = InsightHost.settings();
+          assert.equal(s.breakOn.lossUpPct, 50);
+          assert.equal(s.health.deadReluSteps, 4);
+        } finally {
+          await c.update("breakOn.lossUpPercent", undefined, vscode.ConfigurationTarget.Workspace);
+          await c.update("health.deadReluSteps", undefined, vscode.ConfigurationTarget.Workspace);
+        }
+        void controller;
+      },
+    },
+  ];
+}
