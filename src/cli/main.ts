@@ -8,9 +8,12 @@ import type { SessionEvent } from "../runner/types";
 import { snapshotToDot } from "../graph/dotExport";
 import { snapshotJsonText } from "../graph/snapshotJson";
 import { snapshotToSvg } from "../graph/svgExport";
+import { nodeName } from "../graph/nodeName";
 import { checkPaths, parseArgs, UsageError, USAGE, type CliArgs } from "./args";
 import { ProgressLine } from "./progress";
 import { StreamWriter } from "./streamWriter";
+import { gradcheckNodes, gradcheckTargets } from "../analysis/gradcheck";
+import type { Break, Finding } from "../protocol/health";
 
 /**
  * `gradscope run <model.ts>`: the headless front end of the runner. Exit 0 ok,
@@ -38,7 +41,9 @@ async function main(argv: string[]): Promise<number> {
     {
       file: path.resolve(args.file), maxSteps: args.steps, throttleMs: 0, timeoutSeconds: args.timeout, maxNodesPerStep: args.maxNodes, memoryLimitMb: args.memoryMb,
       // Only the numbers we print cross from the model's process; an export needs them all.
-      values: args.exportFile ? "all" : args.json ? args.values : "none",
+      values: args.exportFile || args.gradcheck ? "all" : args.json ? args.values : "none",
+      // Findings always; breakpoints only when asked (a script's run must not end early by default).
+      health: { breakOn: args.breakOn ?? {} },
     },
     path.join(__dirname, "runner.js"),
   );
@@ -46,6 +51,7 @@ async function main(argv: string[]): Promise<number> {
   out.onBackedUp = (behind) => session.hold(behind);
   const progress = new ProgressLine(args.steps, process.stdout.isTTY === true && !args.json);
   let last: Snapshot | undefined;
+  let broke = false;
 
   const done = new Promise<number>((resolve) => {
     out.whenClosed(() => {
@@ -73,13 +79,27 @@ async function main(argv: string[]): Promise<number> {
       case "warning":
         err.event(`${progress.interrupt()}warning: ${e.message}${e.loc ? ` (${rel(e.loc.file)}:${e.loc.line})` : ""}\n`);
         return;
+      case "finding":
+        if (args.json) out.event(JSON.stringify(findingEvent(e.finding)) + "\n");
+        else err.event(`${progress.interrupt()}${where(e.finding.location)}${e.finding.kind} at step ${e.finding.step}: ${e.finding.detail}\n`);
+        return;
+      case "break":
+        if (broke) return;
+        broke = true;
+        if (args.json) out.event(JSON.stringify(breakEvent(e.brk, last)) + "\n");
+        else out.event(`${progress.interrupt()}${where(e.brk.location)}breakpoint (${e.brk.kind}) at step ${e.brk.step}: ${e.brk.message}\n`);
+        // The model is paused at the hit: end the run there.
+        session.stop();
+        return;
       case "end":
+        if (args.gradcheck) writeGradcheck(last, args.json, out);
         if (e.error) {
           if (args.json) out.event(JSON.stringify(errorEvent(e.error)) + "\n");
           else err.event(progress.interrupt() + humanError(e.error));
         }
-        if (args.json) out.event(JSON.stringify({ event: "end", steps: e.steps, reason: e.reason, ...(e.detail ? { detail: e.detail } : {}) }) + "\n");
-        else out.event(progress.finish(e.steps, e.reason, e.detail));
+        const reason = broke && e.reason === "stopped" ? "breakpoint" : e.reason;
+        if (args.json) out.event(JSON.stringify({ event: "end", steps: e.steps, reason, ...(e.detail ? { detail: e.detail } : {}) }) + "\n");
+        else out.event(progress.finish(e.steps, reason as typeof e.reason, e.detail));
         return e.reason === "error" || e.reason === "timeout" ? 1 : 0;
     }
   }
@@ -118,6 +138,28 @@ function stepEvent(s: Snapshot, which: CliArgs["values"]) {
   }
   return { event: "step", step: s.step, loss: num(s.loss), nodes: t.op.length, edges: edgeCount(t), values };
 }
+
+/** `{"event":"finding","kind","step","label","op","file","line","detail"}` (issue 10), plus the node's index in the step's graph. */
+function findingEvent(f: Finding) {
+  return { event: "finding", kind: f.kind, step: f.step, label: f.label, op: f.op, file: f.location ? rel(f.location.file) : undefined, line: f.location?.line, node: f.node, detail: f.detail };
+}
+
+function breakEvent(b: Break, s: Snapshot | undefined) {
+  const label = s && b.node >= 0 && b.node < s.topology.op.length && s.step === b.step ? nodeName(s.topology, b.node) : undefined;
+  return { event: "break", kind: b.kind, step: b.step, label, file: b.location ? rel(b.location.file) : undefined, line: b.location?.line, node: b.node, message: b.message };
+}
+
+/** --gradcheck: every parameter (or leaf) of the last step, by replaying its graph. */
+function writeGradcheck(s: Snapshot | undefined, json: boolean, out: StreamWriter): void {
+  if (!s) return;
+  const { rows } = gradcheckNodes(s.topology, s.values.data, s.values.grad, gradcheckTargets(s.topology));
+  for (const r of rows) {
+    if (json) out.event(JSON.stringify({ event: "gradcheck", step: s.step, node: r.node, label: r.label, analytic: num(r.analytic), numeric: num(r.numeric), relError: num(r.relError), flagged: r.flagged }) + "\n");
+    else out.event(`gradcheck ${r.flagged ? "FAIL" : "ok  "} ${r.label}: analytic ${r.analytic}, numeric ${r.numeric}, relative error ${r.relError.toExponential(2)}\n`);
+  }
+}
+
+const where = (l: { file: string; line: number } | undefined) => (l ? `${rel(l.file)}:${l.line}: ` : "");
 
 /** JSON has no NaN or Infinity: those are written as strings. */
 const num = (x: number) => (Number.isFinite(x) ? x : String(x));

@@ -96,6 +96,14 @@ export const BreakSchema = RawBreakSchema.omit({ loc: true }).extend({ location:
 export type Break = z.infer<typeof BreakSchema>;
 
 /** One row of a gradcheck: backward()'s gradient of a leaf next to a central finite difference of the replayed graph. */
+/** Model worker → runner process (added to WorkerMessageSchema): a finding, a breakpoint hit. */
+export const WorkerFindingMessageSchema = z.object({ type: z.literal("health/finding"), finding: RawFindingSchema });
+export const WorkerBreakMessageSchema = z.object({ type: z.literal("run/break"), break: RawBreakSchema });
+
+/** What a run starts with (RunSpec.health): detector thresholds and breakpoint conditions. Without it: defaults, and pause on the first non-finite value. */
+export const HealthSpecSchema = z.object({ options: HealthOptionsSchema.optional(), breakOn: BreakOnSchema.optional() });
+export type HealthSpec = z.infer<typeof HealthSpecSchema>;
+
 export const GradcheckRowSchema = z.object({
   node: z.number().int().min(0),
   label: z.string(),

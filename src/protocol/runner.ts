@@ -1,6 +1,8 @@
 import { z } from "zod";
 import { AnyNumber, GraphTopologySchema, GraphValuesSchema, ParamUpdateSchema, SourceLocationSchema } from "./graph";
 import { EndReasonSchema, ModelErrorSchema } from "./run";
+import { HealthSpecSchema } from "./health";
+import { BreakMessageSchema, FindingMessageSchema, HealthConfigureMessageSchema, InsightRequestMessageSchema, InsightResponseMessageSchema } from "./insight";
 
 /**
  * The host (extension host, CLI) ⇄ the runner process (dist/runner.js, the
@@ -23,6 +25,8 @@ export const RunSpecSchema = z.object({
   timeoutSeconds: z.number().min(0),
   /** Which nodes' numbers each step/report carries: all, the leaves (inputs and parameters), or none. */
   values: z.enum(["all", "leaves", "none"]),
+  /** Health detectors' thresholds and breakpoint conditions (issue 10). */
+  health: HealthSpecSchema.optional(),
 });
 export type RunSpec = z.infer<typeof RunSpecSchema>;
 
@@ -36,6 +40,9 @@ export const HostCommandSchema = z.discriminatedUnion("type", [
   z.object({ type: z.literal("control/hold"), on: z.boolean() }),
   /** The host has taken a console/batch: the runner may send the next (flow control). */
   z.object({ type: z.literal("console/ack") }),
+  /** Insight (issue 10): a replay request about a recorded step; new breakpoint conditions / thresholds. */
+  InsightRequestMessageSchema,
+  HealthConfigureMessageSchema,
 ]);
 export type HostCommand = z.infer<typeof HostCommandSchema>;
 
@@ -67,5 +74,9 @@ export const RunnerMessageSchema = z.discriminatedUnion("type", [
   z.object({ type: z.literal("model/warning"), message: z.string(), loc: SourceLocationSchema.optional() }),
   /** The run is over; `detail` says more when the outcome needs explaining (e.g. no backward() call). */
   z.object({ type: z.literal("run/end"), reason: EndReasonSchema, steps: z.number().int().min(0), detail: z.string().optional(), error: ModelErrorSchema.optional() }),
+  /** Insight (issue 10): the answer to an insight/request; a health finding; a breakpoint hit. */
+  InsightResponseMessageSchema,
+  FindingMessageSchema,
+  BreakMessageSchema,
 ]);
 export type RunnerMessage = z.infer<typeof RunnerMessageSchema>;

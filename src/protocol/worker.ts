@@ -2,6 +2,7 @@ import type { MessagePort } from "node:worker_threads";
 import { z } from "zod";
 import { AnyNumber, GraphTopologySchema, GraphValuesSchema, ParamUpdateSchema, SourceLocationSchema } from "./graph";
 import type { CompiledModule } from "../runner/compile/compile";
+import { WorkerBreakMessageSchema, WorkerFindingMessageSchema, type HealthSpec } from "./health";
 
 /**
  * The runner process ⇄ the model worker (both inside the model's own OS
@@ -28,6 +29,8 @@ export interface WorkerInit {
   throttleMs: number;
   maxSteps: number;
   maxNodesPerStep: number;
+  /** Health detectors and breakpoints (issue 10; src/analysis/health/). */
+  health?: HealthSpec;
 }
 
 /** A thrown value as the worker saw it; the runner process maps the stack to the user's files itself. */
@@ -69,6 +72,9 @@ export const WorkerMessageSchema = z.discriminatedUnion("type", [
   z.object({ type: z.literal("run/end"), reason: z.enum(["finished", "max-steps"]), steps: z.number().int().min(0) }),
   /** The model threw, broke a limit, or called process.exit(n ≠ 0). */
   z.object({ type: z.literal("run/error"), kind: z.enum(["runtime", "limit"]), thrown: ThrownSchema, steps: z.number().int().min(0) }),
+  /** Health (issue 10): a finding; a breakpoint that fired (the worker then pauses). */
+  WorkerFindingMessageSchema,
+  WorkerBreakMessageSchema,
 ]);
 export type WorkerMessage = z.infer<typeof WorkerMessageSchema>;
 

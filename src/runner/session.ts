@@ -7,6 +7,8 @@ import { RUN_FREE } from "./control";
 import { LossHistory, SnapshotRing } from "./history";
 import { prepareSpare, runnerScriptFor, takeRunner } from "./runnerProcess";
 import { DEFAULT_LIMITS, type RunOptions, type SessionEvent } from "./types";
+import type { BreakOn, HealthOptions } from "../protocol/health";
+import type { InsightRequest } from "../protocol/insight";
 
 export { disposeSpares } from "./runnerProcess";
 
@@ -115,6 +117,11 @@ export class ModelSession {
     this.listeners.clear();
   }
 
+  /** Insight (issue 10): ask the runner to replay a recorded step; the answer comes as an "insight" event with the same id. */
+  insight(request: InsightRequest): void { this.send({ type: "insight/request", request }); }
+  /** Change breakpoint conditions / detector thresholds of the running model (from its next step). */
+  configureHealth(breakOn?: BreakOn, options?: HealthOptions): void { this.send({ type: "health/configure", breakOn, options }); }
+
   latest(): Snapshot | undefined { return this.snapshots.latest(); }
   snapshotAt(step: number): Snapshot | undefined { return this.snapshots.at(step); }
   historySteps(): number[] { return this.snapshots.steps(); }
@@ -149,6 +156,7 @@ export class ModelSession {
       memoryLimitMb: o.memoryLimitMb ?? DEFAULT_LIMITS.memoryLimitMb,
       timeoutSeconds: o.timeoutSeconds ?? DEFAULT_LIMITS.timeoutSeconds,
       values: o.values ?? "all",
+      health: o.health,
     };
   }
 
@@ -191,6 +199,12 @@ export class ModelSession {
         return this.send({ type: "console/ack" });
       case "model/warning":
         return this.emit({ type: "warning", message: msg.message, loc: msg.loc });
+      case "health/finding":
+        return this.emit({ type: "finding", finding: msg.finding });
+      case "run/break":
+        return this.emit({ type: "break", brk: msg.break });
+      case "insight/response":
+        return this.emit({ type: "insight", response: msg.response });
       case "run/end":
         this._step = Math.max(this._step, msg.steps);
         return this.end(msg.reason, msg.error, msg.detail);

@@ -44,6 +44,10 @@ process.on("message", (raw) => {
       return run?.holdForHost(cmd.on);
     case "console/ack":
       return run?.consoleAck();
+    case "insight/request":
+      return run?.insightRequest(cmd.request);
+    case "health/configure":
+      return run?.configureHealth(cmd);
   }
 });
 

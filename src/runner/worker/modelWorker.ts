@@ -5,7 +5,7 @@
  * It talks only to the runner process (through a private port and the output
  * ring), which checks everything it says before the host hears of it.
  */
-import { MessagePort, workerData } from "node:worker_threads";
+import { MessagePort, receiveMessageOnPort, workerData } from "node:worker_threads";
 import * as gradscope from "../../engine";
 import { engine, GradscopeLimitError } from "../../engine/context";
 import { instrumentation } from "../../engine/instrument";
@@ -16,6 +16,7 @@ import { captureConsole } from "./consoleCapture";
 import { ModuleLoader } from "./moduleLoader";
 import { Reporter, type Report } from "./reporter";
 import { describeThrown } from "./thrown";
+import { WorkerHealth } from "../../analysis/health/inWorker";
 
 const init = workerData as WorkerInit;
 // Take the private port out of reach before user code runs; bind its send so wrapping
@@ -84,7 +85,9 @@ function waitWhilePaused(step: number): void {
 
 engine.maxNodesPerStep = init.maxNodesPerStep;
 engine.recordUpdates = true;
-engine.onWarning = (message) => post({ type: "model/warning", message, loc: engine.loc });
+// Health (issue 10): detectors on every reported step, breakpoints through the step gate (src/analysis/health/inWorker.ts).
+const health = new WorkerHealth(init.health, post, (step) => (Atomics.store(ctl, Ctl.GATE, 0), waitWhilePaused(step)), () => receiveMessageOnPort(port)?.message);
+engine.onWarning = (message, leaf) => (post({ type: "model/warning", message, loc: engine.loc }), health.notZeroed(message, leaf));
 engine.onBackward = (root) => {
   const step = engine.steps;
   const loss = root.data;
@@ -92,8 +95,13 @@ engine.onBackward = (root) => {
   const pausing = passGate(ctl);
   const last = init.maxSteps > 0 && step >= init.maxSteps;
   const now = performance.now();
-  if (step === 1 || last || pausing || init.throttleMs === 0 || now - lastFull >= init.throttleMs) sendReport(step, loss, buildReport());
-  else {
+  const checking = health.mustReport(step, loss);
+  if (step === 1 || last || pausing || checking || init.throttleMs === 0 || now - lastFull >= init.throttleMs) {
+    const r = buildReport();
+    health.check(step, r);
+    sendReport(step, loss, r);
+    if (health.flush()) Atomics.store(ctl, Ctl.GATE, 0);
+  } else {
     // O(leaves): the graph's own numbers stay in the engine's store until the model builds its next step.
     reporter.hold();
     engine.updates.length = 0;

@@ -1,0 +1,349 @@
+import type { GraphTopology } from "../../protocol/graph";
+import type { BreakOn, FindingKind, HealthOptions, RawBreak, RawFinding } from "../../protocol/health";
+import { NodeKind, OP, OPS } from "../../protocol/ops";
+import { layersOf } from "../layers";
+import { localDerivative, nodeName, operandX, operandY } from "../replay";
+import { healthOptions, MAX_FINDINGS_PER_KIND } from "./options";
+
+/** A parameter backward() did not reach this step (the worker lists them: they are not in the step's graph). */
+export interface UnreachedParam {
+  label: string;
+  loc: number;
+}
+
+export interface StepHealth {
+  findings: RawFinding[];
+  /** The first breakpoint condition that fired at this step, if any. */
+  brk: RawBreak | null;
+}
+
+/** What the detectors need of a topology, computed once per shape. */
+interface Shape {
+  hash: string;
+  n: number;
+  /** ReLU nodes by group (neurons): group index → node list. */
+  reluGroups: { path: string; nodes: Int32Array; loc: number; first: number }[];
+  layers: { path: string; squash: Int32Array; params: Int32Array; ops: Int32Array; first: number }[];
+  /** The lowest-index op node: in a graph that grows across steps, made in the earliest step still held. */
+  firstOp: number;
+}
+
+/**
+ * The health detectors (issue 10 §1) and training breakpoints (§2), one
+ * instance per run, fed every reported step in the model worker. Each
+ * finding is reported when its condition starts (and once per group/node),
+ * at most MAX_FINDINGS_PER_KIND of a kind per run. How each is decided:
+ *
+ *  - nan-origin: the first node in topological order whose data is not
+ *    finite (forward); if all data is finite, the first in backward order
+ *    (loss → leaves) whose grad is not, reported at the op whose local
+ *    derivative produced it. Cheap check first: Σ x·0 over data and grads is
+ *    0 unless one of them is not finite.
+ *  - dead-relu: every ReLU of a group (a neuron) output 0 (input ≤ 0) for
+ *    every sample, deadReluSteps reported steps in a row.
+ *  - saturation: a layer's share of tanh/sigmoid outputs with |t| >
+ *    saturationLevel above saturationShare.
+ *  - vanishing / exploding: a layer's gradient RMS (over its parameters, or
+ *    its nodes when it has none) compared (a) across depth with the layer
+ *    nearest the loss (the last layer): more than depthDecades below / above,
+ *    and (b) over time with the mean of its own log10 RMS over the last
+ *    historySteps steps (once half of them are there): more than
+ *    historyDecades below / above. The detail shows the numbers.
+ *  - no-grad: a parameter that backward() did not reach, noGradSteps in a row.
+ *  - growing-graph: the step's node count grew growingSteps reported steps in
+ *    a row (a Value carried across steps keeps its history in every graph);
+ *    the node is the oldest op node still in the graph.
+ *  - not-zeroed: the engine's own check (grads already nonzero before
+ *    backward()), turned into a finding by notZeroed().
+ */
+export class HealthTracker {
+  private o: Required<HealthOptions>;
+  private breakOn: BreakOn;
+  private shape: Shape | null = null;
+  private counts = new Map<FindingKind, number>();
+  private reported = new Set<string>();
+  private deadRun = new Map<string, number>();
+  private noGradRun = new Map<string, number>();
+  private layerHistory = new Map<string, number[]>();
+  private active = new Set<string>();
+  private lastN = -1;
+  private growRun = 0;
+  private wasFinite = true;
+  private prevLoss = NaN;
+  private pendingLossUp: string | null = null;
+  private gradWasAbove = false;
+
+  constructor(options?: HealthOptions, breakOn: BreakOn = { nan: true }) {
+    this.o = healthOptions(options);
+    this.breakOn = breakOn;
+  }
+
+  configure(breakOn?: BreakOn, options?: HealthOptions): void {
+    if (breakOn) this.breakOn = { ...this.breakOn, ...breakOn };
+    if (options) this.o = healthOptions({ ...this.o, ...options });
+  }
+
+  /**
+   * Every step, reported or not (O(1)): the loss. True when the step must be
+   * reported so that its values can be checked (a non-finite loss, a
+   * loss-up breakpoint that fired).
+   */
+  onLoss(step: number, loss: number): boolean {
+    const prev = this.prevLoss;
+    this.prevLoss = loss;
+    const pct = this.breakOn.lossUpPct;
+    if (pct !== undefined && Number.isFinite(prev) && Number.isFinite(loss) && prev !== 0) {
+      const rise = ((loss - prev) / Math.abs(prev)) * 100;
+      if (rise > pct) this.pendingLossUp = `loss rose ${fmt(rise)}% at step ${step} (${fmt(prev)} → ${fmt(loss)}), more than ${pct}%`;
+    }
+    return this.pendingLossUp !== null || !Number.isFinite(loss);
+  }
+
+  /** A finding for the engine's not-zeroed check (called with the leaf that already held a grad). */
+  notZeroed(step: number, label: string, loc: number, message: string): RawFinding | null {
+    return this.finding({ kind: "not-zeroed", step, node: -1, label, op: "leaf", loc, detail: message }, `not-zeroed`);
+  }
+
+  /** A reported step: run the detectors and the breakpoint conditions on its numbers. */
+  onReport(step: number, t: GraphTopology, data: Float64Array, grad: Float64Array, unreached: UnreachedParam[] = []): StepHealth {
+    const shape = this.shapeOf(t);
+    const findings: RawFinding[] = [];
+    const add = (f: RawFinding | null) => f && findings.push(f);
+    let brk: RawBreak | null = null;
+    const root = shape.n - 1;
+
+    // ---- non-finite values
+    if (!allFinite(data, grad, shape.n)) {
+      if (this.wasFinite) {
+        const f = nanOrigin(t, data, grad, step);
+        if (f) {
+          add(this.finding(f, `nan:${f.node}`, true));
+          if (this.breakOn.nan) brk = { kind: "nan", step, node: f.node, loc: f.loc, message: f.detail };
+        }
+      }
+      this.wasFinite = false;
+    } else this.wasFinite = true;
+
+    // ---- loss up (decided in onLoss)
+    if (this.pendingLossUp) {
+      brk ??= { kind: "loss-up", step, node: root, loc: t.loc[root], message: this.pendingLossUp };
+      this.pendingLossUp = null;
+    }
+
+    // ---- grad above
+    const gAbove = this.breakOn.gradAbove;
+    if (gAbove !== undefined) {
+      let at = -1, max = 0;
+      for (let i = 0; i < shape.n; i++) {
+        const a = Math.abs(grad[i]);
+        if (a > max) {
+          max = a;
+          at = i;
+        }
+      }
+      const above = max > gAbove;
+      if (above && !this.gradWasAbove) brk ??= { kind: "grad-above", step, node: at, loc: t.loc[at], message: `|grad| of ${nodeName(t, at)} is ${fmt(max)}, above ${fmt(gAbove)} (step ${step})` };
+      this.gradWasAbove = above;
+    }
+
+    // ---- dead ReLU neurons
+    for (const g of shape.reluGroups) {
+      let dead = true;
+      for (let j = 0; j < g.nodes.length; j++) if (data[g.nodes[j]] !== 0) { dead = false; break; }
+      const run = dead ? (this.deadRun.get(g.path) ?? 0) + 1 : 0;
+      this.deadRun.set(g.path, run);
+      if (run === this.o.deadReluSteps)
+        add(this.finding({ kind: "dead-relu", step, node: g.first, label: g.path, op: "relu", loc: g.loc, detail: `every ReLU in ${g.path} had input ≤ 0 for all ${g.nodes.length} samples, ${run} steps in a row: it passes no gradient, so its weights stop learning` }, `dead:${g.path}`));
+    }
+
+    // ---- layers: saturation, vanishing / exploding
+    const rms: number[] = [];
+    for (const l of shape.layers) {
+      if (l.squash.length > 0) {
+        let sat = 0;
+        for (let j = 0; j < l.squash.length; j++) {
+          const i = l.squash[j];
+          const s = t.op[i] === OP.tanh ? data[i] : 2 * data[i] - 1;
+          if (Math.abs(s) > this.o.saturationLevel) sat++;
+        }
+        const share = sat / l.squash.length;
+        const key = `sat:${l.path}`;
+        if (share > this.o.saturationShare) {
+          if (!this.active.has(key)) {
+            this.active.add(key);
+            add(this.finding({ kind: "saturation", step, node: l.squash[0], label: l.path, op: OPS[t.op[l.squash[0]]].name, loc: t.loc[l.squash[0]], detail: `${fmt(share * 100)}% of ${l.path}'s ${l.squash.length} tanh/sigmoid outputs are saturated (|t| > ${this.o.saturationLevel}), above ${fmt(this.o.saturationShare * 100)}%: their gradients are cut by 17× or more` }, key, true));
+          }
+        } else this.active.delete(key);
+      }
+      const over = l.params.length > 0 ? l.params : l.ops;
+      let sq = 0;
+      for (let j = 0; j < over.length; j++) sq += grad[over[j]] * grad[over[j]];
+      rms.push(over.length ? Math.sqrt(sq / over.length) : NaN);
+    }
+    this.scaleFindings(step, t, shape, rms, add);
+
+    // ---- no gradient
+    const missing = new Set<string>();
+    for (const p of unreached) {
+      missing.add(p.label);
+      const run = (this.noGradRun.get(p.label) ?? 0) + 1;
+      this.noGradRun.set(p.label, run);
+      if (run === this.o.noGradSteps)
+        add(this.finding({ kind: "no-grad", step, node: -1, label: p.label, op: "leaf", loc: p.loc, detail: `parameter ${p.label} is not reached by backward() (${run} steps in a row): the loss does not depend on it, so it never learns` }, `nograd:${p.label}`));
+    }
+    for (const k of this.noGradRun.keys()) if (!missing.has(k)) this.noGradRun.delete(k);
+
+    // ---- growing graph
+    if (this.lastN >= 0 && shape.n > this.lastN) this.growRun++;
+    else if (this.lastN >= 0) this.growRun = 0;
+    if (this.growRun === this.o.growingSteps && shape.firstOp >= 0) {
+      const i = shape.firstOp;
+      add(this.finding({ kind: "growing-graph", step, node: i, label: nodeName(t, i), op: OPS[t.op[i]].name, loc: t.loc[i], detail: `the graph grew ${this.growRun} steps in a row (now ${shape.n} nodes, ${shape.n - this.lastN} more than the step before): a Value carried across steps keeps every earlier step's graph alive; the oldest node still in it was made here` }, "grow"));
+    }
+    this.lastN = shape.n;
+
+    if (!brk && this.breakOn.findings?.length) {
+      const hit = findings.find((f) => this.breakOn.findings!.includes(f.kind));
+      if (hit) brk = { kind: "finding", step, node: hit.node, loc: hit.loc, message: `${hit.kind}: ${hit.detail}` };
+    }
+    return { findings, brk };
+  }
+
+  private scaleFindings(step: number, t: GraphTopology, shape: Shape, rms: number[], add: (f: RawFinding | null) => void): void {
+    const L = shape.layers.length;
+    const last = rms[L - 1];
+    for (let li = 0; li < L; li++) {
+      const l = shape.layers[li], r = rms[li];
+      if (!(r > 0) || !Number.isFinite(r)) continue;
+      const log = Math.log10(r);
+      const node = l.params[0] ?? l.ops[0] ?? l.first;
+      const mk = (kind: "vanishing" | "exploding", key: string, detail: string) => {
+        if (this.active.has(key)) return;
+        this.active.add(key);
+        add(this.finding({ kind, step, node, label: l.path, op: "", loc: t.loc[node], detail }, key, true));
+      };
+      // Across depth: vs the layer nearest the loss.
+      if (li < L - 1 && last > 0 && Number.isFinite(last)) {
+        const d = log - Math.log10(last);
+        const keyV = `vanish-depth:${l.path}`, keyE = `explode-depth:${l.path}`;
+        if (d < -this.o.depthDecades) mk("vanishing", keyV, `gradient RMS of ${l.path} is ${fmt(r)}, ${fmt(-d)} decades below ${shape.layers[L - 1].path} (${fmt(last)}), the layer nearest the loss (threshold ${this.o.depthDecades} decades)`);
+        else this.active.delete(keyV);
+        if (d > this.o.depthDecades) mk("exploding", keyE, `gradient RMS of ${l.path} is ${fmt(r)}, ${fmt(d)} decades above ${shape.layers[L - 1].path} (${fmt(last)}), the layer nearest the loss (threshold ${this.o.depthDecades} decades)`);
+        else this.active.delete(keyE);
+      }
+      // Over time: vs its own recent mean of log10 RMS.
+      const hist = this.layerHistory.get(l.path) ?? [];
+      if (hist.length >= Math.ceil(this.o.historySteps / 2)) {
+        const mean = hist.reduce((a, b) => a + b, 0) / hist.length;
+        const d = log - mean;
+        const keyV = `vanish-time:${l.path}`, keyE = `explode-time:${l.path}`;
+        if (d < -this.o.historyDecades) mk("vanishing", keyV, `gradient RMS of ${l.path} fell to ${fmt(r)}, ${fmt(-d)} decades below its mean over the last ${hist.length} steps (${fmt(10 ** mean)}; threshold ${this.o.historyDecades} decades)`);
+        else this.active.delete(keyV);
+        if (d > this.o.historyDecades) mk("exploding", keyE, `gradient RMS of ${l.path} rose to ${fmt(r)}, ${fmt(d)} decades above its mean over the last ${hist.length} steps (${fmt(10 ** mean)}; threshold ${this.o.historyDecades} decades)`);
+        else this.active.delete(keyE);
+      }
+      hist.push(log);
+      if (hist.length > this.o.historySteps) hist.shift();
+      this.layerHistory.set(l.path, hist);
+    }
+  }
+
+  /** Counts and dedups: a key is reported once per run (or once per episode for `episodic` keys, which the caller clears). */
+  private finding(f: RawFinding, key: string, episodic = false): RawFinding | null {
+    if (!episodic && this.reported.has(key)) return null;
+    this.reported.add(key);
+    const c = this.counts.get(f.kind) ?? 0;
+    if (c >= MAX_FINDINGS_PER_KIND) return null;
+    this.counts.set(f.kind, c + 1);
+    return { ...f, label: f.label.slice(0, 500), detail: f.detail.slice(0, 1500) };
+  }
+
+  private shapeOf(t: GraphTopology): Shape {
+    if (this.shape && this.shape.hash === t.hash && this.shape.n === t.op.length) return this.shape;
+    const n = t.op.length;
+    const relu = new Map<number, number[]>();
+    let firstOp = -1;
+    for (let i = 0; i < n; i++) {
+      if (t.op[i] !== OP.leaf && firstOp < 0) firstOp = i;
+      if (t.op[i] === OP.relu && t.group[i] >= 0) {
+        const l = relu.get(t.group[i]) ?? [];
+        l.push(i);
+        relu.set(t.group[i], l);
+      }
+    }
+    const reluGroups = [...relu].map(([g, nodes]) => ({ path: t.groups[g], nodes: Int32Array.from(nodes), loc: t.loc[nodes[0]], first: nodes[0] }));
+    const layers = layersOf(t);
+    const ofGroup = new Int32Array(t.groups.length).fill(-1);
+    layers.forEach((l, li) => l.groups.forEach((g) => (ofGroup[g] = li)));
+    const squash = layers.map(() => [] as number[]), params = layers.map(() => [] as number[]), ops = layers.map(() => [] as number[]), first = layers.map(() => -1);
+    for (let i = 0; i < n; i++) {
+      const g = t.group[i];
+      if (g < 0 || ofGroup[g] < 0) continue;
+      const li = ofGroup[g];
+      if (first[li] < 0) first[li] = i;
+      const op = t.op[i];
+      if (op === OP.tanh || op === OP.sigmoid) squash[li].push(i);
+      if (op === OP.leaf) {
+        if (t.kind[i] === NodeKind.param) params[li].push(i);
+      } else ops[li].push(i);
+    }
+    this.shape = {
+      hash: t.hash, n, reluGroups, firstOp,
+      layers: layers.map((l, li) => ({ path: l.path, squash: Int32Array.from(squash[li]), params: Int32Array.from(params[li]), ops: Int32Array.from(ops[li]), first: first[li] })),
+    };
+    return this.shape;
+  }
+}
+
+/** Σ x·0 is 0 unless some x is NaN or ±Infinity: one multiply-add per number. */
+function allFinite(data: Float64Array, grad: Float64Array, n: number): boolean {
+  let s = 0;
+  for (let i = 0; i < n; i++) s += data[i] * 0 + grad[i] * 0;
+  return s === 0;
+}
+
+/** The first non-finite node, forward (data) then backward (grad), described with its op and inputs. */
+export function nanOrigin(t: GraphTopology, data: Float64Array, grad: Float64Array, step: number): RawFinding | null {
+  const n = t.op.length;
+  for (let i = 0; i < n; i++) {
+    if (Number.isFinite(data[i])) continue;
+    const op = OPS[t.op[i]].name;
+    const detail = t.op[i] === OP.leaf
+      ? `${nodeName(t, i)} is ${data[i]} (a leaf: the model or its optimizer set it), first non-finite value in step ${step}`
+      : `${describeOp(t, data, i)} → ${data[i]}, first non-finite value in step ${step} (forward)`;
+    return { kind: "nan-origin", step, node: i, label: nodeName(t, i), op, loc: t.loc[i], detail };
+  }
+  for (let i = n - 1; i >= 0; i--) {
+    if (Number.isFinite(grad[i])) continue;
+    // Which consumer passed it a non-finite gradient with a finite grad of its own: its local derivative blew up.
+    for (let c = i + 1; c < n; c++) {
+      if ((t.in0[c] !== i && t.in1[c] !== i) || !Number.isFinite(grad[c])) continue;
+      const which = t.in0[c] === i ? 0 : 1;
+      const d = localDerivative(t, data, c, which);
+      if (Number.isFinite(d)) continue;
+      return {
+        kind: "nan-origin", step, node: c, label: nodeName(t, c), op: OPS[t.op[c]].name, loc: t.loc[c],
+        detail: `the local derivative of ${describeOp(t, data, c)} with respect to ${nodeName(t, i)} is ${d}, so ${nodeName(t, i)}.grad = ${grad[i]}: first non-finite gradient in step ${step} (backward)`,
+      };
+    }
+    return { kind: "nan-origin", step, node: i, label: nodeName(t, i), op: OPS[t.op[i]].name, loc: t.loc[i], detail: `${nodeName(t, i)}.grad = ${grad[i]}, first non-finite gradient in step ${step} (backward)` };
+  }
+  return null;
+}
+
+/** `log(0)`, `x × y` with the numbers: `log of 0`, `0 ÷ 0`. */
+function describeOp(t: GraphTopology, data: Float64Array, i: number): string {
+  const o = OPS[t.op[i]];
+  const x = fmt(operandX(t, data, i)), y = fmt(operandY(t, data, i));
+  if (o.name === "pow") return `${x} ^ ${y}`;
+  if (o.arity === 2) return `${x} ${o.symbol} ${y}`;
+  if (o.name === "neg") return `−${x}`;
+  return `${o.name} of ${x}`;
+}
+
+function fmt(x: number): string {
+  if (!Number.isFinite(x)) return String(x);
+  if (x === 0) return "0";
+  const a = Math.abs(x);
+  return a >= 1e-3 && a < 1e6 ? String(Number(x.toPrecision(3))) : x.toExponential(2);
+}
