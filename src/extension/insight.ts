@@ -1,37 +1,37 @@
 import * as vscode from "vscode";
-import { nodeName } from "../graph/nodeName";
-import type { Snapshot } from "../protocol/graph";
-import type { BreakOn, Break, Finding, FindingKind, GradcheckRow, HealthOptions } from "../protocol/health";
-import { FINDING_KINDS } from "../protocol/health";
-import { OPS } from "../protocol/ops";
-import { isInsightMessage, parseInsightViewMessage, type InsightHostMessage, type InsightViewMessage } from "../protocol/insightPanel";
+import { answerInsight } from "../analysis/insight";
+import type { Break, Finding, GradcheckRow } from "../protocol/health";
+import type { InsightRequest, InsightResponse } from "../protocol/insight";
+import { HOST_IDS, isInsightMessage, parseInsightViewMessage, type InsightHostMessage } from "../protocol/insightPanel";
 import type { CodeGraphLink } from "./codeGraphLink";
 import { Disposable } from "./disposable";
 import type { GraphPanel } from "./graphPanel";
 import type { GraphPanels } from "./graphPanels";
-import { checkableLeaves, explain, gradcheck, whatIf } from "./insightReplay";
+import { affectsHealth, readHealthSpec } from "./insightSettings";
 import type { ModelController } from "./modelController";
 import type { OutputLog } from "./outputLog";
 
 /**
  * The host's side of issue 10's insight: it keeps this run's findings and
  * breakpoint hit (for the panel, which may open later, and for diagnostics),
- * answers the panel's `insight/*` questions, and reveals a breakpoint's node
- * and line. Questions about a step are answered by replaying the snapshot the
- * panel shows (src/extension/insightReplay.ts) until the runner process
- * answers them from its history ring.
+ * relays the panel's `insight/*` questions, and reveals a breakpoint's node and
+ * line. Questions go to the live run's runner process, which replays the step
+ * from its history (src/runner/process/insightRequests.ts); once the run is
+ * over (its runner is gone) the host replays the snapshot it shows with the
+ * same pure code (src/analysis/insight.ts).
  */
 
-/** Leaves a "check all" covers at most in the host: each costs two forward replays of the graph. */
-const MAX_CHECKED = 2000;
+/** How long the host's own question waits for the runner before the host answers it itself. */
+const RUNNER_TIMEOUT_MS = 20_000;
 
 export class InsightHost extends Disposable {
   private findings: Finding[] = [];
   private hit: Break | null = null;
-  /** True once the runner reported a finding this run: the host's own NaN scan then stands down. */
-  private runnerFindings = false;
   private attached?: GraphPanel;
   private attachment?: vscode.Disposable;
+  private hostIds = HOST_IDS;
+  /** The host's own questions (Check Gradients) waiting for the runner's answer. */
+  private readonly waiting = new Map<number, (r: InsightResponse) => void>();
 
   private readonly findEmitter = this.register(new vscode.EventEmitter<Finding>());
   /** A new finding of this run. */
@@ -52,7 +52,12 @@ export class InsightHost extends Disposable {
     // A start and a restart both begin with session/reset: that is when a run's findings end.
     this.register(controller.onHostMessage((m) => { if (m.type === "session/reset") this.reset(); }));
     this.register(controller.onDidChangeStatus((s) => { if (s.state === "running" && this.hit) this.setBreak(null); }));
-    this.register(controller.onDidChangeGraph((s) => this.scanNonFinite(s)));
+    this.register(controller.onDidInsight((e) => {
+      if (e.type === "finding") this.report(e.finding);
+      else if (e.type === "break") void this.pauseAt(e.brk);
+      else this.answered(e.response);
+    }));
+    this.register(vscode.workspace.onDidChangeConfiguration((e) => { if (affectsHealth(e, controller.model?.uri)) controller.configureHealth(readHealthSpec(controller.model?.uri)); }));
     this.register(panels.onDidChange(() => this.attach(panels.current)));
     this.register({ dispose: () => this.attachment?.dispose() });
     this.attach(panels.current);
@@ -61,13 +66,8 @@ export class InsightHost extends Disposable {
   get currentFindings(): readonly Finding[] { return this.findings; }
   get currentBreak(): Break | null { return this.hit; }
 
-  /** A finding from the runner (its `finding` event) — or from the host's own scan. */
-  report(finding: Finding, fromRunner = true): void {
-    if (fromRunner && !this.runnerFindings) {
-      // The runner's detectors supersede the host's stand-in NaN scan.
-      this.runnerFindings = true;
-      this.findings = this.findings.filter((f) => f.kind !== "nan-origin");
-    }
+  /** A finding from the runner's detectors (its `health/finding` event). */
+  report(finding: Finding): void {
     if (this.findings.some((f) => f.kind === finding.kind && f.node === finding.node && f.label === finding.label)) return;
     this.findings.push(finding);
     this.log.warn(`health: ${finding.kind} ${finding.label}: ${finding.detail} (step ${finding.step})`);
@@ -80,7 +80,10 @@ export class InsightHost extends Disposable {
     this.setBreak(hit);
     this.breakEmitter.fire(hit);
     this.log.warn(`breakpoint (${hit.kind}) at step ${hit.step}: ${hit.message}`);
-    if (hit.node >= 0 && this.controller.snapshot && hit.node < this.controller.snapshot.topology.op.length) return this.codeGraph.revealNode(hit.node);
+    if (hit.node >= 0 && this.controller.snapshot && hit.node < this.controller.snapshot.topology.op.length) {
+      const shown = await this.codeGraph.revealNode(hit.node);
+      if (shown) return shown;
+    }
     return hit.location ? this.revealLine(hit.location.file, hit.location.line) : undefined;
   }
 
@@ -91,13 +94,14 @@ export class InsightHost extends Disposable {
       void vscode.window.showInformationMessage("Gradscope: run a model first (Visualize Backward Pass); gradcheck replays the step on screen.");
       return undefined;
     }
-    const answer = this.gradcheckAnswer(0, s, null);
+    const req: InsightRequest = { kind: "gradcheck", id: this.hostIds++, step: Math.max(1, s.step) };
+    const answer = await this.ask(req);
     const panel = this.panels.show();
     await panel.whenReady();
-    this.post(answer);
-    if (answer.type !== "insight/gradcheck") return undefined;
+    this.post({ type: "insight/response", response: answer });
+    if (answer.kind !== "gradcheck") { this.log.warn(`gradcheck: ${answer.kind === "error" ? answer.message : answer.kind}`); return undefined; }
     const flagged = answer.rows.filter((r) => r.flagged);
-    this.log.info(`gradcheck at step ${s.step}: ${answer.rows.length} checked, ${flagged.length} flagged${flagged.length ? `: ${flagged.slice(0, 5).map((r) => `${r.label} (${r.relError.toExponential(1)})`).join(", ")}` : ""}`);
+    this.log.info(`gradcheck at step ${answer.step}: ${answer.rows.length} checked, ${flagged.length} flagged${flagged.length ? `: ${flagged.slice(0, 5).map((r) => `${r.label} (${r.relError.toExponential(1)})`).join(", ")}` : ""}`);
     return answer.rows;
   }
 
@@ -105,79 +109,36 @@ export class InsightHost extends Disposable {
   receive(raw: unknown): void {
     const v = parseInsightViewMessage(raw);
     if (!v.ok) { this.log.warn(`dropped a message from the panel: ${v.error}`); return; }
-    const answer = this.answer(v.message);
-    if (answer) this.post(answer);
+    const m = v.message;
+    if (m.type === "insight/reveal") { void this.revealLine(m.file, m.line); return; }
+    // The runner answers from its step history (the answer comes back through answered()); without a live run, the host replays.
+    if (!this.controller.insight(m.request)) this.post({ type: "insight/response", response: this.replayHere(m.request) });
   }
 
-  /** Settings the run honours: when to pause (gradscope.breakOn.*) and the detectors' thresholds (gradscope.health.*). */
-  static settings(scope?: vscode.Uri): { breakOn: BreakOn; health: HealthOptions } {
-    const c = vscode.workspace.getConfiguration("gradscope", scope);
-    const positive = (key: string) => { const v = c.get<number>(key, 0); return v > 0 ? v : undefined; };
-    const findings = c.get<string[]>("breakOn.findings", []).filter((k): k is FindingKind => (FINDING_KINDS as readonly string[]).includes(k));
-    const breakOn: BreakOn = { nan: c.get<boolean>("breakOn.nan", true), lossUpPct: positive("breakOn.lossUpPercent"), gradAbove: positive("breakOn.gradAbove"), findings };
-    const health: HealthOptions = {
-      deadReluSteps: c.get<number>("health.deadReluSteps"), saturationLevel: c.get<number>("health.saturationLevel"),
-      saturationShare: c.get<number>("health.saturationShare"), depthDecades: c.get<number>("health.vanishingDecades"),
-    };
-    for (const o of [breakOn, health] as Record<string, unknown>[]) for (const k of Object.keys(o)) if (o[k] === undefined) delete o[k];
-    return { breakOn, health };
+  /** The host's own question: the runner's answer when the run is live (the host's replay if it does not come), else the host's. */
+  private ask(req: InsightRequest): Promise<InsightResponse> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => { this.waiting.delete(req.id); resolve(this.replayHere(req)); }, RUNNER_TIMEOUT_MS);
+      this.waiting.set(req.id, (r) => { clearTimeout(timer); resolve(r); });
+      if (!this.controller.insight(req)) { this.waiting.delete(req.id); clearTimeout(timer); resolve(this.replayHere(req)); }
+    });
   }
 
-  private answer(m: InsightViewMessage): InsightHostMessage | undefined {
+  /** The runner's answer: to the host's own question, or relayed unchanged to the panel. */
+  private answered(r: InsightResponse): void {
+    const waiter = this.waiting.get(r.id);
+    if (waiter) { this.waiting.delete(r.id); waiter(r); return; }
+    this.post({ type: "insight/response", response: r });
+  }
+
+  /** The same replay the runner does (src/analysis/insight.ts), on the snapshot the host shows. */
+  private replayHere(req: InsightRequest): InsightResponse {
     const s = this.controller.snapshot;
-    if (m.type === "insight/reveal") { void this.revealLine(m.file, m.line); return undefined; }
-    const none = "No step to replay yet.";
-    try {
-      switch (m.type) {
-        case "insight/gradcheck": return this.gradcheckAnswer(m.id, s, m.nodes);
-        case "insight/whatif": {
-          if (!s) throw new Error(none);
-          const w = whatIf(s, m.node, m.value);
-          return { type: "insight/whatif", id: m.id, step: s.step, node: m.node, ...w };
-        }
-        case "insight/explain": {
-          if (!s) throw new Error(none);
-          if (m.node >= s.topology.op.length) throw new Error("That node is not in the step shown.");
-          const e = explain(s, m.node, m.k, (i) => nodeName(s.topology, i));
-          return { type: "insight/explain", id: m.id, step: s.step, node: m.node, recorded: s.values.grad[m.node], ...e };
-        }
-      }
-    } catch (err) {
-      const error = err instanceof Error ? err.message : String(err);
-      const step = s?.step ?? 0;
-      if (m.type === "insight/whatif") return { type: m.type, id: m.id, step, node: m.node, from: NaN, to: m.value, grad: NaN, lossBefore: NaN, lossAfter: NaN, predicted: NaN, actual: NaN, moved: new Float64Array(0), error };
-      if (m.type === "insight/gradcheck") return { type: m.type, id: m.id, step, rows: [], error };
-      return { type: m.type, id: m.id, step, node: m.node, gradient: NaN, recorded: NaN, paths: [], pathCount: 0, shownSum: 0, error };
-    }
-  }
-
-  private gradcheckAnswer(id: number, s: Snapshot | undefined, nodes: number[] | null): InsightHostMessage {
-    if (!s) return { type: "insight/gradcheck", id, step: 0, rows: [], error: "No step to replay yet." };
-    const all = nodes ?? checkableLeaves(s.topology);
-    const leaves = all.slice(0, MAX_CHECKED);
-    const rows = gradcheck(s, leaves, (i) => nodeName(s.topology, i));
-    if (nodes && rows.length === 0) return { type: "insight/gradcheck", id, step: s.step, rows, error: "Gradcheck checks inputs and parameters (leaves): select one." };
-    return { type: "insight/gradcheck", id, step: s.step, rows, truncated: all.length - leaves.length || undefined };
-  }
-
-  /**
-   * Until the runner reports findings: the first node, in creation order, whose data is
-   * non-finite, else the last whose grad is (backward runs in reverse) — once per run.
-   */
-  private scanNonFinite(s: Snapshot): void {
-    if (this.runnerFindings || this.findings.some((f) => f.kind === "nan-origin")) return;
-    const { data, grad } = s.values, t = s.topology;
-    let node = -1, what = "";
-    for (let i = 0; i < data.length; i++) if (!Number.isFinite(data[i])) { node = i; what = `data ${data[i]}`; break; }
-    if (node < 0) for (let i = grad.length - 1; i >= 0; i--) if (!Number.isFinite(grad[i])) { node = i; what = `grad ${grad[i]}`; break; }
-    if (node < 0) return;
-    const inputs = [t.in0[node], t.in1[node]].filter((j) => j >= 0).map((j) => `${nodeName(t, j)} = ${data[j]}`);
-    const op = nodeOpTextSafe(t, node);
-    this.report({
-      kind: "nan-origin", step: s.step, node, label: nodeName(t, node), op,
-      detail: `${op || "leaf"}${inputs.length ? ` of ${inputs.join(", ")}` : ""} → ${what}, first in step ${s.step}`,
-      location: t.loc[node] >= 0 ? t.locations[t.loc[node]] : undefined,
-    }, false);
+    if (!s) return { kind: "error", id: req.id, request: req.kind, message: "No step to replay yet: the model has not called backward()." };
+    if (s.values.data.length !== s.topology.op.length) return { kind: "error", id: req.id, request: req.kind, message: "The host does not hold this step's numbers; run the model again to ask about it." };
+    const same = s.step === req.step;
+    return answerInsight(req, { step: s.step, loss: s.loss, topology: s.topology, data: s.values.data, grad: s.values.grad, updates: s.updates },
+      same ? { source: "history" } : { source: "latest", note: `step ${req.step} is not held any more; answered from step ${s.step}` });
   }
 
   private setBreak(hit: Break | null): void {
@@ -188,7 +149,6 @@ export class InsightHost extends Disposable {
   private reset(): void {
     this.findings = [];
     this.hit = null;
-    this.runnerFindings = false;
     this.post({ type: "insight/findings", findings: [] });
     this.post({ type: "insight/break", hit: null });
     this.resetEmitter.fire();
@@ -223,8 +183,4 @@ export class InsightHost extends Disposable {
     const panel = this.panels.current;
     if (panel?.isReady) void panel.panel.webview.postMessage(message);
   }
-}
-
-function nodeOpTextSafe(t: Snapshot["topology"], i: number): string {
-  return t.op[i] === 0 ? "" : (OPS[t.op[i]]?.name ?? "");
 }

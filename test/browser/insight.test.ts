@@ -1,7 +1,7 @@
 import { mkdirSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Page } from "playwright-core";
-import { explain, gradcheck, whatIf } from "../../src/extension/insightReplay";
+import { answerInsight } from "../../src/analysis/insight";
 import { nodeName } from "../../src/graph/nodeName";
 import type { Snapshot } from "../../src/protocol/graph";
 import type { Finding } from "../../src/protocol/health";
@@ -44,15 +44,11 @@ async function clickTableRow(page: Page, label: string): Promise<void> {
   }, label);
 }
 
-/** Waits for the panel's next insight/* request and answers it as the host would. */
-async function answer(page: Page, s: Snapshot, type: string): Promise<any> {
-  const req = await page.waitForFunction((t) => (window as any).harness.posted.filter((m: any) => m.type === t).at(-1), type).then((hd) => hd.jsonValue());
-  const name = (i: number) => nodeName(s.topology, i);
-  let reply: any;
-  if (req.type === "insight/gradcheck") reply = { type: req.type, id: req.id, step: s.step, rows: gradcheck(s, req.nodes ?? [...s.topology.kind.keys()].filter((i) => s.topology.op[i] === OP.leaf), name) };
-  if (req.type === "insight/whatif") reply = { type: req.type, id: req.id, step: s.step, node: req.node, ...whatIf(s, req.node, req.value) };
-  if (req.type === "insight/explain") reply = { type: req.type, id: req.id, step: s.step, node: req.node, recorded: s.values.grad[req.node], ...explain(s, req.node, req.k, name) };
-  await send(page, reply);
+/** Waits for the panel's next insight request of this kind (after `after` of them) and answers it as the runner would. */
+async function answer(page: Page, s: Snapshot, kind: string, after = 0): Promise<any> {
+  const req = await page.waitForFunction(([k, n]) => (window as any).harness.posted.filter((m: any) => m.type === "insight/request" && m.request.kind === k)[n as number]?.request, [kind, after] as const).then((hd) => hd.jsonValue());
+  const response = answerInsight(req, { step: s.step, loss: s.loss, topology: s.topology, data: s.values.data, grad: s.values.grad, updates: s.updates }, { source: "history" });
+  await send(page, { type: "insight/response", response });
   return req;
 }
 
@@ -163,20 +159,21 @@ describe("gradcheck, what-if and explain", () => {
     await page.waitForFunction(() => document.querySelectorAll("#node-table tbody tr").length > 5);
     await page.click("#insight-tab-gradcheck");
     await page.click("#insight-check-all");
-    const req = await answer(page, s, "insight/gradcheck");
-    expect(req.nodes).toBeNull();
+    const req = await answer(page, s, "gradcheck");
+    expect(req).toMatchObject({ kind: "gradcheck", step: 4, hash: "insight-small" });
+    expect(req.node).toBeUndefined();
     await page.waitForSelector(".gradcheck-table");
     const rows = await page.$$eval(".gradcheck-table tbody tr", (trs) => trs.map((tr) => ({ node: tr.querySelector(".node-link")!.textContent, badge: tr.querySelector(".check-badge")!.textContent, err: Number(tr.children[3].textContent) })));
-    expect(rows.length).toBe(4);
+    expect(rows.length).toBe(3); // the parameters w, b, v (x is an input)
     expect(rows.every((r) => r.badge === "ok")).toBe(true);
     for (let i = 1; i < rows.length; i++) expect(rows[i - 1].err).toBeGreaterThanOrEqual(rows[i].err);
-    expect(await page.textContent(".insight-summary")).toMatch(/4 checked, all ok/);
+    expect(await page.textContent(".insight-summary")).toMatch(/3 checked, all ok/);
 
     // A flagged row (as a wrong derivative rule produces, see test/unit/insightReplay.test.ts) shows its badge first.
     const wrong = { node: 1, label: "w", analytic: 3.1, numeric: 2.2, relError: 0.29, recorded: 3.1, flagged: true };
     await page.click("#insight-check-all");
-    const id2 = await page.waitForFunction((id) => (window as any).harness.posted.filter((m: any) => m.type === "insight/gradcheck").at(-1)?.id > id && (window as any).harness.posted.filter((m: any) => m.type === "insight/gradcheck").at(-1).id, req.id).then((x) => x.jsonValue());
-    await send(page, { type: "insight/gradcheck", id: id2, step: 4, rows: [wrong] });
+    const req2 = await page.waitForFunction(() => (window as any).harness.posted.filter((m: any) => m.type === "insight/request")[1]?.request).then((x) => x.jsonValue());
+    await send(page, { type: "insight/response", response: { kind: "gradcheck", id: req2.id, step: 4, source: "history", rows: [wrong], loss: s.loss, tol: 1e-4 } });
     await page.waitForSelector(".check-badge[data-flagged='true']");
     expect(await page.textContent(".insight-summary")).toMatch(/1 flagged/);
     await page.screenshot({ path: `${OUT}/insight-gradcheck.png` });
@@ -193,14 +190,12 @@ describe("gradcheck, what-if and explain", () => {
     await page.click("#insight-tab-whatif");
     await page.fill("#insight-whatif-value", "0.81");
     await page.keyboard.press("Enter");
-    const req = await answer(page, s, "insight/whatif");
-    expect(req).toMatchObject({ node: 1, value: 0.81 });
+    const req = await answer(page, s, "what-if");
+    expect(req).toMatchObject({ kind: "what-if", node: 1, value: 0.81 });
     await page.waitForSelector(".whatif-lines");
     const text = await page.textContent(".whatif-lines");
-    const w = whatIf(s, 1, 0.81);
-    expect(text).toContain("predicted ΔL ≈ grad · Δx");
-    expect(w.grad).toBeCloseTo(2 * (0.8 * 1.5 - 0.5 - 1) * 1.5, 12);
-    expect(Math.abs(w.actual - w.predicted)).toBeLessThan(Math.abs(w.predicted) * 0.05);
+    // grad of w = 2(wx + b − 1)·x = −0.9; Δx = 0.01.
+    expect(text).toContain("predicted ΔL ≈ grad · Δx = −0.9 × 0.01 = −0.009");
     expect(text).toContain("they agree");
     await page.waitForFunction(() => document.querySelectorAll(".moved-halo").length >= 4);
     const haloed = await page.$$eval(".moved-halo", (hs) => hs.map((x) => (x as HTMLElement).dataset.element));
@@ -220,18 +215,17 @@ describe("gradcheck, what-if and explain", () => {
     await clickTableRow(page, "x");
     await page.click("#insight-tab-explain");
     await page.click("#insight-explain");
-    await answer(page, s, "insight/explain");
+    await answer(page, s, "explain");
     await page.waitForSelector(".paths li");
     expect(await page.textContent(".paths li")).toMatch(/x → wx → z → a → y → err → loss/);
     expect(await page.textContent(".path-sum")).toMatch(/Σ of the 1 path = .* = the gradient/);
 
     await clickTableRow(page, "v");
     await page.click("#insight-explain");
-    const before = (await posted(page)).filter((m) => m.type === "insight/explain").length;
-    await page.waitForFunction((n) => (window as any).harness.posted.filter((m: any) => m.type === "insight/explain").length > n - 1, before);
-    await answer(page, s, "insight/explain");
+    await answer(page, s, "explain", 1);
     await page.waitForSelector(".why-zero");
-    expect(await page.textContent(".why-zero")).toMatch(/off is a ReLU whose input −?0\.6|off is a ReLU whose input -0.6/);
+    expect(await page.getAttribute(".why-zero", "data-reason")).toBe("relu-off");
+    expect(await page.textContent(".why-zero")).toContain("off");
     await page.screenshot({ path: `${OUT}/insight-explain.png` });
     await page.close();
   });

@@ -2,7 +2,8 @@ import type cytoscape from "cytoscape";
 import { formatNumber as fmt } from "../../src/graph/format";
 import { nodeName } from "../../src/graph/nodeName";
 import type { SourceLocation } from "../../src/protocol/graph";
-import { parseInsightHostMessage, type InsightHostMessage, type InsightViewMessage } from "../../src/protocol/insightPanel";
+import type { InsightRequest, InsightResponse } from "../../src/protocol/insight";
+import { HOST_IDS, parseInsightHostMessage, type InsightHostMessage, type InsightViewMessage } from "../../src/protocol/insightPanel";
 import { NodeKind, OP } from "../../src/protocol/ops";
 import type { GraphModel } from "../model/graphModel";
 import { byId, h } from "../panel/dom";
@@ -29,6 +30,8 @@ export interface InsightHost {
   say(text: string): void;
   log(level: "info" | "warn", text: string): void;
 }
+
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 
 const TABS = ["health", "gradcheck", "whatif", "explain"] as const;
 type Tab = (typeof TABS)[number];
@@ -124,34 +127,51 @@ export class InsightPanel {
           if (m && msg.hit.node >= 0 && msg.hit.node < m.topology.op.length) { this.host.goTo(msg.hit.node); this.goToSoon(msg.hit.node); }
         }
         return;
-      case "insight/gradcheck":
-        // id 0: the host's own Check Gradients command, not an answer to this view.
-        if (msg.id === 0) { this.pending.set("gradcheck", 0); this.show("gradcheck", false); }
-        if (this.pending.get("gradcheck") !== msg.id) return;
-        this.results.get("gradcheck")!.replaceChildren(gradcheckTable(msg, this.host.model(), (n) => this.host.goTo(n)));
-        this.host.say(msg.error ?? `Gradcheck: ${msg.rows.filter((r) => r.flagged).length} of ${msg.rows.length} flagged.`);
+      case "insight/response": return this.answered(msg.response);
+    }
+  }
+
+  /** An answer: shown in the tab that asked (older answers for a tab are dropped); the host's own Check Gradients answers with ids from HOST_IDS. */
+  private answered(r: InsightResponse): void {
+    if (r.id >= HOST_IDS && r.kind === "gradcheck") { this.pending.set("gradcheck", r.id); this.show("gradcheck", false); }
+    const tab = [...this.pending].find(([, id]) => id === r.id)?.[0];
+    if (!tab) return;
+    const out = this.results.get(tab)!;
+    const goTo = (n: number) => this.host.goTo(n);
+    const m = this.host.model();
+    switch (r.kind) {
+      case "error":
+        out.replaceChildren(h("p", { class: "insight-error", role: "alert" }, r.message));
+        if (tab === "whatif") this.halo.set(null);
+        this.host.say(r.message);
         return;
-      case "insight/whatif":
-        if (this.pending.get("whatif") !== msg.id) return;
-        this.results.get("whatif")!.replaceChildren(whatIfResult(msg, this.host.model(), (n) => this.host.goTo(n)));
-        this.halo.set(msg.error ? null : msg.moved);
-        if (!msg.error) this.host.say(`What-if: predicted ΔL ${fmt(msg.predicted)}, actual ${fmt(msg.actual)}.`);
+      case "gradcheck":
+        out.replaceChildren(gradcheckTable(r, m, goTo));
+        this.host.say(`Gradcheck: ${r.rows.filter((x) => x.flagged).length} of ${r.rows.length} flagged.`);
         return;
-      case "insight/explain":
-        if (this.pending.get("explain") !== msg.id) return;
-        this.results.get("explain")!.replaceChildren(explanation(msg, this.host.model(), (n) => this.host.goTo(n)));
-        this.host.say(msg.why ?? `${msg.paths.length} paths shown; gradient ${fmt(msg.gradient)}.`);
+      case "what-if":
+        out.replaceChildren(whatIfResult(r, m, goTo));
+        this.halo.set(r.moved);
+        this.host.say(`What-if: predicted ΔL ${fmt(r.predicted)}, actual ${fmt(r.actual)}.`);
+        return;
+      case "explain":
+        out.replaceChildren(explanation(r, m, goTo));
+        this.host.say(r.zero?.detail ?? `${r.paths.length} paths shown; gradient ${fmt(r.gradient)}.`);
+        return;
+      case "layer-stats":
         return;
     }
   }
 
-  private request(tab: Tab, message: Extract<InsightViewMessage, { id: number }>): void {
-    this.pending.set(tab, message.id);
+  /** Asks the host about the step on screen (its number and shape travel with the question). */
+  private request(tab: Tab, req: DistributiveOmit<InsightRequest, "id" | "step" | "hash">): void {
+    const m = this.host.model();
+    if (!m) return;
+    const id = this.nextId++;
+    this.pending.set(tab, id);
     this.results.get(tab)!.replaceChildren(h("p", { class: "muted" }, "Working…"));
-    this.host.post(message);
+    this.host.post({ type: "insight/request", request: { ...req, id, step: Math.max(1, m.step), hash: m.topology.hash } as InsightRequest });
   }
-
-  private id(): number { return this.nextId++; }
 
   /**
    * Select a node even when the graph that holds it is still being drawn (a pause arrives
@@ -160,7 +180,7 @@ export class InsightPanel {
   private goToSoon(node: number, frames = 60): void {
     const selected = this.host.cy.nodes(":selected");
     if (selected.empty()) this.host.goTo(node);
-    else if (!selected.some((e) => e.id() === `n${node}`)) return;
+    else if (!selected.map((e) => e.id()).includes(`n${node}`)) return;
     if (frames > 0) requestAnimationFrame(() => this.goToSoon(node, frames - 1));
   }
 
@@ -218,10 +238,10 @@ export class InsightPanel {
 
     const gc = this.toolbars.get("gradcheck")!;
     const checkOne = h("button", { class: "insight-action", "aria-disabled": String(!isLeaf), title: isLeaf ? `Check ∂loss/∂${name} by central differences` : "Select an input or parameter in the graph" }, isLeaf ? `Check ${name}` : "Check selected");
-    checkOne.addEventListener("click", () => { if (isLeaf) this.request("gradcheck", { type: "insight/gradcheck", id: this.id(), nodes: [s!] }); });
+    checkOne.addEventListener("click", () => { if (isLeaf) this.request("gradcheck", { kind: "gradcheck", node: s! }); });
     const hasParams = m !== null && Array.prototype.some.call(m.topology.kind, (k: number) => k === NodeKind.param);
     const checkAll = h("button", { class: "insight-action", id: "insight-check-all", "aria-disabled": String(m === null) }, hasParams || m === null ? "Check all parameters" : "Check all inputs");
-    checkAll.addEventListener("click", () => { if (this.host.model()) this.request("gradcheck", { type: "insight/gradcheck", id: this.id(), nodes: null }); });
+    checkAll.addEventListener("click", () => this.request("gradcheck", { kind: "gradcheck" }));
     gc.replaceChildren(checkAll, checkOne);
 
     const wi = this.toolbars.get("whatif")!;
@@ -230,7 +250,7 @@ export class InsightPanel {
       const input = h("input", { type: "number", step: "any", id: "insight-whatif-value", "aria-label": `New value of ${name}`, value: String(m!.values.data[s!]) });
       const apply = h("button", { class: "insight-action" }, "Replay");
       const reset = h("button", { class: "insight-action", title: "Back to the recorded step" }, "Reset");
-      const run = () => { const v = Number(input.value); if (input.value.trim() !== "" && !Number.isNaN(v)) this.request("whatif", { type: "insight/whatif", id: this.id(), node: s!, value: v }); };
+      const run = () => { const v = Number(input.value); if (input.value.trim() !== "" && !Number.isNaN(v)) this.request("whatif", { kind: "what-if", node: s!, value: v }); };
       apply.addEventListener("click", run);
       input.addEventListener("keydown", (e) => { if (e.key === "Enter") run(); e.stopPropagation(); });
       reset.addEventListener("click", () => { this.pending.delete("whatif"); this.halo.set(null); this.results.get("whatif")!.replaceChildren(); input.value = String(m!.values.data[s!]); });
@@ -241,7 +261,7 @@ export class InsightPanel {
     if (!valid) ex.replaceChildren(h("p", { class: "muted" }, "Select a node in the graph to see the paths its gradient comes from."));
     else {
       const go = h("button", { class: "insight-action", id: "insight-explain" }, `Explain ∂loss/∂${name}`);
-      go.addEventListener("click", () => this.request("explain", { type: "insight/explain", id: this.id(), node: s!, k: 8 }));
+      go.addEventListener("click", () => this.request("explain", { kind: "explain", node: s!, k: 8 }));
       ex.replaceChildren(go);
     }
   }

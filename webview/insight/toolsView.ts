@@ -3,7 +3,7 @@ import { formatNumber as fmt } from "../../src/graph/format";
 import { groupId, valueId } from "../../src/graph/drawing";
 import { nodeName } from "../../src/graph/nodeName";
 import type { GradcheckRow } from "../../src/protocol/health";
-import type { InsightHostMessage } from "../../src/protocol/insightPanel";
+import type { InsightResponse } from "../../src/protocol/insight";
 import type { GraphModel } from "../model/graphModel";
 import { h } from "../panel/dom";
 
@@ -13,7 +13,7 @@ import { h } from "../panel/dom";
  * (click: show that node).
  */
 
-type Msg<T extends InsightHostMessage["type"]> = Extract<InsightHostMessage, { type: T }>;
+type Res<K extends InsightResponse["kind"]> = Extract<InsightResponse, { kind: K }>;
 
 export function nodeButton(m: GraphModel | null, node: number, goTo: (node: number) => void): HTMLElement {
   const name = m && node < m.topology.op.length ? nodeName(m.topology, node) : `#${node}`;
@@ -22,18 +22,21 @@ export function nodeButton(m: GraphModel | null, node: number, goTo: (node: numb
   return b;
 }
 
+/** The answer's note (e.g. answered from another step than the one asked about). */
+function noteOf(r: { note?: string }): HTMLElement | null {
+  return r.note ? h("p", { class: "muted note" }, r.note) : null;
+}
+
 /** Gradcheck rows, largest relative error first, each with its ok / flagged badge. */
-export function gradcheckTable(msg: Msg<"insight/gradcheck">, m: GraphModel | null, goTo: (node: number) => void): HTMLElement {
-  if (msg.error) return h("p", { class: "insight-error", role: "alert" }, msg.error);
-  const flagged = msg.rows.filter((r) => r.flagged).length;
+export function gradcheckTable(r: Res<"gradcheck">, m: GraphModel | null, goTo: (node: number) => void): HTMLElement {
+  const flagged = r.rows.filter((x) => x.flagged).length;
   const summary = h("p", { class: "insight-summary", role: "status" },
-    `Step ${msg.step}: ${msg.rows.length} checked, ${flagged ? `${flagged} flagged` : "all ok"} (central differences of the replayed graph; flagged above 1e-4 relative error).` +
-    (msg.truncated ? ` ${msg.truncated} more not checked.` : ""));
+    `Step ${r.step}: ${r.rows.length} checked, ${flagged ? `${flagged} flagged` : "all ok"} (central differences of the replayed graph; flagged above ${r.tol.toExponential(0)} relative error).`);
   const body = h("tbody", null);
-  for (const r of msg.rows) body.append(gradcheckRow(r, m, goTo));
+  for (const row of r.rows) body.append(gradcheckRow(row, m, goTo));
   const table = h("table", { class: "gradcheck-table", "aria-label": "Gradcheck, sorted by relative error" },
     h("thead", null, h("tr", null, ...["node", "analytic", "numeric", "rel. error", "recorded grad", ""].map((c) => h("th", { scope: "col" }, c)))), body);
-  return h("div", null, summary, table);
+  return h("div", null, summary, noteOf(r), table);
 }
 
 function gradcheckRow(r: GradcheckRow, m: GraphModel | null, goTo: (node: number) => void): HTMLElement {
@@ -44,53 +47,52 @@ function gradcheckRow(r: GradcheckRow, m: GraphModel | null, goTo: (node: number
 }
 
 /** ΔL predicted by the gradient next to the replayed ΔL, and the nodes that moved most. */
-export function whatIfResult(msg: Msg<"insight/whatif">, m: GraphModel | null, goTo: (node: number) => void): HTMLElement {
-  if (msg.error) return h("p", { class: "insight-error", role: "alert" }, msg.error);
-  const dx = msg.to - msg.from;
-  const ratio = msg.predicted !== 0 ? msg.actual / msg.predicted : NaN;
+export function whatIfResult(r: Res<"what-if">, m: GraphModel | null, goTo: (node: number) => void): HTMLElement {
+  const dx = r.after - r.before;
+  const grad = dx !== 0 ? r.predicted / dx : NaN;
+  const ratio = r.predicted !== 0 ? r.actual / r.predicted : NaN;
   const agree = Number.isFinite(ratio) && Math.abs(ratio - 1) < 0.05 ? "they agree: the loss is close to linear here" : "they differ: the loss curves over this change (try a smaller Δx)";
   const lines = h("div", { class: "whatif-lines", role: "status" },
-    h("div", null, `Δx = ${fmt(msg.to)} − ${fmt(msg.from)} = ${fmt(dx)}`),
-    h("div", { class: "predicted" }, `predicted ΔL ≈ grad · Δx = ${fmt(msg.grad)} × ${fmt(dx)} = ${fmt(msg.predicted)}`),
-    h("div", { class: "actual" }, `actual ΔL = ${fmt(msg.lossAfter)} − ${fmt(msg.lossBefore)} = ${fmt(msg.actual)}`),
-    h("div", { class: "muted" }, msg.actual === 0 && msg.predicted === 0 ? "The loss does not depend on this value here." : agree));
-  const top = topMoved(msg.moved, msg.node, 6);
+    h("div", null, `Δx = ${fmt(r.after)} − ${fmt(r.before)} = ${fmt(dx)}`),
+    h("div", { class: "predicted" }, `predicted ΔL ≈ grad · Δx = ${fmt(grad)} × ${fmt(dx)} = ${fmt(r.predicted)}`),
+    h("div", { class: "actual" }, `actual ΔL = ${fmt(r.lossAfter)} − ${fmt(r.lossBefore)} = ${fmt(r.actual)}`),
+    h("div", { class: "muted" }, r.actual === 0 && r.predicted === 0 ? "The loss does not depend on this value here." : agree));
+  const top = topMoved(r.moved, r.node, 6);
   const moved = top.length ? h("div", { class: "moved" }, "Moved most: ", ...top.flatMap(([i, d], k) => [k ? ", " : "", nodeButton(m, i, goTo), ` Δ ${fmt(d)}`])) : null;
-  return h("div", null, lines, moved);
+  return h("div", null, noteOf(r), lines, moved);
 }
 
+/** The k largest |Δ| (NaN first), except the node that was set. */
 function topMoved(moved: Float64Array, except: number, k: number): [number, number][] {
   const out: [number, number][] = [];
+  const size = (d: number) => (Number.isNaN(d) ? Infinity : Math.abs(d));
   for (let i = 0; i < moved.length; i++) {
-    const d = moved[i];
-    if (i === except || !(d > 0) && !Number.isNaN(d)) continue;
-    out.push([i, d]);
-    if (out.length > 4 * k) { out.sort((a, b) => b[1] - a[1]); out.length = k; }
+    if (i === except || !(size(moved[i]) > 0)) continue;
+    out.push([i, moved[i]]);
+    if (out.length > 4 * k) { out.sort((a, b) => size(b[1]) - size(a[1])); out.length = k; }
   }
-  return out.sort((a, b) => b[1] - a[1]).slice(0, k);
+  return out.sort((a, b) => size(b[1]) - size(a[1])).slice(0, k);
 }
 
 /** The top paths to the loss with their products, and their sum next to the gradient; for a zero gradient, why. */
-export function explanation(msg: Msg<"insight/explain">, m: GraphModel | null, goTo: (node: number) => void): HTMLElement {
-  if (msg.error) return h("p", { class: "insight-error", role: "alert" }, msg.error);
+export function explanation(r: Res<"explain">, m: GraphModel | null, goTo: (node: number) => void): HTMLElement {
   const name = (i: number) => (m && i < m.topology.op.length ? nodeName(m.topology, i) : `#${i}`);
-  const root = msg.paths[0]?.nodes.at(-1);
   const head = h("p", { class: "insight-summary", role: "status" },
-    `∂${root !== undefined ? name(root) : "loss"}/∂${name(msg.node)} = ${fmt(msg.gradient)}: the sum over ${fmtCount(msg.pathCount)} path${msg.pathCount === 1 ? "" : "s"} to the loss of the product of local derivatives along each.` +
-    (msg.recorded !== msg.gradient && !(Number.isNaN(msg.recorded) && Number.isNaN(msg.gradient)) ? ` (The recorded grad is ${fmt(msg.recorded)}: it accumulated over backward() calls.)` : ""));
+    `∂${name(r.loss)}/∂${name(r.node)} = ${fmt(r.gradient)}: the sum over ${fmtCount(r.pathCount)} path${r.pathCount === 1 ? "" : "s"} to the loss of the product of local derivatives along each.` +
+    (r.recorded !== r.gradient && !(Number.isNaN(r.recorded) && Number.isNaN(r.gradient)) ? ` (The recorded grad is ${fmt(r.recorded)}: it accumulated over backward() calls.)` : ""));
   const list = h("ol", { class: "paths", "aria-label": "Paths to the loss, largest contribution first" });
-  for (const p of msg.paths) {
+  for (const p of r.paths) {
     const chain: (Node | string)[] = [];
     p.nodes.forEach((n, i) => { if (i) chain.push(" → "); chain.push(nodeButton(m, n, goTo)); });
     const product = p.factors.length ? `${p.factors.map(fmt).join(" × ")} = ${fmt(p.product)}` : "1";
     list.append(h("li", null, h("span", { class: "chain" }, ...chain), h("span", { class: "product" }, product)));
   }
-  const shownAll = msg.paths.length === msg.pathCount;
-  const sum = msg.paths.length ? h("p", { class: "path-sum" },
-    shownAll ? `Σ of the ${msg.paths.length} path${msg.paths.length > 1 ? "s" : ""} = ${fmt(msg.shownSum)} = the gradient ${fmt(msg.gradient)}`
-      : `Σ of these ${msg.paths.length} (largest) = ${fmt(msg.shownSum)}; all ${fmtCount(msg.pathCount)} paths sum to the gradient ${fmt(msg.gradient)}`) : null;
-  const why = msg.why ? h("p", { class: "why-zero" }, "Why 0: ", msg.why, ...(msg.blockers ?? []).flatMap((b, i) => [i ? " " : " ", nodeButton(m, b, goTo)])) : null;
-  return h("div", null, head, why, list, sum);
+  const shownAll = r.paths.length === r.pathCount;
+  const sum = r.paths.length ? h("p", { class: "path-sum" },
+    shownAll ? `Σ of the ${r.paths.length} path${r.paths.length > 1 ? "s" : ""} = ${fmt(r.sumShown)} = the gradient ${fmt(r.gradient)}`
+      : `Σ of these ${r.paths.length} (largest) = ${fmt(r.sumShown)}; all ${fmtCount(r.pathCount)} paths sum to the gradient ${fmt(r.gradient)}`) : null;
+  const why = r.zero ? h("p", { class: "why-zero", "data-reason": r.zero.kind }, "Why 0: ", r.zero.detail, r.zero.node >= 0 ? " " : "", r.zero.node >= 0 ? nodeButton(m, r.zero.node, goTo) : null) : null;
+  return h("div", null, head, noteOf(r), why, list, sum);
 }
 
 function fmtCount(x: number): string {
@@ -128,7 +130,7 @@ export class MovedHalo {
     if (!m || !moved || moved.length !== m.topology.op.length) { this.layer.replaceChildren(); return; }
     const byElement = new Map<string, number>();
     for (let i = 0; i < moved.length; i++) {
-      const d = Number.isNaN(moved[i]) ? Infinity : moved[i];
+      const d = Number.isNaN(moved[i]) ? Infinity : Math.abs(moved[i]);
       if (!(d > 0)) continue;
       let id = valueId(i);
       if (this.cy.getElementById(id).empty()) {
