@@ -9,6 +9,7 @@ import type { GraphModel } from "../model/graphModel";
 import { byId, h } from "../panel/dom";
 import { FindingBadges } from "./badges";
 import { HealthView } from "./healthView";
+import { LayerDashboard } from "./layerDashboard";
 import { explanation, gradcheckTable, MovedHalo, whatIfResult } from "./toolsView";
 
 /**
@@ -24,6 +25,8 @@ export interface InsightHost {
   cy: cytoscape.Core;
   /** Select the node in the graph (opening a focus view if it is hidden in a group). */
   goTo(node: number): void;
+  /** Open a group (a layer) in the graph. */
+  openGroup(key: string): void;
   /** Reveal a node's source line in the editor (focus stays in the panel). */
   revealNode(node: number): void;
   post(message: InsightViewMessage): void;
@@ -33,9 +36,9 @@ export interface InsightHost {
 
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 
-const TABS = ["health", "gradcheck", "whatif", "explain"] as const;
+const TABS = ["health", "gradcheck", "whatif", "explain", "layers"] as const;
 type Tab = (typeof TABS)[number];
-const TAB_TEXT: Record<Tab, string> = { health: "Health", gradcheck: "Gradcheck", whatif: "What-if", explain: "Explain" };
+const TAB_TEXT: Record<Tab, string> = { health: "Health", gradcheck: "Gradcheck", whatif: "What-if", explain: "Explain", layers: "Layers" };
 
 export class InsightPanel {
   private tab: Tab = "health";
@@ -46,6 +49,7 @@ export class InsightPanel {
   private readonly health: HealthView;
   private readonly badges: FindingBadges;
   private readonly halo: MovedHalo;
+  private readonly layers: LayerDashboard;
   private readonly buttons = new Map<Tab, HTMLButtonElement>();
   private readonly panes = new Map<Tab, HTMLElement>();
   private readonly toolbars = new Map<Tab, HTMLElement>();
@@ -64,13 +68,17 @@ export class InsightPanel {
     }
     root.append(tablist, ...this.panes.values());
     this.health = new HealthView(this.panes.get("health")!, { reveal: (node, loc) => this.reveal(node, loc) });
-    for (const t of ["gradcheck", "whatif", "explain"] as const) {
+    for (const t of ["gradcheck", "whatif", "explain", "layers"] as const) {
       const bar = h("div", { class: "insight-toolbar" });
       const result = h("div", { class: "insight-result", "aria-live": "polite" });
       this.toolbars.set(t, bar);
       this.results.set(t, result);
       this.panes.get(t)!.append(bar, result);
     }
+    this.layers = new LayerDashboard(this.results.get("layers")!, (path) => this.host.openGroup(path));
+    const refresh = h("button", { class: "insight-action", id: "insight-layers-refresh" }, "Refresh");
+    refresh.addEventListener("click", () => this.requestLayers());
+    this.toolbars.get("layers")!.append(refresh, h("span", { class: "muted" }, " Per layer: activations, gradients, saturated / dead share, and log10(update / data) over steps (≈ −3 is healthy). Follows each new step while shown."));
     const graphArea = byId("graph-area");
     this.badges = new FindingBadges(host.cy, graphArea, byId<HTMLTableElement>("node-table").tBodies[0], () => host.model());
     this.halo = new MovedHalo(host.cy, graphArea, () => host.model());
@@ -93,7 +101,8 @@ export class InsightPanel {
     this.pending.clear();
     this.selected = null;
     this.halo.set(null);
-    for (const r of this.results.values()) r.replaceChildren();
+    for (const [t, r] of this.results) if (t !== "layers") r.replaceChildren();
+    this.layers.clear();
     this.updateHealthTab();
     this.renderToolbars();
   }
@@ -101,6 +110,7 @@ export class InsightPanel {
   /** A new step (or graph) is on screen: answers about the old one are stale; what-if colours go. */
   onModel(): void {
     this.halo.set(null);
+    if (this.tab === "layers" && !this.pending.has("layers")) this.requestLayers();
     this.badges.refresh();
     this.renderToolbars();
   }
@@ -143,6 +153,7 @@ export class InsightPanel {
       case "error":
         out.replaceChildren(h("p", { class: "insight-error", role: "alert" }, r.message));
         if (tab === "whatif") this.halo.set(null);
+        if (tab === "layers") this.pending.delete("layers");
         this.host.say(r.message);
         return;
       case "gradcheck":
@@ -159,8 +170,18 @@ export class InsightPanel {
         this.host.say(r.zero?.detail ?? `${r.paths.length} paths shown; gradient ${fmt(r.gradient)}.`);
         return;
       case "layer-stats":
+        this.pending.delete("layers");
+        this.layers.show(r);
         return;
     }
+  }
+
+  private requestLayers(): void {
+    const m = this.host.model();
+    if (!m) return;
+    const id = this.nextId++;
+    this.pending.set("layers", id);
+    this.host.post({ type: "insight/request", request: { kind: "layer-stats", id, step: Math.max(1, m.step), hash: m.topology.hash, bins: 16, historySteps: 50 } });
   }
 
   /** Asks the host about the step on screen (its number and shape travel with the question). */
@@ -220,6 +241,7 @@ export class InsightPanel {
       this.panes.get(x)!.hidden = !on;
     }
     if (focus) this.buttons.get(t)!.focus();
+    if (t === "layers" && !this.pending.has("layers")) this.requestLayers();
     this.root.dataset.tab = t;
   }
 

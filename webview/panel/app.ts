@@ -71,7 +71,7 @@ export class App {
     });
     ex.graph.cy.on("viewport", () => this.saveStateSoon());
     this.insight = new InsightPanel(byId("insight-panel"), {
-      model: () => ex.current, cy: ex.graph.cy, goTo: (node) => ex.goTo(node), revealNode: (node) => this.host.post({ type: "node/reveal", node }),
+      model: () => ex.current, cy: ex.graph.cy, goTo: (node) => ex.goTo(node), openGroup: (key) => ex.expand(key), revealNode: (node) => this.host.post({ type: "node/reveal", node }),
       post: (m) => this.host.postInsight(m), say: (t) => this.announcer.say(t), log: (level, t) => this.host.log(level, t),
     });
     window.addEventListener("message", (e) => this.receive(e.data));

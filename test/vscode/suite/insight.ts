@@ -15,7 +15,7 @@ export function insightTests({ api, stateIs, showChainRule, nodeLabelled }: Suit
       timeoutMs: 120_000,
       fn: async () => {
         const editor = await openInFirstColumn("nan-hunt.ts");
-        const barrierLine = editor.document.positionAt(editor.document.getText().indexOf("const barrier")).line;
+        const barrierLine = editor.document.positionAt(editor.document.getText().indexOf("const barrier =")).line;
         await vscode.commands.executeCommand("gradscope.run", editor.document.uri);
         const hit = (await waitFor("the nan breakpoint", () => insight.currentBreak))!;
         assert.equal(hit.kind, "nan");
