@@ -14,7 +14,8 @@ export class FindingDiagnostics extends Disposable {
 
   constructor(private readonly controller: ModelController, insight: InsightHost) {
     super();
-    this.register(insight.onDidFind((f) => this.add(f.location, `${f.label}: ${f.detail} (step ${f.step})`, `gradscope (${f.kind})`)));
+    // not-zeroed is already the run's model/warning diagnostic (src/extension/diagnostics.ts): one squiggle, not two.
+    this.register(insight.onDidFind((f) => f.kind !== "not-zeroed" && this.add(f.location, `${f.label}: ${f.detail} (step ${f.step})`, `gradscope (${f.kind})`)));
     this.register(insight.onDidBreak((b) => this.add(b.location, `Paused at a training breakpoint: ${b.message} (step ${b.step})`, `gradscope (breakpoint: ${b.kind})`)));
     this.register(insight.onDidReset(() => this.collection.clear()));
   }

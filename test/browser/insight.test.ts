@@ -231,6 +231,37 @@ describe("gradcheck, what-if and explain", () => {
   });
 });
 
+describe("layer dashboard", () => {
+  it("shows each layer's histograms, saturated share and log10(update/data), charts it over steps, and opens a layer on click", async () => {
+    const page = await h.open({ width: 1100, height: 800 });
+    const s = mlpSnapshot({ sizes: [2, 6, 6, 1], batch: 4, seed: 3, step: 2 });
+    // The update that led to this step, for every parameter: log10(update/data) has something to show.
+    s.updates = [...s.topology.kind.keys()].filter((i) => s.topology.kind[i] === NodeKind.param).map((i) => ({ node: i, label: nodeName(s.topology, i), rule: "sgd" as const, before: s.values.data[i] + 0.001, lr: 0.01, grad: 0.1, after: s.values.data[i] }));
+    await send(page, { type: "config/set", collapseThreshold: 20 });
+    await sendSnapshot(page, s);
+    await page.click("#insight-tab-layers");
+    const req = await answer(page, s, "layer-stats");
+    expect(req).toMatchObject({ kind: "layer-stats", step: 2, historySteps: 50 });
+    await page.waitForSelector(".layers tbody tr");
+    const rows = await page.$$eval(".layers tbody tr", (trs) => trs.map((tr) => ({ layer: (tr as HTMLElement).dataset.layer, bars: tr.querySelectorAll(".histogram .bar").length, cells: [...tr.children].map((td) => td.textContent) })));
+    expect(rows.map((r) => r.layer).slice(0, 3)).toEqual(["MLP/layer1", "MLP/layer2", "MLP/layer3"]);
+    expect(rows[0].bars).toBe(32); // activations + gradients, 16 bins each
+    expect(rows[0].cells[3]).toMatch(/% saturated/);
+    expect(Number(rows[0].cells[5])).toBeLessThan(0);
+    await page.waitForSelector(".layer-chart .uplot");
+    // A new step extends the chart: the tab asks again by itself.
+    const next = { ...s, step: 3 };
+    await sendSnapshot(page, next, "step/update");
+    await answer(page, next, "layer-stats", 1);
+    await page.waitForFunction(() => document.querySelector(".insight-summary")?.textContent?.startsWith("Step 3"));
+    await page.screenshot({ path: `${OUT}/insight-layers.png` });
+    await page.click(".layers tbody tr:nth-child(2) .node-link");
+    await page.waitForFunction(() => (window as any).gradscope.cy.nodes().some((n: any) => /layer2/.test(n.data("label") ?? "")));
+    expect(pageErrors(page)).toEqual([]);
+    await page.close();
+  });
+});
+
 describe("chain rule from the rules table", () => {
   it("shows powv (x^y with a Value exponent) with its real local derivatives", async () => {
     const page = await h.open();
