@@ -1,6 +1,6 @@
 import * as vscode from "vscode";
 import { answerInsight } from "../analysis/insight";
-import type { Break, Finding, GradcheckRow } from "../protocol/health";
+import type { Break, BreakOn, Finding, GradcheckRow } from "../protocol/health";
 import type { InsightRequest, InsightResponse } from "../protocol/insight";
 import { HOST_IDS, isInsightMessage, parseInsightViewMessage, type InsightHostMessage } from "../protocol/insightPanel";
 import type { CodeGraphLink } from "./codeGraphLink";
@@ -30,6 +30,8 @@ export class InsightHost extends Disposable {
   private attached?: GraphPanel;
   private attachment?: vscode.Disposable;
   private hostIds = HOST_IDS;
+  /** What pauses this run: the settings at its start, then the panel's toggles. */
+  private breakOn: BreakOn = readHealthSpec().breakOn ?? { nan: true };
   /** The host's own questions (Check Gradients) waiting for the runner's answer. */
   private readonly waiting = new Map<number, (r: InsightResponse) => void>();
 
@@ -57,7 +59,12 @@ export class InsightHost extends Disposable {
       else if (e.type === "break") void this.pauseAt(e.brk);
       else this.answered(e.response);
     }));
-    this.register(vscode.workspace.onDidChangeConfiguration((e) => { if (affectsHealth(e, controller.model?.uri)) controller.configureHealth(readHealthSpec(controller.model?.uri)); }));
+    this.register(vscode.workspace.onDidChangeConfiguration((e) => {
+      if (!affectsHealth(e, controller.model?.uri)) return;
+      const spec = readHealthSpec(controller.model?.uri);
+      this.setBreakOn(spec.breakOn ?? {});
+      controller.configureHealth({ options: spec.options });
+    }));
     this.register(panels.onDidChange(() => this.attach(panels.current)));
     this.register({ dispose: () => this.attachment?.dispose() });
     this.attach(panels.current);
@@ -65,6 +72,7 @@ export class InsightHost extends Disposable {
 
   get currentFindings(): readonly Finding[] { return this.findings; }
   get currentBreak(): Break | null { return this.hit; }
+  get currentBreakOn(): BreakOn { return this.breakOn; }
 
   /** A finding from the runner's detectors (its `health/finding` event). */
   report(finding: Finding): void {
@@ -111,6 +119,7 @@ export class InsightHost extends Disposable {
     if (!v.ok) { this.log.warn(`dropped a message from the panel: ${v.error}`); return; }
     const m = v.message;
     if (m.type === "insight/reveal") { void this.revealLine(m.file, m.line); return; }
+    if (m.type === "insight/breakOn") { this.setBreakOn(m.breakOn); return; }
     // The runner answers from its step history (the answer comes back through answered()); without a live run, the host replays.
     if (!this.controller.insight(m.request)) this.post({ type: "insight/response", response: this.replayHere(m.request) });
   }
@@ -141,6 +150,16 @@ export class InsightHost extends Disposable {
       same ? { source: "history" } : { source: "latest", note: `step ${req.step} is not held any more; answered from step ${s.step}` });
   }
 
+  /**
+   * New breakpoint conditions for the live run. The runner merges what it is sent, so a
+   * condition turned off is sent as one that never fires.
+   */
+  private setBreakOn(b: BreakOn): void {
+    this.breakOn = { nan: b.nan ?? false, findings: b.findings ?? [], ...(b.lossUpPct ? { lossUpPct: b.lossUpPct } : {}), ...(b.gradAbove ? { gradAbove: b.gradAbove } : {}) };
+    this.controller.configureHealth({ breakOn: { ...this.breakOn, lossUpPct: this.breakOn.lossUpPct ?? Number.MAX_VALUE, gradAbove: this.breakOn.gradAbove ?? Number.MAX_VALUE } });
+    this.post({ type: "insight/breakOn", breakOn: this.breakOn });
+  }
+
   private setBreak(hit: Break | null): void {
     this.hit = hit;
     this.post({ type: "insight/break", hit });
@@ -149,6 +168,8 @@ export class InsightHost extends Disposable {
   private reset(): void {
     this.findings = [];
     this.hit = null;
+    this.breakOn = readHealthSpec(this.controller.model?.uri).breakOn ?? { nan: true };
+    this.post({ type: "insight/breakOn", breakOn: this.breakOn });
     this.post({ type: "insight/findings", findings: [] });
     this.post({ type: "insight/break", hit: null });
     this.resetEmitter.fire();
@@ -175,7 +196,11 @@ export class InsightHost extends Disposable {
     if (!panel) { this.attachment = undefined; return; }
     this.attachment = vscode.Disposable.from(
       panel.panel.webview.onDidReceiveMessage((raw: unknown) => { if (isInsightMessage(raw)) this.receive(raw); }),
-      panel.onDidBecomeReady(() => { this.post({ type: "insight/findings", findings: this.findings }); this.post({ type: "insight/break", hit: this.hit }); }),
+      panel.onDidBecomeReady(() => {
+        this.post({ type: "insight/breakOn", breakOn: this.breakOn });
+        this.post({ type: "insight/findings", findings: this.findings });
+        this.post({ type: "insight/break", hit: this.hit });
+      }),
     );
   }
 

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { BreakSchema, FindingSchema } from "./health";
+import { BreakOnSchema, BreakSchema, FindingSchema } from "./health";
 import { InsightRequestMessageSchema, InsightResponseMessageSchema } from "./insight";
 
 /**
@@ -17,6 +17,8 @@ export const InsightHostMessageSchema = z.discriminatedUnion("type", [
   z.object({ type: z.literal("insight/findings"), findings: z.array(FindingSchema).max(1000) }),
   /** The run paused (or ended) at a training breakpoint; null clears the banner (the run went on). */
   z.object({ type: z.literal("insight/break"), hit: BreakSchema.nullable() }),
+  /** What pauses the run now (settings, or the panel's own toggles this run): the Health view's breakpoint controls show it. */
+  z.object({ type: z.literal("insight/breakOn"), breakOn: BreakOnSchema }),
   /** The answer to an insight/request (the runner's, relayed unchanged; or the host's replay when the run is over). */
   InsightResponseMessageSchema,
 ]);
@@ -26,6 +28,8 @@ export type InsightHostMessage = z.infer<typeof InsightHostMessageSchema>;
 export const InsightViewMessageSchema = z.discriminatedUnion("type", [
   /** A question about a recorded step (gradcheck, what-if, explain, layer stats): relayed to the runner. */
   InsightRequestMessageSchema,
+  /** The panel's breakpoint toggles changed: pause on these from the next step (a condition left out is off). */
+  z.object({ type: z.literal("insight/breakOn"), breakOn: BreakOnSchema }),
   /** Reveal a finding's line when its node is not in the graph on screen. */
   z.object({ type: z.literal("insight/reveal"), file: z.string().max(4096), line: z.number().int().min(1) }),
 ]);

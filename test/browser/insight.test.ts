@@ -116,6 +116,23 @@ describe("Health view", () => {
     await page.close();
   });
 
+  it("breakpoint toggles show what pauses the run and tell the host when they change", async () => {
+    const page = await h.open();
+    await send(page, { type: "insight/breakOn", breakOn: { nan: true, gradAbove: 200, findings: [] } });
+    await page.waitForFunction(() => (document.getElementById("break-grad-above") as HTMLInputElement).checked);
+    expect(await page.isChecked("#break-nan")).toBe(true);
+    expect(await page.isChecked("#break-loss-up")).toBe(false);
+    expect(await page.inputValue(".break-on input[aria-label='Gradient magnitude limit']")).toBe("200");
+    const last = async () => (await posted(page)).filter((m) => m.type === "insight/breakOn").at(-1)?.breakOn;
+    await page.check("#break-loss-up");
+    await page.waitForFunction(() => (window as any).harness.posted.some((m: any) => m.type === "insight/breakOn"));
+    expect(await last()).toEqual({ nan: true, findings: [], lossUpPct: 50, gradAbove: 200 });
+    await page.uncheck("#break-nan");
+    await page.uncheck("#break-grad-above");
+    expect(await last()).toEqual({ nan: false, findings: [], lossUpPct: 50 });
+    await page.close();
+  });
+
   it("drops an invalid insight message and logs it", async () => {
     const page = await h.open();
     await send(page, { type: "insight/findings", findings: [{ kind: "nope", step: 0 }] });

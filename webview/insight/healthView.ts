@@ -1,4 +1,4 @@
-import type { Break, Finding, FindingKind } from "../../src/protocol/health";
+import type { Break, BreakOn, Finding, FindingKind } from "../../src/protocol/health";
 import { h } from "../panel/dom";
 
 /**
@@ -27,6 +27,8 @@ export const KIND_SEVERITY: Record<FindingKind, "error" | "warning"> = {
 export interface HealthActions {
   /** Show the finding: its node in the graph (when it is in the shown graph) and its line in the editor. */
   reveal(node: number, location: Finding["location"]): void;
+  /** The breakpoint toggles changed. */
+  setBreakOn(breakOn: BreakOn): void;
 }
 
 export class HealthView {
@@ -35,12 +37,29 @@ export class HealthView {
   private readonly list: HTMLUListElement;
   private readonly banner: HTMLDivElement;
   private readonly empty: HTMLParagraphElement;
+  private breakOn: BreakOn = { nan: true };
+  private readonly nan: HTMLInputElement;
+  private readonly lossUp: HTMLInputElement;
+  private readonly lossUpPct: HTMLInputElement;
+  private readonly gradAbove: HTMLInputElement;
+  private readonly gradLimit: HTMLInputElement;
 
   constructor(readonly root: HTMLElement, private readonly act: HealthActions) {
     this.banner = h("div", { class: "break-banner", role: "alert", hidden: "" });
     this.empty = h("p", { class: "insight-empty" }, "No findings: no NaN/Inf, dead ReLUs, saturation, vanishing or exploding gradients so far.");
     this.list = h("ul", { class: "findings", "aria-label": "Findings" });
-    root.append(this.banner, this.empty, this.list);
+    this.nan = h("input", { type: "checkbox", id: "break-nan" });
+    this.lossUp = h("input", { type: "checkbox", id: "break-loss-up" });
+    this.lossUpPct = h("input", { type: "number", min: "1", step: "any", value: "50", "aria-label": "Loss rise, percent", class: "break-num" });
+    this.gradAbove = h("input", { type: "checkbox", id: "break-grad-above" });
+    this.gradLimit = h("input", { type: "number", min: "0", step: "any", value: "1000", "aria-label": "Gradient magnitude limit", class: "break-num" });
+    const controls = h("div", { class: "break-on", role: "group", "aria-label": "Pause the run on" },
+      h("span", { class: "muted" }, "Pause on:"),
+      h("label", null, this.nan, " NaN/Inf"),
+      h("label", null, this.lossUp, " loss up >"), this.lossUpPct, h("span", null, "%"),
+      h("label", null, this.gradAbove, " |grad| >"), this.gradLimit);
+    for (const el of [this.nan, this.lossUp, this.lossUpPct, this.gradAbove, this.gradLimit]) el.addEventListener("change", () => this.changed());
+    root.append(controls, this.banner, this.empty, this.list);
     this.list.addEventListener("keydown", (e) => this.onKey(e));
   }
 
@@ -62,6 +81,25 @@ export class HealthView {
       h("span", { class: "detail" }, hit.message), where ? h("span", { class: "where" }, where) : null, h("span", { class: "step" }, `step ${hit.step}`));
     btn.addEventListener("click", () => this.act.reveal(hit.node, hit.location));
     this.banner.append(h("span", { class: "paused" }, "Paused at a training breakpoint:"), btn);
+  }
+
+  /** What pauses the run now (from the host). */
+  setBreakOn(b: BreakOn): void {
+    this.breakOn = b;
+    this.nan.checked = b.nan === true;
+    this.lossUp.checked = b.lossUpPct !== undefined;
+    if (b.lossUpPct !== undefined) this.lossUpPct.value = String(b.lossUpPct);
+    this.gradAbove.checked = b.gradAbove !== undefined;
+    if (b.gradAbove !== undefined) this.gradLimit.value = String(b.gradAbove);
+  }
+
+  private changed(): void {
+    const pct = Number(this.lossUpPct.value), limit = Number(this.gradLimit.value);
+    const b: BreakOn = { nan: this.nan.checked, findings: this.breakOn.findings ?? [] };
+    if (this.lossUp.checked && pct > 0) b.lossUpPct = pct;
+    if (this.gradAbove.checked && limit > 0) b.gradAbove = limit;
+    this.breakOn = b;
+    this.act.setBreakOn(b);
   }
 
   clear(): void {

@@ -67,7 +67,10 @@ export class InsightPanel {
       this.panes.set(t, pane);
     }
     root.append(tablist, ...this.panes.values());
-    this.health = new HealthView(this.panes.get("health")!, { reveal: (node, loc) => this.reveal(node, loc) });
+    this.health = new HealthView(this.panes.get("health")!, {
+      reveal: (node, loc) => this.reveal(node, loc),
+      setBreakOn: (breakOn) => this.host.post({ type: "insight/breakOn", breakOn }),
+    });
     for (const t of ["gradcheck", "whatif", "explain", "layers"] as const) {
       const bar = h("div", { class: "insight-toolbar" });
       const result = h("div", { class: "insight-result", "aria-live": "polite" });
@@ -137,6 +140,7 @@ export class InsightPanel {
           if (m && msg.hit.node >= 0 && msg.hit.node < m.topology.op.length) { this.host.goTo(msg.hit.node); this.goToSoon(msg.hit.node); }
         }
         return;
+      case "insight/breakOn": this.health.setBreakOn(msg.breakOn); return;
       case "insight/response": return this.answered(msg.response);
     }
   }

@@ -42,6 +42,24 @@ export function insightTests({ api, stateIs, showChainRule, nodeLabelled }: Suit
       },
     },
     {
+      name: "insight: the panel's breakpoint toggle reaches the running model — with NaN pauses off, nan-hunt.ts runs to its end",
+      timeoutMs: 120_000,
+      fn: async () => {
+        const editor = await openInFirstColumn("nan-hunt.ts");
+        await vscode.commands.executeCommand("gradscope.visualize", editor.document.uri);
+        await waitFor("paused at the first backward()", () => stateIs("paused")() && controller.currentStatus.step >= 1);
+        assert.equal(insight.currentBreakOn.nan, true, "settings: pause on NaN by default");
+        // What the panel's checkbox posts (validated like any panel message).
+        insight.receive({ type: "insight/breakOn", breakOn: { nan: false, findings: [] } });
+        assert.equal(insight.currentBreakOn.nan, false);
+        await vscode.commands.executeCommand("gradscope.run", editor.document.uri);
+        await waitFor("the model to finish", stateIs("finished"));
+        assert.equal(insight.currentBreak, null);
+        assert.ok(controller.currentStatus.step >= 12, `ran to step ${controller.currentStatus.step}`);
+        assert.ok(insight.currentFindings.some((f) => f.kind === "nan-origin"), "the finding is still reported");
+      },
+    },
+    {
       name: "insight: a training breakpoint reveals its node's line in the editor and leaves a diagnostic there",
       timeoutMs: 90_000,
       fn: async () => {
