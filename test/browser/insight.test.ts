@@ -119,6 +119,11 @@ describe("Health view", () => {
   it("breakpoint toggles show what pauses the run and tell the host when they change", async () => {
     const page = await h.open();
     await send(page, { type: "insight/breakOn", breakOn: { nan: true, gradAbove: 200, findings: [] } });
+    // The Insight section starts collapsed to one row; its toggle opens it.
+    expect(await page.getAttribute(".insight-toggle", "aria-expanded")).toBe("false");
+    expect(await page.isHidden("#insight-pane-health")).toBe(true);
+    await page.click(".insight-toggle");
+    expect(await page.getAttribute(".insight-toggle", "aria-expanded")).toBe("true");
     await page.waitForFunction(() => (document.getElementById("break-grad-above") as HTMLInputElement).checked);
     expect(await page.isChecked("#break-nan")).toBe(true);
     expect(await page.isChecked("#break-loss-up")).toBe(false);

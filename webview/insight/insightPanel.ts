@@ -51,6 +51,8 @@ export class InsightPanel {
   private readonly halo: MovedHalo;
   private readonly layers: LayerDashboard;
   private readonly buttons = new Map<Tab, HTMLButtonElement>();
+  private readonly toggle: HTMLButtonElement;
+  private expanded = false;
   private readonly panes = new Map<Tab, HTMLElement>();
   private readonly toolbars = new Map<Tab, HTMLElement>();
   private readonly results = new Map<Tab, HTMLElement>();
@@ -59,14 +61,17 @@ export class InsightPanel {
     const tablist = h("div", { class: "insight-tabs", role: "tablist", "aria-label": "Insight" });
     for (const t of TABS) {
       const b = h("button", { role: "tab", id: `insight-tab-${t}`, "aria-controls": `insight-pane-${t}`, "aria-selected": "false", tabindex: "-1" }, TAB_TEXT[t]);
-      b.addEventListener("click", () => this.show(t, true));
+      b.addEventListener("click", () => (this.expanded && this.tab === t ? this.setExpanded(false) : this.show(t, true)));
       b.addEventListener("keydown", (e) => this.onTabKey(e, t));
       this.buttons.set(t, b);
       tablist.append(b);
       const pane = h("div", { role: "tabpanel", id: `insight-pane-${t}`, "aria-labelledby": `insight-tab-${t}`, class: "insight-pane", hidden: "" });
       this.panes.set(t, pane);
     }
-    root.append(tablist, ...this.panes.values());
+    // Collapsed by default (one row): the graph keeps its room until there is something to show.
+    this.toggle = h("button", { class: "insight-toggle", "aria-expanded": "false", "aria-controls": TABS.map((t) => `insight-pane-${t}`).join(" "), title: "Show or hide the Insight panes" }, "▸ Insight");
+    this.toggle.addEventListener("click", () => this.setExpanded(!this.expanded));
+    root.append(h("div", { class: "insight-head" }, this.toggle, tablist), ...this.panes.values());
     this.health = new HealthView(this.panes.get("health")!, {
       reveal: (node, loc) => this.reveal(node, loc),
       setBreakOn: (breakOn) => this.host.post({ type: "insight/breakOn", breakOn }),
@@ -87,6 +92,7 @@ export class InsightPanel {
     this.halo = new MovedHalo(host.cy, graphArea, () => host.model());
     host.cy.on("select unselect", "node", () => this.onSelection());
     this.show("health", false);
+    this.setExpanded(false);
     this.renderToolbars();
   }
 
@@ -113,7 +119,7 @@ export class InsightPanel {
   /** A new step (or graph) is on screen: answers about the old one are stale; what-if colours go. */
   onModel(): void {
     this.halo.set(null);
-    if (this.tab === "layers" && !this.pending.has("layers")) this.requestLayers();
+    if (this.expanded && this.tab === "layers" && !this.pending.has("layers")) this.requestLayers();
     this.badges.refresh();
     this.renderToolbars();
   }
@@ -126,6 +132,7 @@ export class InsightPanel {
         this.badges.set(msg.findings);
         this.updateHealthTab();
         if (msg.findings.length > before) {
+          if (!this.expanded) this.show("health", false);
           const f = msg.findings[msg.findings.length - 1];
           this.host.say(`Health: ${msg.findings.length} finding${msg.findings.length > 1 ? "s" : ""}; newest: ${f.label}, ${f.detail}`);
         }
@@ -236,17 +243,32 @@ export class InsightPanel {
     this.show(next, true);
   }
 
+  /** Open the Insight section on tab t. */
   show(t: Tab, focus: boolean): void {
     this.tab = t;
-    for (const x of TABS) {
-      const b = this.buttons.get(x)!, on = x === t;
-      b.setAttribute("aria-selected", String(on));
-      b.tabIndex = on ? 0 : -1;
-      this.panes.get(x)!.hidden = !on;
-    }
+    this.expanded = true;
+    this.layout();
     if (focus) this.buttons.get(t)!.focus();
     if (t === "layers" && !this.pending.has("layers")) this.requestLayers();
     this.root.dataset.tab = t;
+  }
+
+  private setExpanded(on: boolean): void {
+    this.expanded = on;
+    this.layout();
+    if (on && this.tab === "layers" && !this.pending.has("layers")) this.requestLayers();
+  }
+
+  private layout(): void {
+    for (const x of TABS) {
+      const b = this.buttons.get(x)!, on = x === this.tab;
+      b.setAttribute("aria-selected", String(on));
+      b.tabIndex = on ? 0 : -1;
+      this.panes.get(x)!.hidden = !on || !this.expanded;
+    }
+    this.toggle.setAttribute("aria-expanded", String(this.expanded));
+    this.toggle.textContent = this.expanded ? "▾ Insight" : "▸ Insight";
+    this.root.classList.toggle("collapsed", !this.expanded);
   }
 
   private onSelection(): void {
