@@ -6,6 +6,7 @@ import { mkdirSync } from "node:fs";
 mkdirSync("dist/bench", { recursive: true });
 const common = { bundle: true, platform: "node", target: "node20", format: "esm", logLevel: "warning", external: ["esbuild", "typescript"] };
 await esbuild.build({ ...common, entryPoints: ["bench/engine.ts"], outfile: "dist/bench/engine.mjs" });
+await esbuild.build({ ...common, entryPoints: ["bench/health.ts"], outfile: "dist/bench/health.mjs" });
 await esbuild.build({ ...common, format: "cjs", entryPoints: ["bench/compile.ts"], outfile: "dist/bench/compile.cjs" });
 await esbuild.build({ ...common, entryPoints: ["bench/runner.ts"], outfile: "dist/bench/runner.mjs", banner: { js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url); const __dirname = import.meta.dirname;" } });
 
@@ -15,6 +16,7 @@ const run = (title, args) => {
 };
 // The engine runs with the worker's young-generation size (see runner/process/modelRun.ts), as user models do.
 run("engine (in process, worker heap settings)", ["--max-semi-space-size=64", "dist/bench/engine.mjs"]);
+run("health tracking (issue 10: detectors on a reported step vs the model's step)", ["--max-semi-space-size=64", "dist/bench/health.mjs"]);
 run("compile (Gradscope's TypeScript-based compiler vs native esbuild)", ["dist/bench/compile.cjs"]);
 run("runner (worker + step reporting)", ["dist/bench/runner.mjs", "dist/worker.js"]);
 try {

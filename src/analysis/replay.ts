@@ -57,11 +57,12 @@ export function replayForward<A extends ArrayBufferLike = ArrayBuffer>(t: GraphT
     out[i] = v;
     first = Math.min(first, i);
   }
+  // 1: changed; 2: overridden (kept as given).
   const dirty = new Uint8Array(n);
-  for (const i of overrides.keys()) dirty[i] = 1;
+  for (const i of overrides.keys()) dirty[i] = 2;
   const { op, in0, in1 } = t;
   for (let i = first + 1; i < n; i++) {
-    if (op[i] === OP.leaf || overrides.has(i)) continue;
+    if (op[i] === OP.leaf || dirty[i] === 2) continue;
     const a = in0[i], b = in1[i];
     if (!((a >= 0 && dirty[a]) || (b >= 0 && dirty[b]))) continue;
     dirty[i] = 1;

@@ -115,7 +115,9 @@ export const GradcheckRowSchema = z.object({
   relError: AnyNumber,
   /** The gradient the run recorded (differs from analytic when grads accumulated over steps). */
   recorded: AnyNumber,
-  /** relError above the tolerance. */
+  /** relError above the tolerance (and no kink crossed: see `kink`). */
   flagged: z.boolean(),
+  /** x ± h moved a ReLU's input across 0 (a kink): the central difference straddles it and cannot be trusted, so the row is not flagged. */
+  kink: z.boolean().optional(),
 });
 export type GradcheckRow = z.infer<typeof GradcheckRowSchema>;

@@ -172,8 +172,8 @@ export const ExplainResponseSchema = z.object({
   paths: z.array(GradPathSchema),
   /** Σ product over the listed paths (compare with `gradient`). */
   sumShown: AnyNumber,
-  /** Number of paths from the node to the loss (may be huge: a float). */
-  pathCount: z.number().min(0),
+  /** Number of paths from the node to the loss (≥ 0; may be huge: a float, Infinity past 1.8e308). */
+  pathCount: AnyNumber,
   /** Present when |gradient| is ~0. */
   zero: ZeroReasonSchema.optional(),
 });

@@ -32,6 +32,9 @@ export type RunSpec = z.infer<typeof RunSpecSchema>;
 
 /** Host → runner process. */
 export const HostCommandSchema = z.discriminatedUnion("type", [
+  /** Insight (issue 10): a replay request about a recorded step; new breakpoint conditions / thresholds. */
+  InsightRequestMessageSchema,
+  HealthConfigureMessageSchema,
   /** Compile and run this model (the first and only start a runner process gets). */
   z.object({ type: z.literal("run/start"), spec: RunSpecSchema }),
   /** Set the step gate: -1 run freely, 0 pause, n > 0 run n more steps (see runner/control.ts). */
@@ -40,14 +43,15 @@ export const HostCommandSchema = z.discriminatedUnion("type", [
   z.object({ type: z.literal("control/hold"), on: z.boolean() }),
   /** The host has taken a console/batch: the runner may send the next (flow control). */
   z.object({ type: z.literal("console/ack") }),
-  /** Insight (issue 10): a replay request about a recorded step; new breakpoint conditions / thresholds. */
-  InsightRequestMessageSchema,
-  HealthConfigureMessageSchema,
 ]);
 export type HostCommand = z.infer<typeof HostCommandSchema>;
 
 /** Runner process → host. */
 export const RunnerMessageSchema = z.discriminatedUnion("type", [
+  /** Insight (issue 10): the answer to an insight/request; a health finding; a breakpoint hit. */
+  InsightResponseMessageSchema,
+  FindingMessageSchema,
+  BreakMessageSchema,
   /** Compiled; the model's worker is starting. */
   z.object({ type: z.literal("run/launched") }),
   /** A step's graph: `topology` only when its hash differs from the last one sent. */
@@ -74,9 +78,5 @@ export const RunnerMessageSchema = z.discriminatedUnion("type", [
   z.object({ type: z.literal("model/warning"), message: z.string(), loc: SourceLocationSchema.optional() }),
   /** The run is over; `detail` says more when the outcome needs explaining (e.g. no backward() call). */
   z.object({ type: z.literal("run/end"), reason: EndReasonSchema, steps: z.number().int().min(0), detail: z.string().optional(), error: ModelErrorSchema.optional() }),
-  /** Insight (issue 10): the answer to an insight/request; a health finding; a breakpoint hit. */
-  InsightResponseMessageSchema,
-  FindingMessageSchema,
-  BreakMessageSchema,
 ]);
 export type RunnerMessage = z.infer<typeof RunnerMessageSchema>;

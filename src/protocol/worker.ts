@@ -16,6 +16,8 @@ export interface WorkerInit {
   /** The model's compiled files; modules[0] is the entry. */
   modules: CompiledModule[];
   entryFile: string;
+  /** Health detectors and breakpoints (issue 10; src/analysis/health/). */
+  health?: HealthSpec;
   locations: z.infer<typeof SourceLocationSchema>[];
   /** The step gate (see runner/control.ts). */
   control: SharedArrayBuffer;
@@ -29,8 +31,6 @@ export interface WorkerInit {
   throttleMs: number;
   maxSteps: number;
   maxNodesPerStep: number;
-  /** Health detectors and breakpoints (issue 10; src/analysis/health/). */
-  health?: HealthSpec;
 }
 
 /** A thrown value as the worker saw it; the runner process maps the stack to the user's files itself. */

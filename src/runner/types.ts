@@ -1,7 +1,5 @@
 import type { Snapshot, SourceLocation } from "../protocol/graph";
 import type { EndReason, ModelError, RunState } from "../protocol/run";
-import type { Break, Finding, HealthSpec } from "../protocol/health";
-import type { InsightResponse } from "../protocol/insight";
 
 /** How to run a model. Every limit has a default (see DEFAULT_LIMITS). */
 export interface RunOptions {
@@ -26,7 +24,7 @@ export interface RunOptions {
   /** How many recent full snapshots to keep for going back in time. */
   historySnapshots?: number;
   /** Health detectors' thresholds and breakpoint conditions (issue 10); default: pause on the first non-finite value. */
-  health?: HealthSpec;
+  health?: import("../protocol/health").HealthSpec;
 }
 
 export const DEFAULT_LIMITS = {
@@ -39,6 +37,10 @@ export const DEFAULT_LIMITS = {
 
 /** What a session tells its consumer (the CLI, the extension). */
 export type SessionEvent =
+  /** Insight (issue 10): a health finding; a breakpoint that fired (the model is paused there); the answer to insight(). */
+  | { type: "finding"; finding: import("../protocol/health").Finding }
+  | { type: "break"; brk: import("../protocol/health").Break }
+  | { type: "insight"; response: import("../protocol/insight").InsightResponse }
   /** The run state or step counter changed. */
   | { type: "state"; state: RunState; step: number; error?: ModelError }
   /** A step's graph; `shapeChanged` is true when the topology differs from the last graph event's. */
@@ -50,8 +52,4 @@ export type SessionEvent =
   /** A likely mistake in the model, e.g. gradients not zeroed between steps; `loc` is where the model was. */
   | { type: "warning"; message: string; loc?: SourceLocation }
   /** The run is over; `detail` explains an outcome that needs it (a model that never called backward()). */
-  | { type: "end"; reason: EndReason; steps: number; error?: ModelError; detail?: string }
-  /** Insight (issue 10): a health finding; a breakpoint that fired (the model is paused there); the answer to insight(). */
-  | { type: "finding"; finding: Finding }
-  | { type: "break"; brk: Break }
-  | { type: "insight"; response: InsightResponse };
+  | { type: "end"; reason: EndReason; steps: number; error?: ModelError; detail?: string };

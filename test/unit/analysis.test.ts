@@ -164,6 +164,18 @@ describe("gradcheck by replay", () => {
     expect(g.rows[0].relError).toBeLessThan(1e-4);
   });
 
+  it("a ReLU input within h of 0 is a kink: marked, not flagged (the central difference straddles it)", () => {
+    const [r] = record(() => {
+      const x = new Value(1e-8, "x");
+      x.relu().mul(3).backward();
+    });
+    const [row] = gradcheckNodes(r.topology, r.data, r.grad, [0]).rows;
+    expect(row.analytic).toBe(3);
+    expect(row.numeric).toBeCloseTo(3 * (1e-6 + 1e-8) / 2e-6, 6);
+    expect(row.kink).toBe(true);
+    expect(row.flagged).toBe(false);
+  });
+
   it("flags a deliberately wrong derivative (tanh's rule broken in a test build)", () => {
     const [r] = record(() => {
       const x = new Value(0.3, "x");

@@ -57,12 +57,21 @@ export class WorkerHealth {
     return this.tracker.onLoss(step, loss);
   }
 
-  /** A reported step, before its buffers leave: run the detectors. */
-  check(step: number, report: { topology?: GraphTopology; values: { data: Float64Array; grad: Float64Array } }): void {
+  /**
+   * A reported step, before its buffers leave: run the detectors. They need
+   * every node's numbers: when the report carries a subset (`nodes`: the host
+   * asked for leaves or none), `allValues` reads them all from the store.
+   */
+  check(
+    step: number,
+    report: { topology?: GraphTopology; values: { data: Float64Array; grad: Float64Array }; nodes?: Int32Array },
+    allValues?: () => { data: Float64Array; grad: Float64Array },
+  ): void {
     if (report.topology) this.topology = report.topology;
     const t = this.topology;
-    if (!t || t.op.length !== report.values.data.length) return;
-    this.pending = this.tracker.onReport(step, t, report.values.data, report.values.grad, this.unreached());
+    const values = report.nodes ? allValues?.() : report.values;
+    if (!t || !values || t.op.length !== values.data.length) return;
+    this.pending = this.tracker.onReport(step, t, values.data, values.grad, this.unreached());
   }
 
   /** After the step's report was posted: the findings, and whether a breakpoint fired (then the caller pauses). */

@@ -48,7 +48,9 @@ interface Shape {
  *    nearest the loss (the last layer): more than depthDecades below / above,
  *    and (b) over time with the mean of its own log10 RMS over the last
  *    historySteps steps (once half of them are there): more than
- *    historyDecades below / above. The detail shows the numbers.
+ *    historyDecades below / above — but not "vanishing" while the loss itself
+ *    fell a decade or more below its mean over that window (convergence: near
+ *    a minimum the gradient shrinks with the loss). The detail shows the numbers.
  *  - no-grad: a parameter that backward() did not reach, noGradSteps in a row.
  *  - growing-graph: the step's node count grew growingSteps reported steps in
  *    a row (a Value carried across steps keeps its history in every graph);
@@ -70,6 +72,8 @@ export class HealthTracker {
   private growRun = 0;
   private wasFinite = true;
   private prevLoss = NaN;
+  /** log10 |loss| of the last reported steps (same window as the layers' history). */
+  private lossHistory: number[] = [];
   private pendingLossUp: string | null = null;
   private gradWasAbove = false;
 
@@ -180,6 +184,11 @@ export class HealthTracker {
       for (let j = 0; j < over.length; j++) sq += grad[over[j]] * grad[over[j]];
       rms.push(over.length ? Math.sqrt(sq / over.length) : NaN);
     }
+    const lossLog = Math.log10(Math.abs(this.prevLoss));
+    if (Number.isFinite(lossLog)) {
+      this.lossHistory.push(lossLog);
+      if (this.lossHistory.length > this.o.historySteps + 1) this.lossHistory.shift();
+    }
     this.scaleFindings(step, t, shape, rms, add);
 
     // ---- no gradient
@@ -231,13 +240,16 @@ export class HealthTracker {
         if (d > this.o.depthDecades) mk("exploding", keyE, `gradient RMS of ${l.path} is ${fmt(r)}, ${fmt(d)} decades above ${shape.layers[L - 1].path} (${fmt(last)}), the layer nearest the loss (threshold ${this.o.depthDecades} decades)`);
         else this.active.delete(keyE);
       }
-      // Over time: vs its own recent mean of log10 RMS.
+      // Over time: vs its own recent mean of log10 RMS. A falling gradient while the loss fell a decade or more
+      // below its mean over the same window is convergence, not vanishing (near a minimum the gradient shrinks with the loss).
       const hist = this.layerHistory.get(l.path) ?? [];
+      const lh = this.lossHistory;
+      const converging = lh.length >= 2 && lh[lh.length - 1] - lh.slice(0, -1).reduce((a, b) => a + b, 0) / (lh.length - 1) <= -1;
       if (hist.length >= Math.ceil(this.o.historySteps / 2)) {
         const mean = hist.reduce((a, b) => a + b, 0) / hist.length;
         const d = log - mean;
         const keyV = `vanish-time:${l.path}`, keyE = `explode-time:${l.path}`;
-        if (d < -this.o.historyDecades) mk("vanishing", keyV, `gradient RMS of ${l.path} fell to ${fmt(r)}, ${fmt(-d)} decades below its mean over the last ${hist.length} steps (${fmt(10 ** mean)}; threshold ${this.o.historyDecades} decades)`);
+        if (d < -this.o.historyDecades && !converging) mk("vanishing", keyV, `gradient RMS of ${l.path} fell to ${fmt(r)}, ${fmt(-d)} decades below its mean over the last ${hist.length} steps (${fmt(10 ** mean)}; threshold ${this.o.historyDecades} decades)`);
         else this.active.delete(keyV);
         if (d > this.o.historyDecades) mk("exploding", keyE, `gradient RMS of ${l.path} rose to ${fmt(r)}, ${fmt(d)} decades above its mean over the last ${hist.length} steps (${fmt(10 ** mean)}; threshold ${this.o.historyDecades} decades)`);
         else this.active.delete(keyE);

@@ -24,7 +24,7 @@ export class InsightRequests {
 
   /** A step report with every node's numbers, as the worker sent it (call before its values are subset or sent on). */
   record(step: number, loss: number, topology: GraphTopology, values: GraphValues, updates: ParamUpdate[]): void {
-    if (values.data.length !== topology.op.length) return;
+    if (values.data.length !== topology.op.length || values.grad.length !== topology.op.length) return;
     const last = this.own[this.own.length - 1];
     if (last && last.step === step) this.own.pop();
     this.own.push({ step, loss, topology, data: values.data, grad: values.grad, updates });

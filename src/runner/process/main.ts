@@ -38,16 +38,16 @@ process.on("message", (raw) => {
       run = new ModelRun(cmd.spec, { send }, path.join(__dirname, "worker.js"), () => process.disconnect());
       void run.start();
       return;
+    case "insight/request":
+      return run?.insightRequest(cmd.request);
+    case "health/configure":
+      return run?.configureHealth(cmd);
     case "control/gate":
       return run?.gate(cmd.steps);
     case "control/hold":
       return run?.holdForHost(cmd.on);
     case "console/ack":
       return run?.consoleAck();
-    case "insight/request":
-      return run?.insightRequest(cmd.request);
-    case "health/configure":
-      return run?.configureHealth(cmd);
   }
 });
 

@@ -1,18 +1,18 @@
 import * as path from "node:path";
-import { MessageChannel, MessagePort, receiveMessageOnPort, Worker } from "node:worker_threads";
+import { MessageChannel, receiveMessageOnPort, Worker } from "node:worker_threads";
 import type { GraphTopology } from "../../protocol/graph";
 import type { EndReason, ModelError } from "../../protocol/run";
 import type { RunnerMessage, RunSpec } from "../../protocol/runner";
 import { WorkerMessageSchema, type WorkerInit, type WorkerMessage } from "../../protocol/worker";
 import { compileModel, type CompiledModel } from "../compile/compile";
+import { InsightRequests } from "./insightRequests";
+import type { HealthConfigureMessage, InsightRequest } from "../../protocol/insight";
 import { Ctl, createControl, setGate, setHold } from "../control";
 import { createOutputRing, OutputReader } from "../outputRing";
 import { ConsoleRelay } from "./consoleRelay";
 import { MemoryWatchdog } from "./memoryWatchdog";
 import { ModelErrors } from "./modelErrors";
 import { ValueSubset } from "./valueSubset";
-import { InsightRequests } from "./insightRequests";
-import type { HealthConfigureMessage, InsightRequest } from "../../protocol/insight";
 
 /** 64 MB semi-spaces: measured 2–4× faster steps on the moons MLP than V8's default (bench/). Smaller under small memory limits. */
 export const YOUNG_GENERATION_MB = 192;
@@ -46,6 +46,9 @@ export class ModelRun {
   private compiled: CompiledModel | undefined;
   private errors: ModelErrors | undefined;
   private topology: GraphTopology | undefined;
+  /** Insight requests (issue 10), answered from recorded steps; the worker's port, for health/configure. */
+  private readonly insight = new InsightRequests();
+  private port: { postMessage(msg: unknown): void } | undefined;
   private readonly watchdog: MemoryWatchdog;
   private steps = 0;
   private paused = false;
@@ -59,9 +62,6 @@ export class ModelRun {
   private hostHold = false;
   private warnedParentPort = false;
   private readonly subset: ValueSubset;
-  /** Insight requests (issue 10), answered from recorded steps; the worker's port, for health/configure. */
-  private readonly insight = new InsightRequests();
-  private port: MessagePort | undefined;
   /** The number the worker's next message must carry (see WorkerEnvelope). */
   private nextSeq = 0;
 
@@ -130,11 +130,11 @@ export class ModelRun {
   private launch(model: CompiledModel): void {
     const channel = new MessageChannel();
     const init: WorkerInit = {
+      health: this.spec.health,
       modules: model.modules, entryFile: path.resolve(this.spec.file), locations: model.locations,
       control: this.ctl.buffer as SharedArrayBuffer, output: this.outputRing, port: channel.port2,
-      throttleMs: this.spec.throttleMs, maxSteps: this.spec.maxSteps, maxNodesPerStep: this.spec.maxNodesPerStep, health: this.spec.health,
+      throttleMs: this.spec.throttleMs, maxSteps: this.spec.maxSteps, maxNodesPerStep: this.spec.maxNodesPerStep,
     };
-    this.port = channel.port1;
     const limit = this.spec.memoryLimitMb;
     const worker = new Worker(path.resolve(this.workerScript), {
       workerData: init,
@@ -144,6 +144,7 @@ export class ModelRun {
     });
     this.worker = worker;
     channel.port1.on("message", (raw) => this.onWorkerMessage(raw));
+    this.port = channel.port1;
     // parentPort is within the model's reach; nothing on it is ours.
     worker.on("message", () => {
       if (this.warnedParentPort) return;
@@ -176,6 +177,8 @@ export class ModelRun {
     const parsed = WorkerMessageSchema.safeParse(envelope.msg);
     if (!parsed.success) return this.dropped(parsed.error.issues[0]?.message ?? "invalid");
     this.handle(parsed.data);
+    // Insight (issue 10): keep steps with every node's numbers for replay requests (record() ignores subsets and mismatches).
+    if (parsed.data.type === "step/report" && this.topology?.hash === parsed.data.hash) this.insight.record(parsed.data.step, parsed.data.loss, this.topology, parsed.data.values, parsed.data.updates);
   }
 
   private handle(msg: WorkerMessage): void {
@@ -189,7 +192,6 @@ export class ModelRun {
         if (!t || t.hash !== msg.hash) return this.dropped("a step without its topology");
         if (msg.values.data.length !== n || msg.values.grad.length !== n || msg.updates.some((u) => u.node >= n)) return this.dropped("values that do not match the topology");
         this.steps = Math.max(this.steps, msg.step);
-        this.insight.record(msg.step, msg.loss, t, msg.values, msg.updates);
         const { values, subset } = this.subset.pick(t, msg.values);
         const bytes = 16 * values.data.length + (msg.topology ? 40 * n : 0) + 256;
         return this.sendCounted({ type: "step/report", step: msg.step, loss: msg.loss, hash: msg.hash, topology: msg.topology, values, subset, updates: msg.updates }, bytes);

@@ -59,6 +59,25 @@ export class Reporter {
   }
 
   /**
+   * Every node's numbers of the graph the last report() listed, without walking
+   * it again (health checks need them when that report carried a subset), in
+   * scratch arrays reused by the next call: read them before the model runs on.
+   */
+  allNumbers(): GraphValues {
+    const s = store, { sel, m, n, lo } = this;
+    if (this.scratch[0].length < n) this.scratch = [new Float64Array(n + (n >> 1)), new Float64Array(n + (n >> 1))];
+    const data = this.scratch[0].subarray(0, n), grad = this.scratch[1].subarray(0, n);
+    gather(sel, m, s.data, data);
+    gather(sel, m, s.grad, grad);
+    if (n > m) {
+      data.set(s.data.subarray(lo, lo + n - m), m);
+      grad.set(s.grad.subarray(lo, lo + n - m), m);
+    }
+    return { data, grad };
+  }
+  private scratch = [new Float64Array(0), new Float64Array(0)];
+
+  /**
    * For a step not reported now: keeps the reached leaves' numbers and the
    * updates that led to the step (O(leaves)), so reportHeld() can report the
    * step truthfully later although optimizers have changed parameters since.
