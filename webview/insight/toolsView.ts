@@ -40,7 +40,9 @@ export function gradcheckTable(r: Res<"gradcheck">, m: GraphModel | null, goTo: 
 }
 
 function gradcheckRow(r: GradcheckRow, m: GraphModel | null, goTo: (node: number) => void): HTMLElement {
-  const badge = h("span", { class: "check-badge", "data-flagged": String(r.flagged) }, r.flagged ? "flagged" : "ok");
+  const badge = r.kink && !r.flagged
+    ? h("span", { class: "check-badge", "data-flagged": "kink", title: "x ± h crossed a ReLU's kink: the central difference cannot be trusted here" }, "kink")
+    : h("span", { class: "check-badge", "data-flagged": String(r.flagged) }, r.flagged ? "flagged" : "ok");
   return h("tr", { "data-node": String(r.node), "data-flagged": String(r.flagged) },
     h("td", null, nodeButton(m, r.node, goTo)), h("td", null, fmt(r.analytic)), h("td", null, fmt(r.numeric)),
     h("td", null, r.relError.toExponential(1)), h("td", null, fmt(r.recorded)), h("td", null, badge));
