@@ -151,12 +151,13 @@ export class InsightHost extends Disposable {
   }
 
   /**
-   * New breakpoint conditions for the live run. The runner merges what it is sent, so a
-   * condition turned off is sent as one that never fires.
+   * New breakpoint conditions for the live run. The runner merges what it is sent into what it
+   * has, so a condition turned off is sent as an explicit undefined (kept by zod and by the
+   * structured clone of the IPC), which clears it there.
    */
   private setBreakOn(b: BreakOn): void {
     this.breakOn = { nan: b.nan ?? false, findings: b.findings ?? [], ...(b.lossUpPct ? { lossUpPct: b.lossUpPct } : {}), ...(b.gradAbove ? { gradAbove: b.gradAbove } : {}) };
-    this.controller.configureHealth({ breakOn: { ...this.breakOn, lossUpPct: this.breakOn.lossUpPct ?? Number.MAX_VALUE, gradAbove: this.breakOn.gradAbove ?? Number.MAX_VALUE } });
+    this.controller.configureHealth({ breakOn: { lossUpPct: undefined, gradAbove: undefined, ...this.breakOn } });
     this.post({ type: "insight/breakOn", breakOn: this.breakOn });
   }
 
