@@ -60,6 +60,8 @@ export class HealthView {
       h("label", null, this.gradAbove, " |grad| >"), this.gradLimit);
     for (const el of [this.nan, this.lossUp, this.lossUpPct, this.gradAbove, this.gradLimit]) el.addEventListener("change", () => this.changed());
     root.append(controls, this.banner, this.empty, this.list);
+    // The runner's default until the host says otherwise: pause on the first NaN/Inf.
+    this.setBreakOn(this.breakOn);
     this.list.addEventListener("keydown", (e) => this.onKey(e));
   }
 
