@@ -113,6 +113,7 @@ export function panelHtml(o: PanelHtmlOptions): string {
       </div>
       <div id="legend" aria-hidden="true"></div>
     </main>
+    <section id="insight-panel" aria-label="Insight: health, gradcheck, what-if, explain"></section>
     <section id="loss-panel" aria-label="Loss curve">
       <div class="loss-head">
         <span>Loss</span><span id="loss-readout"></span>

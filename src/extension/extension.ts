@@ -5,11 +5,13 @@ import { CodeGraphLink } from "./codeGraphLink";
 import { registerCommands } from "./commands";
 import { ContextKeys } from "./contextKeys";
 import { ModelDiagnostics } from "./diagnostics";
+import { FindingDiagnostics } from "./findings";
 import { GraphExport } from "./graphExport";
 import { GraphPanel, type PanelHost } from "./graphPanel";
 import { GraphPanels } from "./graphPanels";
 import { GradientHovers } from "./hovers";
 import { InlineValues } from "./inlineValues";
+import { InsightHost } from "./insight";
 import { ModelController } from "./modelController";
 import { OutputLog } from "./outputLog";
 import { LAST_MODEL_KEY, RunControls } from "./runControls";
@@ -25,6 +27,8 @@ export interface GradscopeApi {
   readonly statusBar: StatusBar;
   readonly contextKeys: ContextKeys;
   readonly inlineValues: InlineValues;
+  /** Health findings, breakpoints, gradcheck / what-if / explain (issue 10). */
+  readonly insight: InsightHost;
   /** Where the panel's messages go (the panel validates them first: GraphPanel.receive). */
   readonly panelHost: PanelHost;
   panel(): GraphPanel | undefined;
@@ -55,6 +59,9 @@ export function activate(context: vscode.ExtensionContext): GradscopeApi {
   const contextKeys = track(new ContextKeys(controller, controls, panels));
   const inlineValues = track(new InlineValues(controller));
   track(new ModelDiagnostics(controller));
+  const insight = track(new InsightHost(controller, panels, codeGraph, log));
+  track(new FindingDiagnostics(controller, insight));
+  track(vscode.commands.registerCommand("gradscope.checkGradients", () => insight.checkGradients()));
   track(new GradientHovers(controller));
   track(new BackwardCodeLens(controller));
   for (const d of registerCommands({ context, controls, panels, graphExport, codeGraph, log })) track(d);
@@ -82,7 +89,7 @@ export function activate(context: vscode.ExtensionContext): GradscopeApi {
     }),
   );
 
-  return { controller, controls, codeGraph, statusBar, contextKeys, inlineValues, panelHost, panel: () => panels.current };
+  return { controller, controls, codeGraph, statusBar, contextKeys, inlineValues, insight, panelHost, panel: () => panels.current };
 }
 
 export function deactivate(): void {

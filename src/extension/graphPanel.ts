@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
 import * as vscode from "vscode";
 import { panelHtml } from "../../webview/panelHtml";
+import { isInsightMessage } from "../protocol/insightPanel";
 import { parseViewMessage, type HostMessage, type ViewMessage } from "../protocol/panel";
 import { Disposable } from "./disposable";
 import type { OutputLog } from "./outputLog";
@@ -85,6 +86,7 @@ export class GraphPanel extends Disposable {
 
   /** A message from the view, validated like any other (tests inject through here). */
   receive(raw: unknown): void {
+    if (isInsightMessage(raw)) return; // insight/* requests: src/extension/insight.ts listens to the webview itself
     const parsed = parseViewMessage(raw);
     if (!parsed.ok) {
       this.log.warn(`dropped a message from the panel: ${parsed.error}`);

@@ -10,6 +10,9 @@ import { ModelDocument } from "./modelDocument";
 import type { OutputLog } from "./outputLog";
 import { disposeRunner, loadRunner } from "./runnerLoader";
 import { affectsGradscope, readSettings } from "./settings";
+import { readHealthSpec } from "./insightSettings";
+import type { HealthSpec } from "../protocol/health";
+import type { InsightRequest } from "../protocol/insight";
 
 /** What the status bar, diagnostics and tests see of the current run. */
 export interface ModelStatus {
@@ -71,6 +74,10 @@ export class ModelController extends Disposable {
   private readonly hostMessageEmitter = this.register(new vscode.EventEmitter<HostMessage>());
   /** Every message for the panel, whether or not one is open (an open panel forwards them). */
   readonly onHostMessage = this.hostMessageEmitter.event;
+
+  private readonly insightEmitter = this.register(new vscode.EventEmitter<Extract<SessionEvent, { type: "finding" | "break" | "insight" }>>());
+  /** Issue 10: a health finding, a training breakpoint hit, an answer to insight() (src/extension/insight.ts listens). */
+  readonly onDidInsight = this.insightEmitter.event;
 
   private readonly warningEmitter = this.register(new vscode.EventEmitter<ModelWarning>());
   readonly onDidWarn = this.warningEmitter.event;
@@ -164,6 +171,7 @@ export class ModelController extends Disposable {
         maxNodesPerStep: settings.maxNodesPerStep,
         memoryLimitMb: settings.memoryLimitMb,
         values: "all",
+        health: readHealthSpec(model.uri),
       },
       this.runnerScript,
       // A warm runner process for the next start or restart: ~0.15 s instead of ~1–2 s (TypeScript loads in it).
@@ -201,6 +209,18 @@ export class ModelController extends Disposable {
     this.postReset();
     const document = vscode.workspace.textDocuments.find((d) => model.is(d.uri));
     await session.restart(document?.getText());
+  }
+
+  /** Asks the live run's runner process to replay a recorded step; false when there is no live run (the answer comes on onDidInsight). */
+  insight(request: InsightRequest): boolean {
+    if (!this.session || !this.isLive) return false;
+    this.session.insight(request);
+    return true;
+  }
+
+  /** New breakpoint conditions / detector thresholds for the live run. */
+  configureHealth(spec: HealthSpec): void {
+    if (this.isLive) this.session?.configureHealth(spec.breakOn, spec.options);
   }
 
   /** Shows an earlier step's snapshot (the panel's loss curve was clicked). */
@@ -303,6 +323,11 @@ export class ModelController extends Disposable {
         return;
       case "console":
         this.log.model(e.level, e.text);
+        return;
+      case "finding":
+      case "break":
+      case "insight":
+        this.insightEmitter.fire(e);
         return;
       case "warning": {
         const model = this.document;

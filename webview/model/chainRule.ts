@@ -1,40 +1,22 @@
-import { OP } from "../../src/protocol/ops";
+import { RULES } from "../../src/engine/rules";
 import { formatNumber as fmt } from "../../src/graph/format";
 import { nodeName } from "../../src/graph/nodeName";
 import { consumersOf, rootIndex, type GraphModel } from "./graphModel";
 
 /**
  * The chain rule with the numbers of the current step: why a node has the
- * gradient it has. Local derivatives follow the engine's backward rules.
+ * gradient it has. Local derivatives are the engine's backward rules (one table).
  */
 
-/** ∂out/∂(input in `slot`) for node `out`, from its op, its inputs' data and its constant. */
+/** ∂out/∂(input in `slot`) for node `out`: the engine's own rule (src/engine/rules.ts), with its inputs' data or its constant. */
 export function localDerivative(m: GraphModel, out: number, slot: 0 | 1): number {
   const { op, in0, in1, k } = m.topology;
   const data = m.values.data;
-  const operand = (s: 0 | 1) => {
-    const j = s === 0 ? in0[out] : in1[out];
-    return j >= 0 ? data[j] : k[out];
-  };
-  const x = operand(slot);
-  const y = data[out];
-  switch (op[out]) {
-    case OP.add: return 1;
-    case OP.sub: return slot === 0 ? 1 : -1;
-    case OP.mul: return operand(slot === 0 ? 1 : 0);
-    case OP.div: {
-      const b = operand(1);
-      return slot === 0 ? 1 / b : -operand(0) / (b * b);
-    }
-    case OP.neg: return -1;
-    case OP.pow: return k[out] * Math.pow(x, k[out] - 1);
-    case OP.exp: return y;
-    case OP.log: return 1 / x;
-    case OP.tanh: return 1 - y * y;
-    case OP.relu: return x > 0 ? 1 : 0;
-    case OP.sigmoid: return y * (1 - y);
-    default: return NaN;
-  }
+  const operand = (j: number) => (j >= 0 ? data[j] : k[out]);
+  const rule = RULES[op[out]];
+  if (!rule) return NaN;
+  const x = operand(in0[out]), y = operand(in1[out]);
+  return slot === 0 ? rule.d0(x, y, data[out]) : rule.d1(x, y, data[out]);
 }
 
 /** ∂c/∂a summed over every slot of c that reads a (a * a reads it twice). */

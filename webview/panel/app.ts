@@ -1,9 +1,11 @@
 import type { CsvContent } from "../../src/graph/csv";
 import { formatNumber } from "../../src/graph/format";
+import { isInsightMessage } from "../../src/protocol/insightPanel";
 import { parseHostMessage, type HostMessage } from "../../src/protocol/panel";
 import { LossChart } from "../chart/lossChart";
 import { produceExport, type ExportFormat } from "../exports/exports";
 import { AGG, AGG_WIDTH } from "../../src/runner/process/viewPayload";
+import { InsightPanel } from "../insight/insightPanel";
 import { buildGraphModel, consumersOf, type GraphModel } from "../model/graphModel";
 import { Announcer } from "./announcer";
 import { wireControls } from "./controls";
@@ -31,6 +33,7 @@ export class App {
   private readonly run: RunControls;
   private readonly announcer = new Announcer(byId("announcer"));
   private readonly warnings = new Warnings(byId("warnings"));
+  private readonly insight: InsightPanel;
 
   constructor(private readonly host: HostChannel) {
     this.saved = readSavedState(host.getState());
@@ -68,6 +71,10 @@ export class App {
       this.chart.setTheme(t);
     });
     ex.graph.cy.on("viewport", () => this.saveStateSoon());
+    this.insight = new InsightPanel(byId("insight-panel"), {
+      model: () => ex.current, cy: ex.graph.cy, goTo: (node) => ex.goTo(node), openGroup: (key) => ex.expand(key), revealNode: (node) => this.host.post({ type: "node/reveal", node }),
+      post: (m) => this.host.postInsight(m), say: (t) => this.announcer.say(t), log: (level, t) => this.host.log(level, t),
+    });
     window.addEventListener("message", (e) => this.receive(e.data));
     this.host.post({ type: "view/ready" });
   }
@@ -80,6 +87,7 @@ export class App {
 
   /** Every message is validated; a bad one is dropped and logged, and the view carries on. */
   receive(raw: unknown): void {
+    if (isInsightMessage(raw)) { this.insight.receive(raw); return; }
     const v = parseHostMessage(raw);
     if (!v.ok) { this.host.log("warn", `dropped ${v.error}`); return; }
     try {
@@ -120,6 +128,7 @@ export class App {
     this.chart.clear();
     byId("history-hint").textContent = "";
     this.warnings.clear();
+    this.insight.reset();
     this.announcer.reset();
     this.status.setStep(null);
     this.status.clearError();
@@ -134,6 +143,7 @@ export class App {
     const saved = this.saved && this.saved.hash === model.topology.hash ? this.saved : null;
     this.saved = null;
     this.explorer.setModel(model, saved);
+    this.insight.onModel();
     this.status.setStep(model.step);
     this.announcer.progress(progressText(model.step, model.loss));
   }
@@ -144,6 +154,7 @@ export class App {
     const n = m.topology.op.length;
     if (values.data.length !== n || values.grad.length !== n) { this.host.log("warn", `step/update with ${values.data.length} values for a ${n}-node graph: ignored`); return; }
     this.explorer.updateValues({ ...m, values, updates, step, loss, groupGrad: undefined });
+    this.insight.onModel();
     this.status.setStep(step);
     this.announcer.progress(progressText(step, loss));
   }
@@ -165,6 +176,7 @@ export class App {
       if (g < size) groupGrad[g] = msg.agg[a + AGG.nonFinite] > 0 ? NaN : msg.agg[a + AGG.extremeGrad] || 0;
     }
     this.explorer.updateValues({ ...m, values: { data, grad }, updates: msg.updates, step: msg.step, loss: msg.loss, groupGrad });
+    this.insight.onModel();
     this.status.setStep(msg.step);
     this.announcer.progress(progressText(msg.step, msg.loss));
   }

@@ -1,3 +1,4 @@
+import { parseInsightViewMessage, type InsightViewMessage } from "../../src/protocol/insightPanel";
 import { parseViewMessage, type ViewMessage } from "../../src/protocol/panel";
 
 /** The slice of the webview API we use; `acquireVsCodeApi` may be called only once per page. */
@@ -10,6 +11,8 @@ declare function acquireVsCodeApi(): VsCodeApi;
 
 export interface HostChannel {
   post(msg: ViewMessage): void;
+  /** An `insight/*` request (src/protocol/insightPanel.ts), validated like the rest. */
+  postInsight(msg: InsightViewMessage): void;
   log(level: "info" | "warn" | "error", message: string): void;
   getState(): unknown;
   setState(state: unknown): void;
@@ -25,6 +28,7 @@ export function connectToHost(): HostChannel {
   };
   return {
     post,
+    postInsight: (msg) => { const v = parseInsightViewMessage(msg); if (v.ok) api.postMessage(msg); else post({ type: "view/log", level: "error", message: `view produced ${v.error}` }); },
     log: (level, message) => post({ type: "view/log", level, message }),
     getState: () => api.getState(),
     setState: (s) => api.setState(s),

@@ -3,6 +3,7 @@ import { basicTests } from "./basics";
 import { suiteContext } from "./context";
 import { controlTests } from "./controls";
 import { gradscope, runTests } from "./harness";
+import { insightTests } from "./insight";
 import { panelTests } from "./panel";
 import { settingsTests } from "./settings";
 import { untitledTests } from "./untitled";
@@ -20,5 +21,6 @@ export async function run(): Promise<void> {
     ...panelTests(context),
     ...warningTests(context),
     ...settingsTests(context),
+    ...insightTests(context),
   ]);
 }
