@@ -55,7 +55,7 @@ try {
   const gradOfA = await waitUntil("node a's gradient in the panel's node list", async () => {
     const rows = await panel.locator("#node-table tbody tr").all();
     for (const row of rows) {
-      const cells = await row.locator("td, th").allInnerTexts();
+      const cells = await row.locator("td, th").allTextContents();
       if (cells[0]?.trim() === "a") return cells[3]?.trim();
     }
     return undefined;
