@@ -19,8 +19,7 @@ export const COPIED = [
   "dist/gradscope.d.ts", // what `import { Value } from "gradscope"` type-checks against
   "dist/types/**/*.d.ts",
   "media/icon.svg", // the panel's tab icon
-  "media/panel.css",
-  "media/uplot.css",
+  "media/*.css", // the panel's stylesheet and every sheet it @imports (uPlot's, the Insight section's)
   "examples/*.ts", // New Model From Example
   "README.md",
   "LICENSE",

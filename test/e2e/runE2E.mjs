@@ -162,7 +162,9 @@ try {
   // Paused: the panel shows exactly that step. Finished: the last full report may be one throttle interval older.
   const shownAgain = await waitUntil(`the reopened panel at step ${moonsBar.step}`, async () => {
     const p = await panelText(reopened);
-    return p.step !== undefined && (moonsBar.finished ? p.step > 1 && p.step <= moonsBar.step : p.step === moonsBar.step) ? p : undefined;
+    // The graph and the loss curve arrive after the state (a 65k-node graph is megabytes): wait for them too.
+    const drawn = await reopened.evaluate(() => document.getElementById("empty-state")?.hidden === true && document.querySelectorAll("#node-table tbody tr").length > 0);
+    return drawn && /^step \d+/.test(p.loss) && p.step !== undefined && (moonsBar.finished ? p.step > 1 && p.step <= moonsBar.step : p.step === moonsBar.step) ? p : undefined;
   });
   check(shownAgain.step > 1, `Show Graph reattached the panel at the run's current step ${shownAgain.step} of ${moonsBar.step} (loss ${shownAgain.loss}), not a fresh run`);
   await shot("7-panel-reopened");

@@ -65,6 +65,19 @@ describe("the .vsix", () => {
     }
   });
 
+  it("carries every stylesheet the panel loads, following @import (a missing one leaves a section unstyled)", () => {
+    const pending = ["media/panel.css"], seen = new Set();
+    while (pending.length) {
+      const file = pending.pop();
+      if (seen.has(file)) continue;
+      seen.add(file);
+      const shipped = entry(`extension/${file}`);
+      expect(shipped, file).toBeDefined();
+      for (const m of shipped.bytes.toString("utf8").matchAll(/@import\s+url\(["']?([^"')]+)["']?\)/g)) pending.push(path.posix.join(path.posix.dirname(file), m[1]));
+    }
+    expect([...seen]).toContain("media/insight.css");
+  });
+
   it("has every package a bundle requires at run time inside it", () => {
     const packaged = new Set(entries.map((e) => e.name.match(/^extension\/node_modules\/((?:@[^/]+\/)?[^/]+)\/package\.json$/)?.[1]).filter(Boolean));
     for (const bundle of entries.filter((e) => /^extension\/dist\/[^/]+\.js$/.test(e.name))) {
