@@ -22,7 +22,7 @@ export function readSettings(scope?: vscode.Uri): GradscopeSettings {
     runOnSave: c.get<boolean>("runOnSave", false),
     maxNodesPerStep: c.get<number>("maxNodesPerStep", 2_000_000),
     memoryLimitMb: c.get<number>("memoryLimitMb", 2048),
-    updateRate: Math.max(1, c.get<number>("updateRate", 30)),
+    updateRate: Math.max(1, c.get<number>("updateRate", 10)),
     collapseThreshold: Math.max(1, c.get<number>("collapseThreshold", 400)),
     inlineValues: c.get<boolean>("inlineValues", true),
   };

@@ -152,7 +152,15 @@ try {
   await closePanelTab(page);
   await shot("6-panel-closed");
   check(true, `panel closed with the model ${/running/.test(await statusBarText(page)) ? "still running" : "already finished"}: "${await statusBarText(page)}"`);
-  await page.locator(".statusbar-item", { hasText: "Gradscope:" }).first().click(); // panel closed → Show Graph
+  // The click's command follows the panel (closed → Show Graph) once the workbench has the item's update: wait
+  // for its tooltip to say so, or the click would still pause the run.
+  const item = page.locator(".statusbar-item", { hasText: "Gradscope:" }).first();
+  await waitUntil("the status bar item to offer Show Graph", async () => {
+    await page.mouse.move(0, 0);
+    await item.hover();
+    return page.locator(".monaco-hover", { hasText: "Click to show the graph" }).first().waitFor({ state: "visible", timeout: 2000 }).then(() => true, () => false);
+  });
+  await item.click(); // panel closed → Show Graph
   const reopened = await findPanelFrame(page);
   if (/running/.test(await statusBarText(page))) await runCommandFromPalette(page, "Gradscope: Pause");
   const moonsBar = await waitUntil("moons paused or finished", async () => {
@@ -182,6 +190,9 @@ try {
 
   // 7b. Live speed with the panel visible vs the CLI, same file, same E2E run (issue 9 goal 3: ≥ 0.8×).
   // Printed as a ratio, never asserted: the machine is shared. Steps are timed where each is first seen.
+  // A reloaded workbench keeps working for a while (tsserver, extension host, first renders): time the
+  // model in a settled workbench, as a user would train, not in the reload's wake.
+  const settled = await settle();
   if (/paused/.test(await statusBarText(page))) await page.locator(".statusbar-item", { hasText: "Gradscope:" }).first().click(); // run
   const cpuBefore = cpuByProcessKind();
   const live = await timedSteps(async () => {
@@ -191,6 +202,7 @@ try {
   const cpuLive = cpuByProcessKind(cpuBefore);
   const cli = await cliTimedSteps(path.join(examplesDir, "moons-mlp.ts"));
   // Where the machine's time went during the live run (CPU seconds per kind of process): what to make cheaper next.
+  console.log(`  workbench settled after ${settled.toFixed(1)} s (its processes below 0.25 CPU-s per second)`);
   console.log(`  CPU during the live run: ${Object.entries(cpuLive).filter(([, v]) => v >= 0.05).sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k} ${v.toFixed(1)} s`).join(" · ")}`);
   check(live.rate > 0 && cli.rate > 0, `moons with the panel visible ${live.rate.toFixed(1)} steps/s (steps ${live.from}–${live.to}) vs the CLI ${cli.rate.toFixed(1)} steps/s (steps ${cli.from}–${cli.to}): live/CLI ×${(live.rate / cli.rate).toFixed(2)} (issue 9 goal 3: ≥ 0.8)`);
   await shot("8b-after-timed-run");
@@ -252,6 +264,19 @@ async function timedSteps(probe, timeoutMs = 300_000) {
 }
 
 /** CPU seconds (user + system) of every process by kind, from /proc; minus `since` when given. Linux only ({} elsewhere). */
+/** Waits until the workbench's own processes use less than a quarter of a core (at most 30 s); returns the seconds waited. */
+async function settle() {
+  const t0 = Date.now();
+  const busy = ["code-server", "extension host", "Chromium renderers (workbench + panel)", "Chromium other", "Chromium GPU"];
+  while (Date.now() - t0 < 30_000) {
+    const before = cpuByProcessKind();
+    await new Promise((r) => setTimeout(r, 1000));
+    const used = cpuByProcessKind(before);
+    if (busy.reduce((sum, k) => sum + (used[k] ?? 0), 0) < 0.25) break;
+  }
+  return (Date.now() - t0) / 1000;
+}
+
 function cpuByProcessKind(since = {}) {
   const out = {};
   let pids = [];

@@ -36,18 +36,20 @@ export async function runCommandFromPalette(page, title) {
   const exact = new RegExp(`^${title.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}$`);
   const row = page.locator(".quick-input-list .monaco-list-row").filter({ has: page.locator(".label-name", { hasText: exact }) });
   for (let attempt = 1; ; attempt++) {
-    await page.keyboard.press("Control+Shift+P");
-    const input = page.locator(".quick-input-widget input");
-    await input.waitFor({ timeout: 10_000 });
-    await input.fill(`>${title}`);
     try {
+      await page.keyboard.press(attempt % 2 ? "Control+Shift+P" : "F1");
+      const input = page.locator(".quick-input-widget input");
+      await input.waitFor({ timeout: 5_000 });
+      await input.fill(`>${title}`);
       await row.first().waitFor({ timeout: 10_000 });
       await row.first().click();
       return;
     } catch (err) {
       if (attempt >= 4) throw err;
       await page.keyboard.press("Escape");
-      await page.locator(".quick-input-widget").waitFor({ state: "hidden", timeout: 10_000 });
+      await page.locator(".quick-input-widget").waitFor({ state: "hidden", timeout: 10_000 }).catch(() => {});
+      // A key pressed while the focus is inside a webview's frame may never reach the workbench: take it back.
+      await page.evaluate(() => (document.activeElement instanceof HTMLElement ? document.activeElement.blur() : undefined));
     }
   }
 }
