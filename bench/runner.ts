@@ -18,6 +18,7 @@ import { ModelRun } from "../src/runner/process/modelRun";
 import { disposeSpares, runnerScriptFor } from "../src/runner/runnerProcess";
 import { ModelSession } from "../src/runner/session";
 import { DEFAULT_LIMITS } from "../src/runner/types";
+import { bareValueMoons } from "./models";
 
 const runner = path.resolve(runnerScriptFor(process.argv[2] ?? "dist/runner.js"));
 const dist = path.dirname(runner);
@@ -94,40 +95,8 @@ async function startup(): Promise<string> {
 
 const STEPS = 100;
 /** A hand-written MLP of bare Values (issue 9's "bare-Value moons model"); prints the median step time of the second half. */
-const moons = write(
-  "moons.ts",
-  `import { Value, makeMoons, Rng } from "gradscope";
-const rng = new Rng(1337);
-const { X, y } = makeMoons(100, 0.1, rng);
-const layer = (nin: number, nout: number) => Array.from({ length: nout }, () => ({ w: Array.from({ length: nin }, () => new Value(rng.uniform(-1, 1))), b: new Value(0) }));
-const layers = [layer(2, 16), layer(16, 16), layer(16, 1)];
-const params = layers.flat().flatMap((n) => [...n.w, n.b]);
-function forward(x: (number | Value)[]): Value[] {
-  let h: (number | Value)[] = x;
-  layers.forEach((l, k) => {
-    h = l.map((n) => {
-      let act = n.b;
-      for (let i = 0; i < n.w.length; i++) act = act.add(n.w[i].mul(h[i]));
-      return k < layers.length - 1 ? act.relu() : act;
-    });
-  });
-  return h as Value[];
-}
-const times: number[] = [];
-for (let k = 0; k < ${STEPS}; k++) {
-  const t0 = performance.now();
-  let loss = new Value(0);
-  for (let i = 0; i < X.length; i++) loss = loss.add(forward(X[i])[0].mul(-y[i]).add(1).relu());
-  loss = loss.mul(1 / X.length);
-  for (const p of params) p.grad = 0;
-  loss.backward();
-  for (const p of params) p.data -= 0.05 * p.grad;
-  times.push(performance.now() - t0);
-}
-const late = times.slice(${STEPS} / 2).sort((a, b) => a - b);
-console.error("STEP_MS " + late[late.length >> 1]);
-`,
-);
+const moons = write("moons.ts", bareValueMoons(STEPS));
+
 const stepMsFrom = (text: string) => Number(/STEP_MS ([\d.]+)/.exec(text)?.[1] ?? NaN);
 
 /** The same model file, not instrumented, in a plain Node process with the worker's young-generation size. */

@@ -207,6 +207,35 @@ try {
   check(live.rate > 0 && cli.rate > 0, `moons with the panel visible ${live.rate.toFixed(1)} steps/s (steps ${live.from}–${live.to}) vs the CLI ${cli.rate.toFixed(1)} steps/s (steps ${cli.from}–${cli.to}): live/CLI ×${(live.rate / cli.rate).toFixed(2)} (issue 9 goal 3: ≥ 0.8)`);
   await shot("8b-after-timed-run");
 
+  // 7c. Issue 10: nan-hunt.ts pauses at the first non-finite value (the default breakpoint), the Health view
+  // says where it came from, the editor reveals that line and marks it with a diagnostic.
+  await openFileFromExplorer(page, "nan-hunt.ts");
+  await runCommandFromPalette(page, "Gradscope: Visualize Backward Pass");
+  const nanPanel = await findPanelFrame(page);
+  const nanBar = await waitUntil("nan-hunt paused at its breakpoint", async () => {
+    const t = await statusBarText(page);
+    if (/paused/.test(t) && Number(t.match(/step (\d+)/)?.[1]) > 1) return t;
+    if (/step 1\b.*paused/.test(t)) await page.locator(".statusbar-item", { hasText: "Gradscope:" }).first().click(); // run on from step 1
+    return undefined;
+  }, 120_000);
+  check(/step 5\b.*paused/.test(nanBar), `nan-hunt paused by itself at step 5, where log(0) first gave −Infinity: "${nanBar}"`);
+  const healthLine = await waitUntil("the Health view's nan-origin line", async () => {
+    const rows = await nanPanel.locator("#insight-panel li, #insight-panel [role=option], #insight-panel tr").allTextContents();
+    return rows.find((r) => /log of 0/.test(r) && /nan-hunt\.ts:13/.test(r));
+  });
+  check(true, `the Health view says where: "${healthLine.replace(/\s+/g, " ").trim()}"`);
+  const cursorLine = await waitUntil("the editor at the breakpoint's line", async () => {
+    const t = await page.locator(".statusbar-item", { hasText: /^Ln \d+/ }).first().textContent().catch(() => "");
+    return /Ln 13\b/.test(t ?? "") && t;
+  });
+  check(true, `the editor revealed the log's line: "${cursorLine.trim()}"`);
+  const squiggles = await waitUntil("a diagnostic on the log's line", async () => {
+    const n = await page.locator(".monaco-editor .squiggly-warning, .monaco-editor .squiggly-error").count();
+    return n > 0 && n;
+  });
+  check(squiggles > 0, `the log's line carries a Gradscope diagnostic (${squiggles} marked range${squiggles === 1 ? "" : "s"} in the editor)`);
+  await shot("8c-nan-hunt");
+
   // 8. No folder open: New Model From Example makes an untitled model. It runs, and its CodeLens Step
   // continues the run (it used to start again at step 1: the editor side looked the model up by path).
   await page.goto(`${server.url}/?ew=true`);
