@@ -6,6 +6,7 @@ import { isInsightMessage } from "../protocol/insightPanel";
 import { parseViewMessage, type HostMessage, type ViewMessage } from "../protocol/panel";
 import { Disposable } from "./disposable";
 import type { OutputLog } from "./outputLog";
+import { decodeNonFinite, encodeNonFinite } from "../protocol/wire";
 
 /** The panel's side of the conversation: what the host sends it and answers for it. */
 export interface PanelHost {
@@ -56,7 +57,7 @@ export class GraphPanel extends Disposable {
       this.stale = true;
       return;
     }
-    void this.panel.webview.postMessage(message);
+    void this.panel.webview.postMessage(encodeNonFinite(message));
   }
 
   private stale = false;
@@ -66,7 +67,7 @@ export class GraphPanel extends Disposable {
     this.host.viewShown(shown && this.ready);
     if (!shown || !this.ready || !this.stale) return;
     this.stale = false;
-    for (const message of this.host.coalescedState()) void this.panel.webview.postMessage(message);
+    for (const message of this.host.coalescedState()) void this.panel.webview.postMessage(encodeNonFinite(message));
   }
 
   get isReady(): boolean {
@@ -96,7 +97,7 @@ export class GraphPanel extends Disposable {
       // A view that reloads (e.g. after being hidden without retainContext) says ready again.
       this.ready = true;
       this.stale = false;
-      for (const message of this.host.fullState()) void this.panel.webview.postMessage(message);
+      for (const message of this.host.fullState()) void this.panel.webview.postMessage(encodeNonFinite(message));
       this.host.viewShown(this.panel.visible);
       this.readyEmitter.fire();
       return;

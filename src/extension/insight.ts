@@ -10,6 +10,7 @@ import type { GraphPanels } from "./graphPanels";
 import { affectsHealth, readHealthSpec } from "./insightSettings";
 import type { ModelController } from "./modelController";
 import type { OutputLog } from "./outputLog";
+import { decodeNonFinite, encodeNonFinite } from "../protocol/wire";
 
 /**
  * The host's side of issue 10's insight: it keeps this run's findings and
@@ -196,7 +197,7 @@ export class InsightHost extends Disposable {
     this.attached = panel;
     if (!panel) { this.attachment = undefined; return; }
     this.attachment = vscode.Disposable.from(
-      panel.panel.webview.onDidReceiveMessage((raw: unknown) => { if (isInsightMessage(raw)) this.receive(raw); }),
+      panel.panel.webview.onDidReceiveMessage((wire: unknown) => { const raw = decodeNonFinite(wire); if (isInsightMessage(raw)) this.receive(raw); }),
       panel.onDidBecomeReady(() => {
         this.post({ type: "insight/breakOn", breakOn: this.breakOn });
         this.post({ type: "insight/findings", findings: this.findings });
@@ -207,6 +208,6 @@ export class InsightHost extends Disposable {
 
   private post(message: InsightHostMessage): void {
     const panel = this.panels.current;
-    if (panel?.isReady) void panel.panel.webview.postMessage(message);
+    if (panel?.isReady) void panel.panel.webview.postMessage(encodeNonFinite(message));
   }
 }

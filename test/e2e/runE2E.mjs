@@ -224,11 +224,20 @@ try {
     return rows.find((r) => /log of 0/.test(r) && /nan-hunt\.ts:13/.test(r));
   });
   check(true, `the Health view says where: "${healthLine.replace(/\s+/g, " ").trim()}"`);
-  const cursorLine = await waitUntil("the editor at the breakpoint's line", async () => {
-    const t = await page.locator(".statusbar-item", { hasText: /^Ln \d+/ }).first().textContent().catch(() => "");
-    return /Ln 13\b/.test(t ?? "") && t;
+  const cursorLine = await waitUntil("the editor's cursor on the breakpoint's line", async () => {
+    const n = await page.locator(".editor-group-container .monaco-editor .line-numbers.active-line-number").first().textContent().catch(() => "");
+    return n?.trim() === "13" && n.trim();
   });
-  check(true, `the editor revealed the log's line: "${cursorLine.trim()}"`);
+  check(true, `the editor revealed the log's line: the cursor is on line ${cursorLine}`);
+  // The panel shows the paused step's own numbers: the log node holds −Infinity, not an earlier step's value.
+  const logRow = await waitUntil("the log node's value at step 5 in the node list", async () => {
+    for (const row of await nanPanel.locator("#node-table tbody tr").all()) {
+      const cells = (await row.locator("td, th").allTextContents()).map((c) => c.trim());
+      if (/^log/.test(cells[0] ?? "") || cells[1] === "log") return /∞/.test(cells[2] ?? "") ? cells : undefined;
+    }
+    return undefined;
+  });
+  check(true, `the paused panel shows step 5's numbers: ${logRow.slice(0, 4).join(" | ")}`);
   const squiggles = await waitUntil("a diagnostic on the log's line", async () => {
     const n = await page.locator(".monaco-editor .squiggly-warning, .monaco-editor .squiggly-error").count();
     return n > 0 && n;

@@ -17,6 +17,7 @@ import { readTheme, watchTheme } from "./theme";
 import { readSavedState, type SavedViewState } from "./viewState";
 import type { HostChannel } from "./vscodeApi";
 import { Warnings } from "./warnings";
+import { decodeNonFinite } from "../../src/protocol/wire";
 
 /**
  * The panel: receives host messages (validated), and wires the parts —
@@ -75,7 +76,7 @@ export class App {
       model: () => ex.current, cy: ex.graph.cy, goTo: (node) => ex.goTo(node), openGroup: (key) => ex.expand(key), revealNode: (node) => this.host.post({ type: "node/reveal", node }),
       post: (m) => this.host.postInsight(m), say: (t) => this.announcer.say(t), log: (level, t) => this.host.log(level, t),
     });
-    window.addEventListener("message", (e) => this.receive(e.data));
+    window.addEventListener("message", (e) => this.receive(decodeNonFinite(e.data)));
     this.host.post({ type: "view/ready" });
   }
 

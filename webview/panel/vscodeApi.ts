@@ -1,5 +1,6 @@
 import { parseInsightViewMessage, type InsightViewMessage } from "../../src/protocol/insightPanel";
 import { parseViewMessage, type ViewMessage } from "../../src/protocol/panel";
+import { encodeNonFinite } from "../../src/protocol/wire";
 
 /** The slice of the webview API we use; `acquireVsCodeApi` may be called only once per page. */
 interface VsCodeApi {
@@ -24,11 +25,11 @@ export function connectToHost(): HostChannel {
     // Validate our own output too: a bug here should show up in the log, not as a confused host.
     const v = parseViewMessage(msg);
     if (!v.ok) { api.postMessage({ type: "view/log", level: "error", message: `view produced ${v.error}` }); return; }
-    api.postMessage(msg);
+    api.postMessage(encodeNonFinite(msg));
   };
   return {
     post,
-    postInsight: (msg) => { const v = parseInsightViewMessage(msg); if (v.ok) api.postMessage(msg); else post({ type: "view/log", level: "error", message: `view produced ${v.error}` }); },
+    postInsight: (msg) => { const v = parseInsightViewMessage(msg); if (v.ok) api.postMessage(encodeNonFinite(msg)); else post({ type: "view/log", level: "error", message: `view produced ${v.error}` }); },
     log: (level, message) => post({ type: "view/log", level, message }),
     getState: () => api.getState(),
     setState: (s) => api.setState(s),
