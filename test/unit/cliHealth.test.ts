@@ -26,7 +26,7 @@ describe("findings as CLI events, each on its example", () => {
     const ev = events(r.stdout);
     const f = ev.filter((e) => e.event === "finding");
     expect(f).toEqual([
-      { event: "finding", kind: "nan-origin", step: 5, label: "log#5", op: "log", file: "nan-hunt.ts", line: lineOf("nan-hunt.ts", "const barrier"), node: 5, detail: "log of 0 → -Infinity, first non-finite value in step 5 (forward)" },
+      { event: "finding", kind: "nan-origin", step: 5, label: "log#5", op: "log", file: "nan-hunt.ts", line: lineOf("nan-hunt.ts", "const barrier"), node: 5, detail: "log of 0 → −∞, first non-finite value in step 5 (forward)" },
     ]);
     expect(ev.at(-1)).toEqual({ event: "end", steps: 12, reason: "finished" });
   });

@@ -4,6 +4,7 @@ import { NodeKind, OP, OPS } from "../../protocol/ops";
 import { layersOf } from "../layers";
 import { localDerivative, nodeName, operandX, operandY } from "../replay";
 import { healthOptions, MAX_FINDINGS_PER_KIND } from "./options";
+import { formatNumber } from "../../graph/format";
 
 /** A parameter backward() did not reach this step (the worker lists them: they are not in the step's graph). */
 export interface UnreachedParam {
@@ -98,7 +99,7 @@ export class HealthTracker {
     const pct = this.breakOn.lossUpPct;
     if (pct !== undefined && Number.isFinite(prev) && Number.isFinite(loss) && prev !== 0) {
       const rise = ((loss - prev) / Math.abs(prev)) * 100;
-      if (rise > pct) this.pendingLossUp = `loss rose ${fmt(rise)}% at step ${step} (${fmt(prev)} → ${fmt(loss)}), more than ${pct}%`;
+      if (rise > pct) this.pendingLossUp = `loss rose ${formatNumber(rise)}% at step ${step} (${formatNumber(prev)} → ${formatNumber(loss)}), more than ${pct}%`;
     }
     return this.pendingLossUp !== null || !Number.isFinite(loss);
   }
@@ -146,7 +147,7 @@ export class HealthTracker {
         }
       }
       const above = max > gAbove;
-      if (above && !this.gradWasAbove) brk ??= { kind: "grad-above", step, node: at, loc: t.loc[at], message: `|grad| of ${nodeName(t, at)} is ${fmt(max)}, above ${fmt(gAbove)} (step ${step})` };
+      if (above && !this.gradWasAbove) brk ??= { kind: "grad-above", step, node: at, loc: t.loc[at], message: `|grad| of ${nodeName(t, at)} is ${formatNumber(max)}, above ${formatNumber(gAbove)} (step ${step})` };
       this.gradWasAbove = above;
     }
 
@@ -175,7 +176,7 @@ export class HealthTracker {
         if (share > this.o.saturationShare) {
           if (!this.active.has(key)) {
             this.active.add(key);
-            add(this.finding({ kind: "saturation", step, node: l.squash[0], label: l.path, op: OPS[t.op[l.squash[0]]].name, loc: t.loc[l.squash[0]], detail: `${fmt(share * 100)}% of ${l.path}'s ${l.squash.length} tanh/sigmoid outputs are saturated (|t| > ${this.o.saturationLevel}), above ${fmt(this.o.saturationShare * 100)}%: their gradients are cut by 17× or more` }, key, true));
+            add(this.finding({ kind: "saturation", step, node: l.squash[0], label: l.path, op: OPS[t.op[l.squash[0]]].name, loc: t.loc[l.squash[0]], detail: `${formatNumber(share * 100)}% of ${l.path}'s ${l.squash.length} tanh/sigmoid outputs are saturated (|t| > ${this.o.saturationLevel}), above ${formatNumber(this.o.saturationShare * 100)}%: their gradients are cut by 17× or more` }, key, true));
           }
         } else this.active.delete(key);
       }
@@ -235,9 +236,9 @@ export class HealthTracker {
       if (li < L - 1 && last > 0 && Number.isFinite(last)) {
         const d = log - Math.log10(last);
         const keyV = `vanish-depth:${l.path}`, keyE = `explode-depth:${l.path}`;
-        if (d < -this.o.depthDecades) mk("vanishing", keyV, `gradient RMS of ${l.path} is ${fmt(r)}, ${fmt(-d)} decades below ${shape.layers[L - 1].path} (${fmt(last)}), the layer nearest the loss (threshold ${this.o.depthDecades} decades)`);
+        if (d < -this.o.depthDecades) mk("vanishing", keyV, `gradient RMS of ${l.path} is ${formatNumber(r)}, ${formatNumber(-d)} decades below ${shape.layers[L - 1].path} (${formatNumber(last)}), the layer nearest the loss (threshold ${this.o.depthDecades} decades)`);
         else this.active.delete(keyV);
-        if (d > this.o.depthDecades) mk("exploding", keyE, `gradient RMS of ${l.path} is ${fmt(r)}, ${fmt(d)} decades above ${shape.layers[L - 1].path} (${fmt(last)}), the layer nearest the loss (threshold ${this.o.depthDecades} decades)`);
+        if (d > this.o.depthDecades) mk("exploding", keyE, `gradient RMS of ${l.path} is ${formatNumber(r)}, ${formatNumber(d)} decades above ${shape.layers[L - 1].path} (${formatNumber(last)}), the layer nearest the loss (threshold ${this.o.depthDecades} decades)`);
         else this.active.delete(keyE);
       }
       // Over time: vs its own recent mean of log10 RMS. A falling gradient while the loss fell a decade or more
@@ -249,9 +250,9 @@ export class HealthTracker {
         const mean = hist.reduce((a, b) => a + b, 0) / hist.length;
         const d = log - mean;
         const keyV = `vanish-time:${l.path}`, keyE = `explode-time:${l.path}`;
-        if (d < -this.o.historyDecades && !converging) mk("vanishing", keyV, `gradient RMS of ${l.path} fell to ${fmt(r)}, ${fmt(-d)} decades below its mean over the last ${hist.length} steps (${fmt(10 ** mean)}; threshold ${this.o.historyDecades} decades)`);
+        if (d < -this.o.historyDecades && !converging) mk("vanishing", keyV, `gradient RMS of ${l.path} fell to ${formatNumber(r)}, ${formatNumber(-d)} decades below its mean over the last ${hist.length} steps (${formatNumber(10 ** mean)}; threshold ${this.o.historyDecades} decades)`);
         else this.active.delete(keyV);
-        if (d > this.o.historyDecades) mk("exploding", keyE, `gradient RMS of ${l.path} rose to ${fmt(r)}, ${fmt(d)} decades above its mean over the last ${hist.length} steps (${fmt(10 ** mean)}; threshold ${this.o.historyDecades} decades)`);
+        if (d > this.o.historyDecades) mk("exploding", keyE, `gradient RMS of ${l.path} rose to ${formatNumber(r)}, ${formatNumber(d)} decades above its mean over the last ${hist.length} steps (${formatNumber(10 ** mean)}; threshold ${this.o.historyDecades} decades)`);
         else this.active.delete(keyE);
       }
       hist.push(log);
@@ -321,8 +322,8 @@ export function nanOrigin(t: GraphTopology, data: Float64Array, grad: Float64Arr
     if (Number.isFinite(data[i])) continue;
     const op = OPS[t.op[i]].name;
     const detail = t.op[i] === OP.leaf
-      ? `${nodeName(t, i)} is ${data[i]} (a leaf: the model or its optimizer set it), first non-finite value in step ${step}`
-      : `${describeOp(t, data, i)} → ${data[i]}, first non-finite value in step ${step} (forward)`;
+      ? `${nodeName(t, i)} is ${formatNumber(data[i])} (a leaf: the model or its optimizer set it), first non-finite value in step ${step}`
+      : `${describeOp(t, data, i)} → ${formatNumber(data[i])}, first non-finite value in step ${step} (forward)`;
     return { kind: "nan-origin", step, node: i, label: nodeName(t, i), op, loc: t.loc[i], detail };
   }
   for (let i = n - 1; i >= 0; i--) {
@@ -335,10 +336,10 @@ export function nanOrigin(t: GraphTopology, data: Float64Array, grad: Float64Arr
       if (Number.isFinite(d)) continue;
       return {
         kind: "nan-origin", step, node: c, label: nodeName(t, c), op: OPS[t.op[c]].name, loc: t.loc[c],
-        detail: `the local derivative of ${describeOp(t, data, c)} with respect to ${nodeName(t, i)} is ${d}, so ${nodeName(t, i)}.grad = ${grad[i]}: first non-finite gradient in step ${step} (backward)`,
+        detail: `the local derivative of ${describeOp(t, data, c)} with respect to ${nodeName(t, i)} is ${formatNumber(d)}, so ${nodeName(t, i)}.grad = ${formatNumber(grad[i])}: first non-finite gradient in step ${step} (backward)`,
       };
     }
-    return { kind: "nan-origin", step, node: i, label: nodeName(t, i), op: OPS[t.op[i]].name, loc: t.loc[i], detail: `${nodeName(t, i)}.grad = ${grad[i]}, first non-finite gradient in step ${step} (backward)` };
+    return { kind: "nan-origin", step, node: i, label: nodeName(t, i), op: OPS[t.op[i]].name, loc: t.loc[i], detail: `${nodeName(t, i)}.grad = ${formatNumber(grad[i])}, first non-finite gradient in step ${step} (backward)` };
   }
   return null;
 }
@@ -346,16 +347,10 @@ export function nanOrigin(t: GraphTopology, data: Float64Array, grad: Float64Arr
 /** `log(0)`, `x × y` with the numbers: `log of 0`, `0 ÷ 0`. */
 function describeOp(t: GraphTopology, data: Float64Array, i: number): string {
   const o = OPS[t.op[i]];
-  const x = fmt(operandX(t, data, i)), y = fmt(operandY(t, data, i));
+  const x = formatNumber(operandX(t, data, i)), y = formatNumber(operandY(t, data, i));
   if (o.name === "pow") return `${x} ^ ${y}`;
   if (o.arity === 2) return `${x} ${o.symbol} ${y}`;
   if (o.name === "neg") return `−${x}`;
   return `${o.name} of ${x}`;
 }
 
-function fmt(x: number): string {
-  if (!Number.isFinite(x)) return String(x);
-  if (x === 0) return "0";
-  const a = Math.abs(x);
-  return a >= 1e-3 && a < 1e6 ? String(Number(x.toPrecision(3))) : x.toExponential(2);
-}
