@@ -178,6 +178,9 @@ try {
   await shot("7-panel-reopened");
 
   // 7. A window reload brings the panel back (WebviewPanelSerializer) with the model re-run to its first step.
+  // The workbench writes its editor layout (the reopened panel in it) a moment after the change: a reload
+  // before that restores the layout without the panel, in VS Code as here. Let it settle first.
+  await settle();
   await page.reload();
   await page.locator(".monaco-workbench").waitFor({ timeout: 60_000 });
   const restored = await findPanelFrame(page);
