@@ -64,16 +64,9 @@ export class Reporter {
    * scratch arrays reused by the next call: read them before the model runs on.
    */
   allNumbers(): GraphValues {
-    const s = store, { sel, m, n, lo } = this;
+    const n = this.n;
     if (this.scratch[0].length < n) this.scratch = [new Float64Array(n + (n >> 1)), new Float64Array(n + (n >> 1))];
-    const data = this.scratch[0].subarray(0, n), grad = this.scratch[1].subarray(0, n);
-    gather(sel, m, s.data, data);
-    gather(sel, m, s.grad, grad);
-    if (n > m) {
-      data.set(s.data.subarray(lo, lo + n - m), m);
-      grad.set(s.grad.subarray(lo, lo + n - m), m);
-    }
-    return { data, grad };
+    return this.fillAll(this.scratch[0].subarray(0, n), this.scratch[1].subarray(0, n));
   }
   private scratch = [new Float64Array(0), new Float64Array(0)];
 
@@ -189,8 +182,12 @@ export class Reporter {
   }
 
   private allValues(): GraphValues {
+    return this.fillAll(new Float64Array(this.n), new Float64Array(this.n));
+  }
+
+  /** Every listed node's numbers into `data` / `grad` (length n): the reached slots, then this step's own region. */
+  private fillAll(data: Float64Array<ArrayBuffer>, grad: Float64Array<ArrayBuffer>): GraphValues {
     const s = store, { sel, m, n, lo } = this;
-    const data = new Float64Array(n), grad = new Float64Array(n);
     gather(sel, m, s.data, data);
     gather(sel, m, s.grad, grad);
     if (n > m) {
