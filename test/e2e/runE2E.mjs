@@ -7,12 +7,13 @@
 // from the example picker in a window without a folder (its CodeLens Step continues the run).
 // Every wait is for state (a tab, the panel, the status bar), never for time.
 // Screenshots go to /tmp/gradscope-shots/e2e-*.png.
-import { execFileSync, spawn } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { chromium } from "playwright-core";
 import { CHROMIUM_ARGS, ensureCodeServer, installVsix, repoRoot, startCodeServer } from "../vscode/codeServer.mjs";
+import { cliTimedSteps, cpuByProcessKind, cpuSummary, settle, timedSteps } from "./timing.mjs";
 import { clickCodeLens, closePanelTab, findPanelFrame, focusEditor, openFileFromExplorer, panelText, pickQuickItem, runCommandFromPalette, statusBarText, waitForToast, waitUntil } from "./workbench.mjs";
 
 const SHOTS = "/tmp/gradscope-shots";
@@ -206,7 +207,7 @@ try {
   const cli = await cliTimedSteps(path.join(examplesDir, "moons-mlp.ts"));
   // Where the machine's time went during the live run (CPU seconds per kind of process): what to make cheaper next.
   console.log(`  workbench settled after ${settled.toFixed(1)} s (its processes below 0.25 CPU-s per second)`);
-  console.log(`  CPU during the live run: ${Object.entries(cpuLive).filter(([, v]) => v >= 0.05).sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k} ${v.toFixed(1)} s`).join(" · ")}`);
+  console.log(`  CPU during the live run: ${cpuSummary(cpuLive)}`);
   check(live.rate > 0 && cli.rate > 0, `moons with the panel visible ${live.rate.toFixed(1)} steps/s (steps ${live.from}–${live.to}) vs the CLI ${cli.rate.toFixed(1)} steps/s (steps ${cli.from}–${cli.to}): live/CLI ×${(live.rate / cli.rate).toFixed(2)} (issue 9 goal 3: ≥ 0.8)`);
   await shot("8b-after-timed-run");
 
@@ -285,83 +286,6 @@ async function waitForStep(panel, step) {
   await waitUntil(`the status bar at step ${step}`, async () => new RegExp(`step ${step}\\b`).test(await statusBarText(page)));
   check(true, `step ${step}: panel shows loss ${p.loss}`);
   return p;
-}
-
-/** Steps per second of a run, from the first step after the one it started at to the last step seen before it ended. */
-async function timedSteps(probe, timeoutMs = 300_000) {
-  const deadline = Date.now() + timeoutMs;
-  let first, last, startStep;
-  for (;;) {
-    const { step, done } = await probe().catch(() => ({ step: 0, done: false }));
-    const now = performance.now();
-    if (startStep === undefined && step > 0) startStep = step;
-    if (step > startStep && !first) first = { step, t: now };
-    if (first && step > (last?.step ?? first.step)) last = { step, t: now };
-    if (done || Date.now() > deadline) break;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  if (!first || !last) return { rate: 0, from: first?.step ?? 0, to: first?.step ?? 0 };
-  return { rate: (last.step - first.step) / ((last.t - first.t) / 1000), from: first.step, to: last.step };
-}
-
-/** CPU seconds (user + system) of every process by kind, from /proc; minus `since` when given. Linux only ({} elsewhere). */
-/** Waits until the workbench's own processes use less than a quarter of a core (at most 30 s); returns the seconds waited. */
-async function settle() {
-  const t0 = Date.now();
-  const busy = ["code-server", "extension host", "Chromium renderers (workbench + panel)", "Chromium other", "Chromium GPU"];
-  while (Date.now() - t0 < 30_000) {
-    const before = cpuByProcessKind();
-    await new Promise((r) => setTimeout(r, 1000));
-    const used = cpuByProcessKind(before);
-    if (busy.reduce((sum, k) => sum + (used[k] ?? 0), 0) < 0.25) break;
-  }
-  return (Date.now() - t0) / 1000;
-}
-
-function cpuByProcessKind(since = {}) {
-  const out = {};
-  let pids = [];
-  try {
-    pids = readdirSync("/proc").filter((d) => /^\d+$/.test(d));
-  } catch {
-    return out;
-  }
-  const tick = 100; // USER_HZ
-  for (const pid of pids) {
-    try {
-      const cmd = readFileSync(`/proc/${pid}/cmdline`, "utf8").replace(/\0/g, " ");
-      const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-      const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-      const secs = (Number(f[11]) + Number(f[12])) / tick;
-      const kind = /dist\/runner\.js/.test(cmd) ? "runner process (model)"
-        : /extensionHost|--type=extensionHost/.test(cmd) ? "extension host"
-        : /chrom/.test(cmd) && /--type=renderer/.test(cmd) ? "Chromium renderers (workbench + panel)"
-        : /chrom/.test(cmd) && /--type=gpu/.test(cmd) ? "Chromium GPU"
-        : /chrom/.test(cmd) ? "Chromium other"
-        : /code-server|vscode/.test(cmd) ? "code-server"
-        : /vitest|esbuild/.test(cmd) ? "other tests"
-        : "other";
-      out[kind] = (out[kind] ?? 0) + secs;
-    } catch {
-      /* gone */
-    }
-  }
-  for (const k of Object.keys(out)) out[k] -= since[k] ?? 0;
-  return out;
-}
-
-/** The same for `gradscope run FILE --json` (the CLI's own step events, timed as they arrive). */
-async function cliTimedSteps(file) {
-  const child = spawn(process.execPath, [path.join(repoRoot, "dist", "cli.js"), "run", file, "--json"], { cwd: path.dirname(file), stdio: ["ignore", "pipe", "ignore"] });
-  let step = 0, done = false, buffered = "";
-  child.stdout.on("data", (d) => {
-    buffered += d.toString();
-    const lines = buffered.split("\n");
-    buffered = lines.pop();
-    for (const line of lines) if (line.startsWith('{"event":"step"')) step = JSON.parse(line).step;
-  });
-  child.on("close", () => (done = true));
-  return timedSteps(async () => ({ step, done }));
 }
 
 /** The first example (by name) that trains: a loop around backward(). */

@@ -84,4 +84,19 @@ describe("webview messages through JSON (how VS Code carries them)", () => {
     expect(back.values.data[1]).toBe(-Infinity);
     expect(decodeNonFinite(encodeNonFinite({ a: [-Infinity, 1, "x"] }))).toEqual({ a: [-Infinity, 1, "x"] });
   });
+
+  it("a typed array that views a larger buffer is sent with its own bytes only (VS Code sends whole buffers)", async () => {
+    const { encodeNonFinite } = await import("../../src/protocol/wire");
+    // As Node's IPC hands them over: views into the read buffer that also held a megabyte step report.
+    const read = new ArrayBuffer(2 ** 20);
+    const data = new Float64Array(read, 1024, 3);
+    data.set([1, 2, 3]);
+    const own = new Int32Array([7, 8]);
+    const sent = encodeNonFinite({ type: "view/update", data, nodes: own, nested: { grad: new Float64Array(read, 64, 2) } });
+    expect(sent.data.buffer.byteLength).toBe(24);
+    expect(Array.from(sent.data)).toEqual([1, 2, 3]);
+    expect(sent.nested.grad.buffer.byteLength).toBe(16);
+    // An array that owns its buffer is passed as it is (no copy).
+    expect(sent.nodes).toBe(own);
+  });
 });

@@ -38,9 +38,10 @@ export function freePort() {
 
 /**
  * Starts code-server on 127.0.0.1 and waits until it answers. `trusted: false` keeps workspace
- * trust on (Restricted Mode for the folder) without the startup prompt.
+ * trust on (Restricted Mode for the folder) without the startup prompt; `settings` are added to
+ * the user's settings.json.
  */
-export async function startCodeServer({ folder, dataDir, extensionsDir, trusted = true, log = () => {} }) {
+export async function startCodeServer({ folder, dataDir, extensionsDir, trusted = true, settings = {}, log = () => {} }) {
   const port = await freePort();
   const userDataDir = path.join(dataDir, "user-data");
   mkdirSync(path.join(userDataDir, "User"), { recursive: true });
@@ -60,6 +61,7 @@ export async function startCodeServer({ folder, dataDir, extensionsDir, trusted 
         // The examples live inside this repo's git checkout; do not ask about it.
         "git.openRepositoryInParentFolders": "never",
         "typescript.tsserver.log": process.env.GRADSCOPE_TSSERVER_LOG ? "verbose" : "off",
+        ...settings,
       },
       null,
       2,
