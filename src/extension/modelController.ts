@@ -41,6 +41,9 @@ export type StartOutcome =
 
 export type StartMode = "paused" | "running";
 
+/** While a model trains, the host takes every node's numbers at most this often (see RunSpec.hostReportMs). */
+const HOST_REPORT_MS = 500;
+
 const NO_BACKWARD =
   "The model ended without calling backward(), so there is no step to show. Gradscope shows one step per backward() call: call loss.backward() on your loss.";
 
@@ -54,8 +57,10 @@ export class ModelController extends Disposable {
   private sessionSubscription?: vscode.Disposable;
   private document?: ModelDocument;
   private status: ModelStatus = { state: "idle", step: 0 };
-  /** The newest graph shown, so hovers and inline values agree with the panel. */
+  /** The newest full step (or the history step picked): hovers, inline values, exports. While training it may trail the panel's view by up to HOST_REPORT_MS. */
   private shownSnapshot?: Snapshot;
+  /** The panel shows a history step the user picked, until the next live report. */
+  private showingHistory = false;
   private runWarnings: ModelWarning[] = [];
   /** Bumped by every start, so a start overtaken by a newer one gives up. */
   private starts = 0;
@@ -171,6 +176,9 @@ export class ModelController extends Disposable {
         maxNodesPerStep: settings.maxNodesPerStep,
         memoryLimitMb: settings.memoryLimitMb,
         values: "all",
+        // Every node's numbers (~1 MB a step on moons) reach the host twice a second while training; the panel's
+        // view gets its own updates at the update rate from the runner. A pause or the end brings the exact step.
+        hostReportMs: HOST_REPORT_MS,
         health: readHealthSpec(model.uri),
       },
       this.runnerScript,
@@ -228,6 +236,7 @@ export class ModelController extends Disposable {
     const snapshot = this.session?.snapshotAt(step);
     if (!snapshot) return;
     this.shownSnapshot = snapshot;
+    this.showingHistory = true;
     this.post(graphSetMessage(snapshot));
     this.graphEmitter.fire(snapshot);
   }
@@ -302,6 +311,7 @@ export class ModelController extends Disposable {
         // The panel may be showing a history step of another shape: compare with what it shows.
         const newShape = e.shapeChanged || this.shownSnapshot?.topology.hash !== s.topology.hash;
         this.shownSnapshot = s;
+        this.showingHistory = false;
         // A panel subscribed to this shape gets the step as view/update (what it shows only) from the runner.
         if (newShape) this.post(graphSetMessage(s));
         else if (!this.viewActive(s.topology.hash)) this.post({ type: "step/update", step: s.step, loss: s.loss, values: s.values, updates: s.updates });
@@ -310,8 +320,8 @@ export class ModelController extends Disposable {
       }
       case "view": {
         const u = e.update;
-        // Only for the step shown (not while the panel shows a history step).
-        if (!this.viewActive(u.hash) || this.shownSnapshot?.topology.hash !== u.hash || this.shownSnapshot.step !== u.step) return;
+        // Not while the panel shows a history step (the next live report ends that).
+        if (!this.viewActive(u.hash) || this.showingHistory || this.shownSnapshot?.topology.hash !== u.hash) return;
         this.post({ type: "view/update", step: u.step, loss: u.loss, hash: u.hash, nodes: u.nodes as Int32Array<ArrayBuffer>, data: u.data as Float64Array<ArrayBuffer>, grad: u.grad as Float64Array<ArrayBuffer>, groups: u.groups as Int32Array<ArrayBuffer>, agg: u.agg as Float64Array<ArrayBuffer>, updates: u.updates });
         return;
       }

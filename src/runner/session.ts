@@ -176,6 +176,7 @@ export class ModelSession {
       memoryLimitMb: o.memoryLimitMb ?? DEFAULT_LIMITS.memoryLimitMb,
       timeoutSeconds: o.timeoutSeconds ?? DEFAULT_LIMITS.timeoutSeconds,
       values: o.values ?? "all",
+      hostReportMs: o.hostReportMs,
       health: o.health,
     };
   }

@@ -16,6 +16,11 @@ export interface RunOptions {
   values?: "all" | "leaves" | "none";
   /** Minimum milliseconds between full reports while running; 0 reports every step. Losses are never dropped. */
   throttleMs?: number;
+  /**
+   * Minimum milliseconds between the reports that reach this host while the model runs (the subscribed view's
+   * updates keep throttleMs); 0 or unset: every report. Paused and ended runs always deliver their last step.
+   */
+  hostReportMs?: number;
   /** A step that builds more nodes than this fails with a clear error. */
   maxNodesPerStep?: number;
   /** The model's memory limit: its process's resident memory above what it held before the model's first line (see runner/process/memoryWatchdog.ts). */

@@ -28,6 +28,20 @@ for (let step = 0; step < 4; step++) {
 }
 `;
 
+/** The same MLP with one shape from the first step on (MLP_MODEL's step 1 numbers its nodes differently from the rest). */
+const STEADY_MODEL = `import { MLP, SGD, makeMoons, Rng, sum } from "gradscope";
+const rng = new Rng(7);
+const { X, y } = makeMoons(20, 0.1, rng);
+const model = new MLP(2, [8, 8, 1], { rng });
+const opt = new SGD(model.parameters(), { lr: 0.01 });
+for (let step = 0; step < 30; step++) {
+  const loss = sum(X.map((x, i) => model.forward(x)[0].mul(-y[i]).add(1).relu()));
+  opt.zeroGrad();
+  loss.backward();
+  opt.step();
+}
+`;
+
 async function runWithView(source: string, subscribe: (s: Snapshot, session: ModelSession) => void) {
   const file = path.join(dir, `m${Math.random().toString(36).slice(2)}.ts`);
   writeFileSync(file, source);
@@ -126,6 +140,56 @@ describe("view payload (runner process: what the panel shows)", () => {
       session.subscribeView(undefined);
     });
     expect(off.views.map((v) => v.step)).toEqual([1]);
+  });
+
+  it("hostReportMs: a training host gets the first step, then at most one report per interval, and the last step at the end; the view gets every step", async () => {
+    const file = path.join(dir, "paced.ts");
+    writeFileSync(file, STEADY_MODEL);
+    const session = new ModelSession({ file, values: "all", throttleMs: 0, hostReportMs: 60_000, startPaused: true }, RUNNER);
+    const graphs: number[] = [], views: number[] = [];
+    const end = new Promise<void>((resolve) =>
+      session.onEvent((e: SessionEvent) => {
+        if (e.type === "graph") {
+          graphs.push(e.snapshot.step);
+          if (e.shapeChanged) {
+            session.subscribeView({ hash: e.snapshot.topology.hash, expanded: [], nodes: new Int32Array(0) });
+            session.run();
+          }
+        }
+        if (e.type === "view") views.push(e.update.step);
+        if (e.type === "end") resolve();
+      }),
+    );
+    await session.start();
+    await end;
+    session.dispose();
+    // Step 1 (a new shape, paused there), then nothing until the run ended: its last step, whole.
+    expect(graphs).toEqual([1, 30]);
+    expect(views).toEqual(Array.from({ length: 30 }, (_, i) => i + 1));
+  });
+
+  it("hostReportMs: a run that pauses gives the host the paused step's numbers before it says paused", async () => {
+    const file = path.join(dir, "pausing.ts");
+    writeFileSync(file, STEADY_MODEL);
+    const session = new ModelSession({ file, values: "all", throttleMs: 0, hostReportMs: 60_000, startPaused: true }, RUNNER);
+    const events: string[] = [];
+    let ran = false;
+    const paused = new Promise<void>((resolve) =>
+      session.onEvent((e: SessionEvent) => {
+        if (e.type === "graph") events.push(`graph ${e.snapshot.step}`);
+        if (e.type === "state" && e.state === "paused") {
+          events.push(`paused ${e.step}`);
+          if (!ran) {
+            ran = true;
+            session.runSteps(10);
+          } else resolve();
+        }
+      }),
+    );
+    await session.start();
+    await paused;
+    session.dispose();
+    expect(events).toEqual(["graph 1", "paused 1", "graph 11", "paused 11"]);
   });
 
   it("resolveView keeps the extra nodes in range only", async () => {

@@ -63,6 +63,9 @@ export class ModelRun {
   private queuedBytes = 0;
   private hostHold = false;
   private warnedParentPort = false;
+  /** When the host last got a step/report, and the newest one it has not (see RunSpec.hostReportMs). */
+  private hostReportAt = -Infinity;
+  private unsentReport: { msg: Extract<RunnerMessage, { type: "step/report" }>; n: number } | undefined;
   private readonly subset: ValueSubset;
   /** The number the worker's next message must carry (see WorkerEnvelope). */
   private nextSeq = 0;
@@ -209,8 +212,11 @@ export class ModelRun {
         if (!valuesFit(n, msg.values, msg.nodes) || msg.updates.some((u) => u.node >= n)) return this.dropped("values that do not match the topology");
         this.steps = Math.max(this.steps, msg.step);
         const { values, subset } = msg.nodes ? { values: msg.values, subset: msg.nodes } : this.subset.pick(t, msg.values);
-        const bytes = 16 * values.data.length + (msg.topology ? 40 * n : 0) + 256;
-        this.sendCounted({ type: "step/report", step: msg.step, loss: msg.loss, hash: msg.hash, topology: msg.topology, values, subset, updates: msg.updates }, bytes);
+        const report: Extract<RunnerMessage, { type: "step/report" }> = { type: "step/report", step: msg.step, loss: msg.loss, hash: msg.hash, topology: msg.topology, values, subset, updates: msg.updates };
+        // A new shape always goes at once; otherwise at most one report per hostReportMs (the newest waits).
+        const now = performance.now();
+        if (msg.topology || now - this.hostReportAt >= (this.spec.hostReportMs ?? 0)) this.sendReport(report, n);
+        else this.unsentReport = { msg: report, n };
         if (!msg.nodes) {
           this.latest = { step: msg.step, loss: msg.loss, hash: msg.hash, values: msg.values, updates: msg.updates };
           if (this.view) this.sendView(this.latest);
@@ -222,6 +228,7 @@ export class ModelRun {
         return this.sendCounted(msg, msg.losses.byteLength + 64);
       case "run/paused":
         this.setPaused(true);
+        this.flushReport();
         return this.host.send(msg);
       case "run/resumed":
         this.setPaused(false);
@@ -257,6 +264,18 @@ export class ModelRun {
     const updates = s.updates.filter((u) => u.node >= 0 && hasNode(p.nodes, u.node));
     const bytes = 20 * p.nodes.length + 36 * p.groups.length + 256;
     this.sendCounted({ type: "view/update", step: s.step, loss: s.loss, hash: s.hash, nodes: p.nodes, data: p.data, grad: p.grad, groups: p.groups, agg: p.agg, updates }, bytes);
+  }
+
+  /** A step's report to the host (its numbers are most of the bytes that count towards flow control). */
+  private sendReport(report: Extract<RunnerMessage, { type: "step/report" }>, n: number): void {
+    this.unsentReport = undefined;
+    this.hostReportAt = performance.now();
+    this.sendCounted(report, 16 * report.values.data.length + (report.topology ? 40 * n : 0) + 256);
+  }
+
+  /** The newest report the host has not had yet, before the host hears that the run paused or ended. */
+  private flushReport(): void {
+    if (this.unsentReport) this.sendReport(this.unsentReport.msg, this.unsentReport.n);
   }
 
   /** Sends a message whose size counts towards flow control. */
@@ -324,6 +343,7 @@ export class ModelRun {
     this.worker = undefined;
     void worker?.terminate();
     this.relay.close();
+    this.flushReport();
     const detail = reason === "finished" && steps === 0 ? noBackwardDetail(this.spec.file) : undefined;
     this.host.send({ type: "run/end", reason, steps, ...(error ? { error } : {}), ...(detail ? { detail } : {}) }, () => this.onDone());
   }
