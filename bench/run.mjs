@@ -27,3 +27,8 @@ try {
 } catch {
   console.log("(panel benchmark unavailable: build the webview and install Chromium first)");
 }
+try {
+  run("live in the workbench vs the CLI (issue 9 goal 3: code-server + Chromium, the panel visible and closed)", ["bench/workbench/liveVsCli.mjs", "--rounds", "3"]);
+} catch {
+  console.log("(workbench benchmark unavailable: it needs Chromium and code-server — scripts/setup-code-server.sh)");
+}
