@@ -147,6 +147,28 @@ try {
   check((await panel.locator("#node-table tbody tr").count()) > 0, `moons at step 1 (loss ${moons.loss}) with its groups in the node list`);
   await shot("5-moons");
 
+  // 5b. Open a layer-2 neuron from the node list with the keyboard, then its first call, down to single nodes:
+  // the panel subscribes to what it now shows and the runner process sends those nodes' numbers.
+  await panel.locator('#node-table tbody tr[data-group="MLP/layer2/neuron1"]').focus();
+  await page.keyboard.press("Enter");
+  const call = panel.locator('#node-table tbody tr[data-group="MLP/layer2/neuron1/@call1"]');
+  await waitUntil("the neuron's parts in the node list", async () => (await call.count()) > 0);
+  await call.focus();
+  await page.keyboard.press("Enter");
+  const opened = await waitUntil("single nodes of the neuron's first call, with their numbers", async () => {
+    const rows = [];
+    for (const row of await panel.locator("#node-table tbody tr").all()) {
+      if (Number(await row.getAttribute("data-node")) < 0) continue;
+      const cells = (await row.locator("td, th").allTextContents()).map((c) => c.trim());
+      if (cells[2] && cells[3]) rows.push(cells);
+    }
+    return rows.length >= 3 && rows;
+  });
+  // Its products w·x are not all 0 (x: layer 1's outputs for the first point): real numbers arrived for these nodes.
+  const nonZero = opened.find((c) => /^mul/.test(c[0]) && c[2] !== "0");
+  check(nonZero !== undefined, `layer2/neuron1's first call opened to ${opened.length} single nodes with numbers, e.g. ${[opened[0], nonZero].filter(Boolean).map((c) => c.slice(0, 4).join(" | ")).join(" · ")}`);
+  await shot("5b-moons-neuron-opened");
+
   // 6. Close the panel mid-run: training goes on, the status bar click brings the graph back with the current state.
   await page.locator(".statusbar-item", { hasText: "Gradscope:" }).first().click(); // run
   await waitUntil("moons running", async () => /running|finished/.test(await statusBarText(page)));
