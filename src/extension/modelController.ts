@@ -247,6 +247,11 @@ export class ModelController extends Disposable {
     this.syncView();
   }
 
+  /** The panel has drawn the last view update (flow control: the runner sends the next only then). */
+  viewAck(): void {
+    this.session?.viewAck();
+  }
+
   /** The panel came on screen (true) or went off it, or closed (false): a hidden panel is sent no step numbers. */
   setPanelShown(shown: boolean): void {
     if (shown === this.panelShown) return;
@@ -320,8 +325,8 @@ export class ModelController extends Disposable {
       }
       case "view": {
         const u = e.update;
-        // Not while the panel shows a history step (the next live report ends that).
-        if (!this.viewActive(u.hash) || this.showingHistory || this.shownSnapshot?.topology.hash !== u.hash) return;
+        // Not while the panel shows a history step (the next live report ends that); the panel cannot ack what it never gets.
+        if (!this.viewActive(u.hash) || this.showingHistory || this.shownSnapshot?.topology.hash !== u.hash) return this.session?.viewAck();
         this.post({ type: "view/update", step: u.step, loss: u.loss, hash: u.hash, nodes: u.nodes as Int32Array<ArrayBuffer>, data: u.data as Float64Array<ArrayBuffer>, grad: u.grad as Float64Array<ArrayBuffer>, groups: u.groups as Int32Array<ArrayBuffer>, agg: u.agg as Float64Array<ArrayBuffer>, updates: u.updates });
         return;
       }

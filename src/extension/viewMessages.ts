@@ -45,6 +45,8 @@ export function handleViewMessage(message: ViewMessage, h: ViewMessageHandlers):
       return;
     case "view/subscribe":
       return h.controller.setViewSubscription({ hash: message.hash, expanded: message.expanded, nodes: Int32Array.from(message.nodes) });
+    case "view/ack":
+      return h.controller.viewAck();
     case "history/show":
       return h.controller.showHistoryStep(message.step);
     case "export/save":

@@ -82,6 +82,8 @@ export const ViewMessageSchema = z.discriminatedUnion("type", [
    * shape arrive as view/update instead of every node's numbers.
    */
   z.object({ type: z.literal("view/subscribe"), hash: z.string(), expanded: z.array(z.string()).max(1_000_000), nodes: z.array(z.number().int().min(0)).max(10_000_000) }),
+  /** The view has drawn the view/update of this step: the next may come (a slow panel gets fewer updates, never a queue). */
+  z.object({ type: z.literal("view/ack"), step: z.number().int().min(0) }),
   /** An export that needs every node's numbers, which this view no longer holds (it receives what it shows): the host writes it from its snapshot. */
   z.object({ type: z.literal("export/fromHost"), format: z.enum(["json", "csv-nodes"]) }),
   /** Something the host should log (e.g. a dropped message). */

@@ -56,6 +56,8 @@ export const HostCommandSchema = z.discriminatedUnion("type", [
   z.object({ type: z.literal("view/subscribe"), hash: z.string(), expanded: z.array(z.string()).max(1_000_000), nodes: z.instanceof(Int32Array) }),
   /** The view is hidden or gone: no view/update until the next view/subscribe. */
   z.object({ type: z.literal("view/unsubscribe") }),
+  /** The view has drawn the last view/update: the runner may send the next (flow control; see ModelRun.sendView). */
+  z.object({ type: z.literal("view/ack") }),
 ]);
 export type HostCommand = z.infer<typeof HostCommandSchema>;
 

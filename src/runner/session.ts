@@ -105,6 +105,11 @@ export class ModelSession {
     if (!this.ended) this.sendView();
   }
 
+  /** The view has drawn the last view update: the runner process may send the next. */
+  viewAck(): void {
+    if (!this.ended) this.send({ type: "view/ack" });
+  }
+
   /** Kept across restarts: a fresh runner process is told at once. */
   private view: { hash: string; expanded: string[]; nodes: Int32Array<ArrayBuffer> } | undefined;
 

@@ -44,10 +44,14 @@ describe("the panel receives what it shows (view/subscribe → view/update)", ()
     expect(nodeRows.length).toBeGreaterThan(0);
     for (const r of nodeRows) expect(r.data).toBe(formatNumber(values.data[r.node]));
     expect(rowsAfter.map((r) => r.data)).not.toEqual(rowsBefore.map((r) => r.data));
+    // Drawn, it says so (flow control: the runner sends the next update only then).
+    await page.waitForFunction(() => (window as any).harness.posted.some((m: any) => m.type === "view/ack" && m.step === 2));
     // A view/update for another shape is ignored.
     await page.evaluate(() => (window as any).harness.send({ type: "view/update", step: 3, loss: 1, hash: "other", nodes: new Int32Array(0), data: new Float64Array(0), grad: new Float64Array(0), groups: new Int32Array(0), agg: new Float64Array(0), updates: [] }));
     await page.waitForTimeout(200);
     expect(await page.evaluate(() => document.getElementById("step-counter")!.textContent)).toBe("step 2");
+    // ...but acknowledged all the same, or the runner would hold the next update back until its fallback.
+    await page.waitForFunction(() => (window as any).harness.posted.some((m: any) => m.type === "view/ack" && m.step === 3));
     // It no longer holds every node's numbers: a JSON or nodes-CSV export is written by the host from its snapshot.
     for (const [format, csv, want] of [["json", undefined, "json"], ["csv", "nodes", "csv-nodes"]] as const) {
       await send(page, csv ? { type: "export/request", format, csv } : { type: "export/request", format });

@@ -57,7 +57,8 @@ async function runWithView(source: string, subscribe: (s: Snapshot, session: Mod
         // One step at a time: the subscription reaches the runner before the next step does.
         session.step();
       }
-      if (e.type === "view") views.push(e.update);
+      // As the panel does once it has drawn it.
+      if (e.type === "view") (views.push(e.update), session.viewAck());
       if (e.type === "end") resolve();
     }),
   );
@@ -142,7 +143,7 @@ describe("view payload (runner process: what the panel shows)", () => {
     expect(off.views.map((v) => v.step)).toEqual([1]);
   });
 
-  it("hostReportMs: a training host gets the first step, then at most one report per interval, and the last step at the end; the view gets every step", async () => {
+  it("hostReportMs: a training host gets the first step, then at most one report per interval, and the last step at the end; the view is not held to it", async () => {
     const file = path.join(dir, "paced.ts");
     writeFileSync(file, STEADY_MODEL);
     const session = new ModelSession({ file, values: "all", throttleMs: 0, hostReportMs: 60_000, startPaused: true }, RUNNER);
@@ -156,7 +157,7 @@ describe("view payload (runner process: what the panel shows)", () => {
             session.run();
           }
         }
-        if (e.type === "view") views.push(e.update.step);
+        if (e.type === "view") (views.push(e.update.step), session.viewAck());
         if (e.type === "end") resolve();
       }),
     );
@@ -165,7 +166,10 @@ describe("view payload (runner process: what the panel shows)", () => {
     session.dispose();
     // Step 1 (a new shape, paused there), then nothing until the run ended: its last step, whole.
     expect(graphs).toEqual([1, 30]);
-    expect(views).toEqual(Array.from({ length: 30 }, (_, i) => i + 1));
+    // The view's updates are paced by its acks, not by hostReportMs: from step 1 to the last, in order.
+    expect(views[0]).toBe(1);
+    expect(views.at(-1)).toBe(30);
+    expect(views.every((v, i) => i === 0 || v > views[i - 1])).toBe(true);
   });
 
   it("hostReportMs: a run that pauses gives the host the paused step's numbers before it says paused", async () => {
@@ -190,6 +194,38 @@ describe("view payload (runner process: what the panel shows)", () => {
     await paused;
     session.dispose();
     expect(events).toEqual(["graph 1", "paused 1", "graph 11", "paused 11"]);
+  });
+
+  it("view flow control: with no ack the runner holds the next update (the newest waits), an ack sends it, and the end always shows the last step", async () => {
+    const file = path.join(dir, "acks.ts");
+    writeFileSync(file, STEADY_MODEL);
+    const session = new ModelSession({ file, values: "all", throttleMs: 0, startPaused: true }, RUNNER);
+    const views: number[] = [];
+    let acked = false;
+    const end = new Promise<void>((resolve) =>
+      session.onEvent((e: SessionEvent) => {
+        if (e.type === "graph" && e.snapshot.step === 1) {
+          session.subscribeView({ hash: e.snapshot.topology.hash, expanded: [], nodes: new Int32Array(0) });
+          session.runSteps(10);
+        }
+        if (e.type === "view") views.push(e.update.step);
+        // Paused at step 11 with step 1's update never acknowledged: the ack brings the newest step, then run on.
+        if (e.type === "state" && e.state === "paused" && e.step === 11 && !acked) {
+          acked = true;
+          expect(views).toEqual([1]);
+          session.viewAck();
+          session.run();
+        }
+        if (e.type === "end") resolve();
+      }),
+    );
+    await session.start();
+    await end;
+    session.dispose();
+    // Step 1, step 11 on the ack; then, unacknowledged again, at most a few on the 1 s fallback; and the last step at the end.
+    expect(views.slice(0, 2)).toEqual([1, 11]);
+    expect(views.at(-1)).toBe(30);
+    expect(views.length).toBeLessThan(8);
   });
 
   it("resolveView keeps the extra nodes in range only", async () => {

@@ -162,6 +162,8 @@ export class App {
 
   /** A step's numbers for what this view shows (the runner computed them): drawn nodes' values, collapsed groups' aggregates; other nodes keep theirs. */
   private applyView(msg: Extract<HostMessage, { type: "view/update" }>): void {
+    // The runner sends the next update once this one is drawn (or dropped): a slow panel gets fewer steps, never a backlog.
+    this.ackWhenDrawn(msg.step);
     const m = this.explorer.current;
     if (!m || m.topology.hash !== msg.hash || msg.nodes.length !== msg.data.length || msg.nodes.length !== msg.grad.length || msg.agg.length !== msg.groups.length * AGG_WIDTH) return;
     const n = m.topology.op.length, size = m.tree.size;
@@ -180,6 +182,12 @@ export class App {
     this.insight.onModel();
     this.status.setStep(msg.step);
     this.announcer.progress(progressText(msg.step, msg.loss));
+  }
+
+  /** Posts view/ack after the frame that shows the update has painted (a task after the animation frame, once values are written). */
+  private ackWhenDrawn(step: number): void {
+    const drawn = () => (this.explorer.busy ? requestAnimationFrame(drawn) : setTimeout(() => this.host.post({ type: "view/ack", step }), 0));
+    requestAnimationFrame(drawn);
   }
 
   /** Tells the host what this view shows (drawn nodes, open groups, the selection and its neighbours) when that changes. */

@@ -52,6 +52,8 @@ process.on("message", (raw) => {
       return run?.subscribe({ hash: cmd.hash, expanded: cmd.expanded, nodes: cmd.nodes });
     case "view/unsubscribe":
       return run?.subscribe(undefined);
+    case "view/ack":
+      return run?.viewAck();
   }
 });
 

@@ -24,6 +24,9 @@ export interface HostLink {
   send(msg: RunnerMessage, written?: () => void): void;
 }
 
+/** A view update the panel has not acknowledged after this long no longer holds the next back (a lost ack must not stop updates). */
+const VIEW_ACK_MS = 1000;
+
 /** Above this many bytes queued towards the host, the model waits at its next backward(). */
 const HOLD_BYTES = 8 * 2 ** 20;
 
@@ -72,6 +75,10 @@ export class ModelRun {
   /** The subscribed view and what it resolves to for the current shape (see viewPayload.ts). */
   private view: ViewSubscription | undefined;
   private resolved: ResolvedView | undefined;
+  /** Flow control of view updates: one sent and not yet acknowledged; a newer step waiting for the ack. */
+  private viewInFlight = false;
+  private viewPending = false;
+  private viewTimer: NodeJS.Timeout | undefined;
   private tree: { hash: string; tree: GroupTree } | undefined;
   /** The last reported step with every node's numbers (RunSpec.values "all"): a new subscription is answered from it. */
   private latest: { step: number; loss: number; hash: string; values: GraphValues; updates: ParamUpdate[] } | undefined;
@@ -135,7 +142,18 @@ export class ModelRun {
   subscribe(view: ViewSubscription | undefined): void {
     this.view = view;
     this.resolved = undefined;
+    clearTimeout(this.viewTimer);
+    this.viewInFlight = this.viewPending = false;
     if (view && this.latest) this.sendView(this.latest);
+  }
+
+  /** The panel has drawn the last view update: the newest step it has not seen goes now. */
+  viewAck(): void {
+    clearTimeout(this.viewTimer);
+    this.viewInFlight = false;
+    if (!this.viewPending) return;
+    this.viewPending = false;
+    if (this.latest && !this.ended) this.sendView(this.latest);
   }
 
   /** Ends the run from outside (the host went away, or asked to stop). */
@@ -219,7 +237,9 @@ export class ModelRun {
         else this.unsentReport = { msg: report, n };
         if (!msg.nodes) {
           this.latest = { step: msg.step, loss: msg.loss, hash: msg.hash, values: msg.values, updates: msg.updates };
-          if (this.view) this.sendView(this.latest);
+          // One update in flight at a time: a panel slower than the model gets fewer steps, never a queue of stale ones.
+          if (this.view && this.viewInFlight) this.viewPending = true;
+          else if (this.view) this.sendView(this.latest);
         }
         return;
       }
@@ -264,6 +284,10 @@ export class ModelRun {
     const updates = s.updates.filter((u) => u.node >= 0 && hasNode(p.nodes, u.node));
     const bytes = 20 * p.nodes.length + 36 * p.groups.length + 256;
     this.sendCounted({ type: "view/update", step: s.step, loss: s.loss, hash: s.hash, nodes: p.nodes, data: p.data, grad: p.grad, groups: p.groups, agg: p.agg, updates }, bytes);
+    this.viewInFlight = true;
+    clearTimeout(this.viewTimer);
+    this.viewTimer = setTimeout(() => this.viewAck(), VIEW_ACK_MS);
+    this.viewTimer.unref();
   }
 
   /** A step's report to the host (its numbers are most of the bytes that count towards flow control). */
@@ -338,12 +362,15 @@ export class ModelRun {
     this.ended = true;
     this.watchdog.stop();
     if (this.timer) clearInterval(this.timer);
+    clearTimeout(this.viewTimer);
     // Stop the model before anything else: nothing it does after this moment may reach the host.
     const worker = this.worker;
     this.worker = undefined;
     void worker?.terminate();
     this.relay.close();
     this.flushReport();
+    // The view shows the run's last step, acknowledged or not.
+    if (this.viewPending && this.latest) this.sendView(this.latest);
     const detail = reason === "finished" && steps === 0 ? noBackwardDetail(this.spec.file) : undefined;
     this.host.send({ type: "run/end", reason, steps, ...(error ? { error } : {}), ...(detail ? { detail } : {}) }, () => this.onDone());
   }
