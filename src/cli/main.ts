@@ -40,6 +40,8 @@ async function main(argv: string[]): Promise<number> {
   const session = new ModelSession(
     {
       file: path.resolve(args.file), maxSteps: args.steps, throttleMs: 0, timeoutSeconds: args.timeout, maxNodesPerStep: args.maxNodes, memoryLimitMb: args.memoryMb,
+      // The CLI never goes back in time: each step's numbers can die young instead of filling a ring.
+      historySnapshots: 1,
       // Only the numbers we print cross from the model's process; an export needs them all.
       values: args.exportFile || args.gradcheck ? "all" : args.json ? args.values : "none",
       // Findings always; breakpoints only when asked (a script's run must not end early by default).
@@ -52,6 +54,7 @@ async function main(argv: string[]): Promise<number> {
   const progress = new ProgressLine(args.steps, process.stdout.isTTY === true && !args.json);
   let last: Snapshot | undefined;
   let broke = false;
+  const steps = new StepEvents(args.values);
 
   const done = new Promise<number>((resolve) => {
     out.whenClosed(() => {
@@ -69,7 +72,7 @@ async function main(argv: string[]): Promise<number> {
     switch (e.type) {
       case "graph":
         last = e.snapshot;
-        if (args.json) out.event(JSON.stringify(stepEvent(e.snapshot, args.values)) + "\n");
+        if (args.json) out.event(steps.line(e.snapshot) + "\n");
         else out.event(progress.step(e.snapshot.step, e.snapshot.loss, e.snapshot.topology.op.length));
         return;
       case "console":
@@ -127,17 +130,35 @@ function exportGraph(file: string, last: Snapshot | undefined, err: StreamWriter
   }
 }
 
-function stepEvent(s: Snapshot, which: CliArgs["values"]) {
-  const t = s.topology;
-  const values: object[] = [];
-  if (which !== "none") {
-    for (let i = 0; i < t.op.length; i++) {
-      if (which === "leaves" && t.kind[i] === NodeKind.value) continue;
-      values.push({ id: i, label: t.label[i], op: OPS[t.op[i]].name, data: num(s.values.data[i]), grad: num(s.values.grad[i]) });
-    }
+/**
+ * `{"event":"step","step","loss","nodes","edges","values":[{"id","label","op","data","grad"}…]}` lines. What
+ * depends on the shape only (which nodes, their ids, labels and ops, the edge count) is written once per shape:
+ * a step then costs its numbers, not a pass over every node of the graph (65k on moons).
+ */
+class StepEvents {
+  private shape: { hash: string; ids: Int32Array; heads: string[]; edges: number } | undefined;
+  constructor(private readonly which: CliArgs["values"]) {}
+
+  line(s: Snapshot): string {
+    const t = s.topology;
+    if (this.shape?.hash !== t.hash) this.shape = this.shapeOf(t);
+    const { ids, heads, edges } = this.shape;
+    const { data, grad } = s.values;
+    const values: string[] = new Array(ids.length);
+    for (let j = 0; j < ids.length; j++) values[j] = `${heads[j]}${json(data[ids[j]])},"grad":${json(grad[ids[j]])}}`;
+    return `{"event":"step","step":${s.step},"loss":${json(s.loss)},"nodes":${t.op.length},"edges":${edges},"values":[${values.join(",")}]}`;
   }
-  return { event: "step", step: s.step, loss: num(s.loss), nodes: t.op.length, edges: edgeCount(t), values };
+
+  private shapeOf(t: Snapshot["topology"]) {
+    const ids: number[] = [];
+    if (this.which !== "none") for (let i = 0; i < t.op.length; i++) if (this.which === "all" || t.kind[i] !== NodeKind.value) ids.push(i);
+    const heads = ids.map((i) => `{"id":${i},"label":${JSON.stringify(t.label[i])},"op":${JSON.stringify(OPS[t.op[i]].name)},"data":`);
+    return { hash: t.hash, ids: Int32Array.from(ids), heads, edges: edgeCount(t) };
+  }
 }
+
+/** A number as JSON; NaN and ±Infinity as strings ("NaN", "Infinity"), as num() gives them. */
+const json = (x: number) => (Number.isFinite(x) ? String(x) : `"${x}"`);
 
 /** `{"event":"finding","kind","step","label","op","file","line","detail"}` (issue 10), plus the node's index in the step's graph. */
 function findingEvent(f: Finding) {

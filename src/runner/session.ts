@@ -200,7 +200,7 @@ export class ModelSession {
       case "step/report": {
         if (msg.topology) this.topology = msg.topology;
         if (!this.topology || this.topology.hash !== msg.hash) return; // the runner checked this already
-        const values = msg.subset ? expand(this.topology.op.length, msg.subset, msg.values) : msg.values;
+        const values = msg.subset ? this.expand(this.topology, msg.subset, msg.values) : msg.values;
         if (!values) return;
         const snapshot: Snapshot = { step: msg.step, loss: msg.loss, topology: this.topology, values, updates: msg.updates };
         this.snapshots.add(snapshot);
@@ -272,15 +272,26 @@ export class ModelSession {
     if (child && child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
   }
 
+  /** Full-length arrays for a subset of values: fresh ones, or with a one-step history the last step's (see RunOptions.historySnapshots). */
+  private expand(t: GraphTopology, subset: Int32Array, v: GraphValues): GraphValues | undefined {
+    if (this.opts.historySnapshots !== 1) return expand(t.op.length, subset, v);
+    // The subset's nodes depend on the shape only (runner/process/valueSubset.ts): the other entries stay NaN.
+    const reused = this.reused?.hash === t.hash && this.reused.count === subset.length ? this.reused.values : undefined;
+    const values = expand(t.op.length, subset, v, reused);
+    if (values && !reused) this.reused = { hash: t.hash, count: subset.length, values };
+    return values;
+  }
+  private reused: { hash: string; count: number; values: GraphValues } | undefined;
+
   private emit(e: SessionEvent): void {
     for (const l of this.listeners) l(e);
   }
 }
 
 /** Full-length values from a subset (RunOptions.values "leaves"/"none"): the nodes left out read NaN. */
-function expand(n: number, subset: Int32Array, v: GraphValues): GraphValues | undefined {
+function expand(n: number, subset: Int32Array, v: GraphValues, into?: GraphValues): GraphValues | undefined {
   if (subset.length !== v.data.length || subset.length !== v.grad.length) return undefined;
-  const data = new Float64Array(n).fill(NaN), grad = new Float64Array(n).fill(NaN);
+  const data = into?.data ?? new Float64Array(n).fill(NaN), grad = into?.grad ?? new Float64Array(n).fill(NaN);
   for (let j = 0; j < subset.length; j++) {
     const i = subset[j];
     if (i < 0 || i >= n) return undefined;

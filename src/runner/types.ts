@@ -27,7 +27,11 @@ export interface RunOptions {
   memoryLimitMb?: number;
   /** Wall-clock limit on running time (paused time does not count); 0 = none. */
   timeoutSeconds?: number;
-  /** How many recent full snapshots to keep for going back in time. */
+  /**
+   * How many recent full snapshots to keep for going back in time. With 1 (a host that never goes back, like
+   * the CLI), the full-length arrays of a subset of values are reused from step to step: a snapshot's numbers
+   * then hold until the next step is reported.
+   */
   historySnapshots?: number;
   /** Health detectors' thresholds and breakpoint conditions (issue 10); default: pause on the first non-finite value. */
   health?: import("../protocol/health").HealthSpec;

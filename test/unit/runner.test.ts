@@ -129,7 +129,8 @@ check({ x: 3, y: 1 });
   });
 
   it("times out an endless loop with the user's line", async () => {
-    const r = await run({ file: model(`let i = 0;\nwhile (true) {\n  i++;\n}\n`), timeoutSeconds: 0.5 });
+    // Long enough for the worker to reach the loop on a loaded machine (the limit counts from the launch).
+    const r = await run({ file: model(`let i = 0;\nwhile (true) {\n  i++;\n}\n`), timeoutSeconds: 1.5 });
     expect(r.end.reason).toBe("timeout");
     expect(r.end.error).toMatchObject({ kind: "timeout", line: 3 });
   });
