@@ -117,7 +117,8 @@ export class GraphView {
     }) as typeof png;
     // Tests and tools read the colour a record shows (in a big drawing it is not in cytoscape's data), and where a
     // record is drawn (a big drawing's cytoscape holds only the records near the viewport).
-    this.cy.scratch("gradscope", { fillOf: (id: string) => this.fillOf(id), positionOf: (id: string) => { const n = this.drawn.get(id); return n ? { x: n.x, y: n.y } : null; } });
+    this.cy.scratch("gradscope", { fillOf: (id: string) => this.fillOf(id), positionOf: (id: string) => { const n = this.drawn.get(id); return n ? { x: n.x, y: n.y } : null; },
+      valueRecords: () => this.current?.nodes.filter((n) => n.kind === "value").length ?? 0 });
     this.tracker = new ViewportTracker(this.cy, container, () => this.onResize());
     let opFrame = 0;
     this.cy.on("viewport", () => {
