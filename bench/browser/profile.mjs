@@ -68,7 +68,7 @@ try {
     const totalOf = new Map();
     const tot = (id) => { if (totalOf.has(id)) return totalOf.get(id); const n = byId.get(id); let t = selfMs.get(id) ?? 0; for (const c of n.children ?? []) t += tot(c); totalOf.set(id, t); return t; };
     const merge = (ids) => { const m = new Map(); for (const id of ids) { const n = byId.get(id); const k = n.callFrame.functionName || "(anon)"; const e = m.get(k) ?? { t: 0, ids: [] }; e.t += tot(id); e.ids.push(id); m.set(k, e); } return m; };
-    const print = (ids, depth) => { if (depth > 4) return; for (const [k, e] of [...merge(ids)].sort((a, b) => b[1].t - a[1].t)) { if (e.t < 5) continue; console.log(`${"  ".repeat(depth)}${e.t.toFixed(0).padStart(6)} ${k}`); print(e.ids.flatMap((id) => byId.get(id).children ?? []), depth + 1); } };
+    const print = (ids, depth) => { if (depth > 5) return; for (const [k, e] of [...merge(ids)].sort((a, b) => b[1].t - a[1].t)) { if (e.t < 5) continue; console.log(`${"  ".repeat(depth)}${e.t.toFixed(0).padStart(6)} ${k}`); print(e.ids.flatMap((id) => byId.get(id).children ?? []), depth + 1); } };
     console.log(`--- tree under ${name}`);
     print(profile.nodes.filter((n) => n.callFrame.functionName === name && !(function up(x) { for (let p = parent.get(x); p !== undefined; p = parent.get(p)) if (byId.get(p).callFrame.functionName === name) return true; return false; })(n.id)).map((n) => n.id), 0);
   }

@@ -98,7 +98,7 @@ export class FillLayer {
     for (const e of d.edges) {
       const a = at.get(e.source), b = at.get(e.target);
       if (!a || !b) continue;
-      this.seg.set([a.x, a.y, b.x, b.y], k * 4);
+      this.seg[k * 4] = a.x; this.seg[k * 4 + 1] = a.y; this.seg[k * 4 + 2] = b.x; this.seg[k * 4 + 3] = b.y;
       this.segInto[k] = e.intoGroup ? 1 : 0;
       this.segEnds.push([e.source, e.target]);
       k++;

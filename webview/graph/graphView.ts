@@ -183,7 +183,6 @@ export class GraphView {
       for (const el of els) if (el.group === "nodes") { el.data.full = el.data.label; el.data.label = ""; }
     }
     this.opLabelsPending = lod;
-    if (big !== this.big) { this.big = big; this.cy.style(graphStylesheet(this.theme, big)); }
     // Big graphs: draw a texture while panning instead of every label.
     const r = this.cy as unknown as { renderer(): { hideEdgesOnViewport: boolean; textureOnViewport: boolean } };
     Object.assign(r.renderer(), { hideEdgesOnViewport: big, textureOnViewport: big });
@@ -195,15 +194,16 @@ export class GraphView {
     this.flagged.clear();
     this.drawn = new Map(d.nodes.map((n) => [n.id, n]));
     const toAdd = big ? els.filter((e) => e.group !== "edges") : els;
-    if (toAdd.length <= CHUNKED_ADD) {
-      this.cy.batch(() => {
-        this.cy.elements().remove();
-        this.cy.add(toAdd);
-      });
-      this.painter.reset(src, d, this.scale, big, !lod);
-    } else {
-      // Virtual: the records near the viewport now, others as the viewport reaches them (FillLayer draws them meanwhile).
+    const virtual = toAdd.length > CHUNKED_ADD;
+    this.cy.batch(() => {
+      // The old elements go before a change of stylesheet, which would restyle them.
       this.cy.elements().remove();
+      if (big !== this.big) { this.big = big; this.cy.style(graphStylesheet(this.theme, big)); }
+      if (!virtual) this.cy.add(toAdd);
+    });
+    if (!virtual) this.painter.reset(src, d, this.scale, big, !lod);
+    else {
+      // Virtual: the records near the viewport now, others as the viewport reaches them (FillLayer draws them meanwhile).
       for (const e of toAdd) this.virtual.set(e.data.id!, e);
       this.painter.reset(src, d, this.scale, big, !lod);
       this.materialiseInView();
