@@ -37,6 +37,14 @@ for (const [k, root] of roots.entries()) {
       await settle();
       await page.screenshot({ path: join(outDir, `${k}-${name}.png`) });
     }
+    // Around the first parameter (double borders, inputs dashed), just below the zoom where records join cytoscape.
+    await page.evaluate(() => {
+      const cy = window.gradscope.cy;
+      const q = cy.scratch("gradscope").positionOf?.("n0") ?? cy.$("#n0").position();
+      cy.viewport({ zoom: 0.28, pan: { x: cy.width() / 2 - q.x * 0.28, y: cy.height() / 2 - q.y * 0.28 } });
+    });
+    await settle();
+    await page.screenshot({ path: join(outDir, `${k}-params.png`), clip: { x: 300, y: 200, width: 600, height: 300 } });
     console.log(root, await page.evaluate(() => window.gradscope.cy.nodes().length), "nodes in cytoscape at the end");
   } finally { await h.close(); }
 }
