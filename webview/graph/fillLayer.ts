@@ -1,5 +1,6 @@
 import type cytoscape from "cytoscape";
 import type { Drawing } from "../../src/graph/drawing";
+import { UNLIT, type UnlitState } from "./backwardAnimation";
 
 /**
  * The gradient colours of a big drawing's records, painted on a canvas of
@@ -63,6 +64,7 @@ export class FillLayer {
     host.insertBefore(this.canvas, host.firstChild);
     cy.on("render", () => { if (this.active) this.draw(); });
     cy.on("resize", () => { if (this.active) this.draw(); });
+    cy.on("gradscope:lit", () => this.requestDraw());
   }
 
   get enabled(): boolean { return this.active; }
@@ -177,6 +179,7 @@ export class FillLayer {
     /** Records cytoscape does not hold, whose borders this layer draws: unit × 2 + dimmed, by look. */
     const bordered: number[][] = [[], [], [], [], [], []];
     const virtual = this.virtual, path = this.path;
+    const unlit = this.cy.scratch(UNLIT) as UnlitState | undefined;
     for (let u = 0; u < n; u++) {
       let f = this.fills[u];
       const hw = this.w[u] / 2, hh = this.h[u] / 2, cx = this.x[u], cy = this.y[u];
@@ -185,6 +188,7 @@ export class FillLayer {
       if (virtual.has(this.ids[u])) {
         const nan = this.nans[u] === 1, dim = path !== null && !path.has(this.ids[u]);
         if (nan) f = this.colours.nan;
+        if (unlit && (unlit.order.get(this.ids[u]) ?? -1) >= unlit.lit) f = this.colours.unlit;
         if (dim) alpha = 0.25;
         bordered[nan ? Look.Nan : this.looks[u]].push(u * 2 + (dim ? 1 : 0));
       } else {
