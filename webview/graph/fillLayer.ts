@@ -208,11 +208,11 @@ export class FillLayer {
       } else ctx.fillRect(cx - hw, cy - hh, hw * 2, hh * 2);
       if (alpha !== 1) ctx.globalAlpha = 1;
     }
-    this.drawBorders(bordered, round);
+    this.drawBorders(bordered, round, zoom);
   }
 
   /** Borders of the records cytoscape does not hold, one stroke per look (as graphStyle.ts draws them). */
-  private drawBorders(bordered: number[][], round: boolean): void {
+  private drawBorders(bordered: number[][], round: boolean, zoom: number): void {
     const ctx = this.ctx, c = this.colours;
     const thin = c.hc ? 2 : 1;
     const looks: { colour: string; width: number; double?: boolean; dash?: number[] }[] = [
@@ -229,6 +229,8 @@ export class FillLayer {
       const list = bordered[k];
       if (list.length === 0) continue;
       const look = looks[k];
+      // Under ~3 screen px the two lines of a double border would blur to nothing: one line, as wide as the border.
+      const double = look.double === true && look.width * zoom >= 3;
       ctx.strokeStyle = look.colour;
       ctx.setLineDash(look.dash ?? []);
       for (const dim of [0, 1]) {
@@ -238,11 +240,11 @@ export class FillLayer {
           if ((v & 1) !== dim) continue;
           const u = v >> 1;
           // A double border: two thin lines, at the edge and inside it.
-          if (look.double) { outline(u, -look.width / 3); outline(u, look.width / 3); } else outline(u, 0);
+          if (double) { outline(u, -look.width / 3); outline(u, look.width / 3); } else outline(u, 0);
           any = true;
         }
         if (!any) continue;
-        ctx.lineWidth = look.double ? look.width / 3 : look.width;
+        ctx.lineWidth = double ? look.width / 3 : look.width;
         ctx.globalAlpha = dim ? 0.25 : 1;
         ctx.stroke();
       }
