@@ -82,7 +82,7 @@ try {
       await page.evaluate((j) => window.harness.timeSnapshot(j), j1);
       // A big drawing is added in slices: time steps once it is all there.
       await page.waitForFunction(() => !window.gradscope.busy, null, { polling: 20, timeout: 120_000 });
-      upd[name].visible = await page.evaluate(() => window.gradscope.cy.nodes(".value").length);
+      upd[name].visible = await page.evaluate(() => { const cy = window.gradscope.cy; return cy.scratch("gradscope").valueRecords?.() ?? cy.nodes(".value").length; });
       const handler = [], painted = [], blank = [];
       for (let i = 0; i < 25; i++) {
         const t = await page.evaluate((j) => window.harness.timeMessage(window.harness.toMessage(j, "step/update")), i % 2 ? j1 : j2);
@@ -135,7 +135,10 @@ try {
         obs.disconnect();
         return { handler, first, painted, longestTask: Math.max(longest, handler) };
       });
-      exp[name].visible = await page.evaluate(() => window.gradscope.cy.nodes(".value").length);
+      // The view's value records (a virtual drawing's cytoscape holds only those near the viewport: counted apart).
+      const counts = await page.evaluate(() => { const cy = window.gradscope.cy; return { records: cy.scratch("gradscope").valueRecords?.() ?? cy.nodes(".value").length, inCy: cy.nodes(".value").length }; });
+      exp[name].visible = counts.records;
+      exp[name].inCy = counts.inCy;
       exp[name].painted.push(t.painted);
       exp[name].first.push(t.first);
       exp[name].longest.push(t.longestTask);
@@ -145,7 +148,7 @@ try {
   console.log(`opening a grouped graph to ${exp[VARIANTS.at(-1).name].visible} visible nodes (target: painted ≤ 1 s, input never frozen)`);
   for (const { name } of VARIANTS) {
     const e = exp[name];
-    console.log(`  ${name.padEnd(8)} all drawn and painted after ${range(e.painted, 0)} ms = ${range(e.painted.map((x) => x / 1000), 2)}× the 1 s target; first painted frame ${range(e.first, 0)} ms; longest main-thread task ${range(e.longest, 0)} ms`);
+    console.log(`  ${name.padEnd(8)} (${e.inCy} of them in cytoscape) all drawn and painted after ${range(e.painted, 0)} ms = ${range(e.painted.map((x) => x / 1000), 2)}× the 1 s target; first painted frame ${range(e.first, 0)} ms; longest main-thread task ${range(e.longest, 0)} ms`);
   }
   if (has("webgl") && has("canvas")) console.log(`  webgl / canvas, painted: ${range(exp.webgl.painted.map((x, i) => x / exp.canvas.painted[i]), 2)}×`);
   if (hb) console.log(`  canvas / baseline, painted: ${range(exp.canvas.painted.map((x, i) => x / exp.baseline.painted[i]), 2)}×; longest task: ${range(exp.canvas.longest.map((x, i) => x / exp.baseline.longest[i]), 2)}×`);

@@ -20,7 +20,23 @@ try {
     await page.evaluate(() => window.harness.send({ type: "config/set", collapseThreshold: 100 }));
     await page.evaluate((j) => window.harness.timeSnapshot(j), m.snapshotToJSON(m.mlpOfSize(5000)));
     await cdp.send("Profiler.start");
-    t = await page.evaluate(() => window.harness.timeMessage({ type: "config/set", collapseThreshold: 6000 }));
+    // Until the whole view is drawn (sliced adds: busy until the last slice) and painted, with every long task.
+    t = await page.evaluate(async () => {
+      const app = window.gradscope;
+      const paint = () => new Promise((resolve) => requestAnimationFrame(() => { const ch = new MessageChannel(); ch.port1.onmessage = () => resolve(performance.now()); ch.port2.postMessage(0); }));
+      const tasks = [];
+      const obs = new PerformanceObserver((l) => { for (const e of l.getEntries()) tasks.push(Math.round(e.duration)); });
+      obs.observe({ type: "longtask" });
+      const t0 = performance.now();
+      app.receive({ type: "config/set", collapseThreshold: 6000 });
+      const handler = performance.now() - t0;
+      const first = (await paint()) - t0;
+      while (app.busy) await new Promise((r) => setTimeout(r, 4));
+      const painted = (await paint()) - t0;
+      await new Promise((r) => setTimeout(r, 50));
+      obs.disconnect();
+      return { handler: Math.round(handler), first: Math.round(first), painted: Math.round(painted), longTasks: tasks, visible: app.cy.nodes(".value").length };
+    });
   } else {
     const s1 = m.mlpOfSize(2000); const j1 = m.snapshotToJSON(s1), j2 = m.snapshotToJSON(m.nextStep(s1));
     await page.evaluate(() => window.harness.send({ type: "config/set", collapseThreshold: 5000 }));
@@ -44,4 +60,17 @@ try {
   profile.samples.forEach((id, k) => { const seen = new Set(); for (let x = id; x !== undefined; x = parent.get(x)) { const f = byId.get(x).callFrame.functionName; if (f && !seen.has(f)) { seen.add(f); incl.set(f, (incl.get(f) ?? 0) + dt[k]); } } });
   console.log("--- inclusive");
   [...incl].sort((a, b) => b[1] - a[1]).slice(0, 60).forEach(([k, v]) => console.log((v / 1000).toFixed(1).padStart(8), k));
+  const treeArg = process.argv.indexOf("--tree");
+  if (treeArg > 0) {
+    const name = process.argv[treeArg + 1];
+    const selfMs = new Map();
+    profile.samples.forEach((id, k) => selfMs.set(id, (selfMs.get(id) ?? 0) + dt[k] / 1000));
+    const totalOf = new Map();
+    const tot = (id) => { if (totalOf.has(id)) return totalOf.get(id); const n = byId.get(id); let t = selfMs.get(id) ?? 0; for (const c of n.children ?? []) t += tot(c); totalOf.set(id, t); return t; };
+    const merge = (ids) => { const m = new Map(); for (const id of ids) { const n = byId.get(id); const k = n.callFrame.functionName || "(anon)"; const e = m.get(k) ?? { t: 0, ids: [] }; e.t += tot(id); e.ids.push(id); m.set(k, e); } return m; };
+    const print = (ids, depth) => { if (depth > 5) return; for (const [k, e] of [...merge(ids)].sort((a, b) => b[1].t - a[1].t)) { if (e.t < 5) continue; console.log(`${"  ".repeat(depth)}${e.t.toFixed(0).padStart(6)} ${k}`); print(e.ids.flatMap((id) => byId.get(id).children ?? []), depth + 1); } };
+    console.log(`--- tree under ${name}`);
+    print(profile.nodes.filter((n) => n.callFrame.functionName === name && !(function up(x) { for (let p = parent.get(x); p !== undefined; p = parent.get(p)) if (byId.get(p).callFrame.functionName === name) return true; return false; })(n.id)).map((n) => n.id), 0);
+  }
 } finally { await h.close(); }
+// --tree NAME: the call tree under each frame of function NAME (merged by name), 4 levels, ≥ 5 ms.

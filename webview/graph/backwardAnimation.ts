@@ -6,6 +6,14 @@ import type { VisibleGraph } from "./visibleGraph";
  * Plays the backward pass: every record starts unlit, then gradients light up
  * from the loss to the leaves in reverse topological (creation) order.
  */
+/**
+ * What is still unlit, for records cytoscape does not hold yet (a big drawing is virtual: graphView.ts): FillLayer
+ * draws them unlit, and they are added with the class. Kept in cytoscape's scratch (UNLIT), with a `gradscope:lit`
+ * event each frame the animation moves on.
+ */
+export const UNLIT = "gradscope-unlit";
+export interface UnlitState { order: Map<string, number>; lit: number }
+
 export class BackwardAnimation {
   private frame = 0;
 
@@ -18,12 +26,17 @@ export class BackwardAnimation {
     // Units are in creation order (groups at their first member), so reversed they follow backward().
     const ids = vg.units.map((u) => (u.kind === "group" ? groupId(u.group) : valueId(u.node))).reverse();
     this.cy.batch(() => this.cy.nodes(".value, .group").addClass("unlit"));
+    const state: UnlitState = { order: new Map(ids.map((id, k) => [id, k])), lit: 0 };
+    this.cy.scratch(UNLIT, state);
     const start = performance.now();
     let lit = 0;
     const tick = (now: number) => {
       const upTo = Math.min(ids.length, Math.ceil(((now - start) / durationMs) * ids.length));
       this.cy.batch(() => { for (; lit < upTo; lit++) this.cy.getElementById(ids[lit]).removeClass("unlit"); });
+      state.lit = lit;
+      this.cy.emit("gradscope:lit");
       this.frame = lit < ids.length ? requestAnimationFrame(tick) : 0;
+      if (!this.frame) this.cy.removeScratch(UNLIT);
     };
     this.frame = requestAnimationFrame(tick);
   }
@@ -31,6 +44,7 @@ export class BackwardAnimation {
   stop(): void {
     if (this.frame) cancelAnimationFrame(this.frame);
     this.frame = 0;
+    if (this.cy.scratch(UNLIT)) { this.cy.removeScratch(UNLIT); this.cy.emit("gradscope:lit"); }
     this.cy.batch(() => this.cy.nodes(".unlit").removeClass("unlit"));
   }
 }

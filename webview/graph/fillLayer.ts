@@ -1,5 +1,6 @@
 import type cytoscape from "cytoscape";
 import type { Drawing } from "../../src/graph/drawing";
+import { UNLIT, type UnlitState } from "./backwardAnimation";
 
 /**
  * The gradient colours of a big drawing's records, painted on a canvas of
@@ -18,8 +19,11 @@ import type { Drawing } from "../../src/graph/drawing";
  * (pan, zoom, resize), from the same viewport, so the two never drift apart.
  */
 
-/** What a unit's fill looks like (NaN marks and the backward animation's unlit state come from classes), and edges. */
-export interface FillColours { nan: string; unlit: string; edge: string; highlight: string }
+/** What a unit's fill looks like (NaN marks and the backward animation's unlit state come from classes), edges, and the borders of records cytoscape does not hold. */
+export interface FillColours { nan: string; unlit: string; edge: string; highlight: string; border: string; param: string; loss: string; nanBorder: string; hc: boolean }
+
+/** A record's border look, as the stylesheet draws it (graphStyle.ts): computed, input (dashed), param (double), loss, NaN, group (double). */
+const enum Look { Computed, Input, Param, Loss, Nan, Group }
 
 export class FillLayer {
   readonly canvas: HTMLCanvasElement;
@@ -39,8 +43,15 @@ export class FillLayer {
   /** Highlighted path (element ids) or null: edges with both ends on it are highlighted, the rest dimmed. */
   private path: ReadonlySet<string> | null = null;
   private pending = 0;
+  /** Each unit's border look, and whether it is NaN now (for records cytoscape does not hold). */
+  private looks = new Uint8Array(0);
+  private nans = new Uint8Array(0);
 
-  constructor(private readonly cy: cytoscape.Core, private readonly container: HTMLElement, private colours: FillColours) {
+  /**
+   * `virtual`: ids of records not (yet) in cytoscape (graphView.ts: a big drawing holds only the records near the
+   * viewport). This layer draws them whole: fill and border, NaN and dimmed states included.
+   */
+  constructor(private readonly cy: cytoscape.Core, private readonly container: HTMLElement, private colours: FillColours, private readonly virtual: ReadonlyMap<string, unknown>) {
     this.canvas = document.createElement("canvas");
     this.canvas.className = "gs-fill-layer";
     this.canvas.setAttribute("aria-hidden", "true");
@@ -53,6 +64,7 @@ export class FillLayer {
     host.insertBefore(this.canvas, host.firstChild);
     cy.on("render", () => { if (this.active) this.draw(); });
     cy.on("resize", () => { if (this.active) this.draw(); });
+    cy.on("gradscope:lit", () => this.requestDraw());
   }
 
   get enabled(): boolean { return this.active; }
@@ -63,15 +75,18 @@ export class FillLayer {
    * A fresh drawing whose records this layer fills (ids[u] is unit u's element, fills[u] its colour),
    * or null: cytoscape fills them itself (small drawings), and this layer is blank.
    */
-  reset(d: Drawing | null, ids: string[], fills: string[]): void {
+  reset(d: Drawing | null, ids: string[], fills: string[], nans: boolean[] = []): void {
     this.active = d !== null;
     if (!d) { this.clear(); this.fills = []; this.ids = []; this.els = []; return; }
     const n = ids.length;
     this.x = new Float64Array(n); this.y = new Float64Array(n);
     this.w = new Float64Array(n); this.h = new Float64Array(n);
+    this.looks = new Uint8Array(n);
+    this.nans = Uint8Array.from(nans, (b) => (b ? 1 : 0));
     for (const node of d.nodes) {
       if (node.kind === "op") continue;
       this.x[node.unit] = node.x; this.y[node.unit] = node.y; this.w[node.unit] = node.w; this.h[node.unit] = node.h;
+      this.looks[node.unit] = node.kind === "group" ? Look.Group : node.role === "loss" ? Look.Loss : node.role === "param" ? Look.Param : node.role === "input" ? Look.Input : Look.Computed;
     }
     this.ids = ids;
     this.fills = fills.slice();
@@ -85,7 +100,7 @@ export class FillLayer {
     for (const e of d.edges) {
       const a = at.get(e.source), b = at.get(e.target);
       if (!a || !b) continue;
-      this.seg.set([a.x, a.y, b.x, b.y], k * 4);
+      this.seg[k * 4] = a.x; this.seg[k * 4 + 1] = a.y; this.seg[k * 4 + 2] = b.x; this.seg[k * 4 + 3] = b.y;
       this.segInto[k] = e.intoGroup ? 1 : 0;
       this.segEnds.push([e.source, e.target]);
       k++;
@@ -111,6 +126,23 @@ export class FillLayer {
   fillOf(u: number): string | undefined { return this.active ? this.fills[u] : undefined; }
 
   setFill(u: number, fill: string): void { this.fills[u] = fill; }
+
+  /** A unit's NaN mark (drawn here while cytoscape does not hold its record). */
+  setNan(u: number, nan: boolean): boolean {
+    const v = nan ? 1 : 0;
+    if (this.nans[u] === v) return false;
+    this.nans[u] = v;
+    return true;
+  }
+
+  /** The record under a model position (topmost), or null. */
+  idAt(px: number, py: number): string | null {
+    if (!this.active) return null;
+    for (let u = this.ids.length - 1; u >= 0; u--) {
+      if (Math.abs(px - this.x[u]) <= this.w[u] / 2 && Math.abs(py - this.y[u]) <= this.h[u] / 2) return this.ids[u];
+    }
+    return null;
+  }
 
   /** Draw in the coming frame (several changes in one task draw once). */
   requestDraw(): void {
@@ -144,16 +176,28 @@ export class FillLayer {
     this.drawEdges(x1, y1, x2, y2);
     let last = "";
     const n = this.fills.length;
+    /** Records cytoscape does not hold, whose borders this layer draws: unit × 2 + dimmed, by look. */
+    const bordered: number[][] = [[], [], [], [], [], []];
+    const virtual = this.virtual, path = this.path;
+    const unlit = this.cy.scratch(UNLIT) as UnlitState | undefined;
     for (let u = 0; u < n; u++) {
       let f = this.fills[u];
       const hw = this.w[u] / 2, hh = this.h[u] / 2, cx = this.x[u], cy = this.y[u];
       if (cx + hw < x1 || cx - hw > x2 || cy + hh < y1 || cy - hh > y2) continue;
-      const e = this.el(u, this.ids[u]);
-      if (!e) continue;
       let alpha = 1;
-      if (e.hasClass("nan")) f = this.colours.nan;
-      if (e.hasClass("unlit")) f = this.colours.unlit;
-      if (e.hasClass("dim")) alpha = 0.25;
+      if (virtual.has(this.ids[u])) {
+        const nan = this.nans[u] === 1, dim = path !== null && !path.has(this.ids[u]);
+        if (nan) f = this.colours.nan;
+        if (unlit && (unlit.order.get(this.ids[u]) ?? -1) >= unlit.lit) f = this.colours.unlit;
+        if (dim) alpha = 0.25;
+        bordered[nan ? Look.Nan : this.looks[u]].push(u * 2 + (dim ? 1 : 0));
+      } else {
+        const e = this.el(u, this.ids[u]);
+        if (!e) continue;
+        if (e.hasClass("nan")) f = this.colours.nan;
+        if (e.hasClass("unlit")) f = this.colours.unlit;
+        if (e.hasClass("dim")) alpha = 0.25;
+      }
       if (f !== last) { ctx.fillStyle = f; last = f; }
       if (alpha !== 1) ctx.globalAlpha = alpha;
       if (round) {
@@ -164,6 +208,49 @@ export class FillLayer {
       } else ctx.fillRect(cx - hw, cy - hh, hw * 2, hh * 2);
       if (alpha !== 1) ctx.globalAlpha = 1;
     }
+    this.drawBorders(bordered, round, zoom);
+  }
+
+  /** Borders of the records cytoscape does not hold, one stroke per look (as graphStyle.ts draws them). */
+  private drawBorders(bordered: number[][], round: boolean, zoom: number): void {
+    const ctx = this.ctx, c = this.colours;
+    const thin = c.hc ? 2 : 1;
+    const looks: { colour: string; width: number; double?: boolean; dash?: number[] }[] = [
+      { colour: c.border, width: thin }, { colour: c.border, width: thin, dash: [6, 3] }, { colour: c.param, width: 3, double: true },
+      { colour: c.loss, width: 3 }, { colour: c.nanBorder, width: 4 }, { colour: c.border, width: 3, double: true },
+    ];
+    const outline = (u: number, inset: number) => {
+      const hw = this.w[u] / 2 - inset, hh = this.h[u] / 2 - inset, cx = this.x[u], cy = this.y[u];
+      if (hw <= 0 || hh <= 0) return;
+      if (round) ctx.roundRect(cx - hw, cy - hh, hw * 2, hh * 2, Math.max(0, Math.min(hw / 2, hh / 2, 8)));
+      else ctx.rect(cx - hw, cy - hh, hw * 2, hh * 2);
+    };
+    for (let k = 0; k < looks.length; k++) {
+      const list = bordered[k];
+      if (list.length === 0) continue;
+      const look = looks[k];
+      // Under ~3 screen px the two lines of a double border would blur to nothing: one line, as wide as the border.
+      const double = look.double === true && look.width * zoom >= 3;
+      ctx.strokeStyle = look.colour;
+      ctx.setLineDash(look.dash ?? []);
+      for (const dim of [0, 1]) {
+        ctx.beginPath();
+        let any = false;
+        for (const v of list) {
+          if ((v & 1) !== dim) continue;
+          const u = v >> 1;
+          // A double border: two thin lines, at the edge and inside it.
+          if (double) { outline(u, -look.width / 3); outline(u, look.width / 3); } else outline(u, 0);
+          any = true;
+        }
+        if (!any) continue;
+        ctx.lineWidth = double ? look.width / 3 : look.width;
+        ctx.globalAlpha = dim ? 0.25 : 1;
+        ctx.stroke();
+      }
+      ctx.globalAlpha = 1;
+    }
+    ctx.setLineDash([]);
   }
 
   /** Edges crossing the visible rectangle, one stroke per look: plain, into a group (lighter), on the path, off it (dim). */

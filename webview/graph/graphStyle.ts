@@ -19,6 +19,7 @@ export function fillColours(th: ThemeColours): FillColours {
   return {
     nan: rgbText(mix(th.background, th.nan, 0.55)), unlit: rgbText(mix(th.background, th.foreground, 0.04)),
     edge: rgbText(mix(th.background, th.foreground, hc ? 0.9 : 0.4)), highlight: rgbText(th.highlight),
+    border: rgbText(th.contrastBorder ?? mix(th.background, th.foreground, 0.35)), param: rgbText(th.param), loss: rgbText(th.loss), nanBorder: rgbText(th.nan), hc,
   };
 }
 

@@ -8,10 +8,11 @@ import { GradientScale } from "./gradientScale";
 import { buildElements, groupId, opId, valueId } from "./graphElements";
 import { fillColours, graphStylesheet } from "./graphStyle";
 import { FillLayer } from "./fillLayer";
+import { UNLIT, type UnlitState } from "./backwardAnimation";
 import { FLOW_MAX_UNITS, paintFlows } from "./gradientFlow";
 import { READABLE_ZOOM, ValuePainter } from "./valuePainter";
 import { chooseRenderer, rendererOption, type RendererName } from "./renderer";
-import { fitArea, fitBounds, frameElements, ViewportTracker } from "./viewportFit";
+import { fitArea, fitBounds, frameBounds, MIN_FIT_ZOOM, ViewportTracker } from "./viewportFit";
 import type { VisibleGraph } from "./visibleGraph";
 
 /**
@@ -35,6 +36,15 @@ const BIG = 1500;
 const CHUNKED_ADD = 1200;
 /** Work per slice of addInSlices, ms: long enough to amortise, short enough that input is handled promptly. */
 const ADD_SLICE_MS = 40;
+/**
+ * A drawing with more records than CHUNKED_ADD is virtual: cytoscape holds only the records near the viewport (and
+ * any the panel asks for: the selection, a PNG export), FillLayer draws the others whole. Each record costs
+ * cytoscape ~0.2–0.3 ms of style work and its first full draw, so opening 5,000 records that are mostly off screen
+ * (the fit stops at MIN_FIT_ZOOM) was seconds of work for nothing on screen.
+ */
+const MATERIALISE_ZOOM = MIN_FIT_ZOOM;
+/** Records wanted at once up to this many are added in one batch; more are added in slices (addInSlices). */
+const SYNC_ADD = 150;
 interface CyRenderer { render(options?: unknown): void; flushRenderedStyleQueue(): void }
 const noRender = (): void => {};
 
@@ -56,6 +66,13 @@ export class GraphView {
   private readonly fills: FillLayer;
   /** A big drawing's edges, drawn by FillLayer, not added to cytoscape. */
   private layerEdges: cytoscape.ElementDefinition[] = [];
+  /** A virtual drawing's records not in cytoscape yet, by id (FillLayer draws them). */
+  private readonly virtual = new Map<string, cytoscape.ElementDefinition>();
+  /** The drawing's records by id (positions and sizes without asking cytoscape). */
+  private drawn = new Map<string, { x: number; y: number; w: number; h: number }>();
+  /** States that records added later must carry: the highlighted path (null: none) and flagged ids. */
+  private pathIds: ReadonlySet<string> | null = null;
+  private flagged = new Set<string>();
   private readonly tracker: ViewportTracker;
   /** The renderer actually in use (WebGL falls back to canvas). */
   readonly renderer: RendererName;
@@ -87,23 +104,33 @@ export class GraphView {
     this.cy = cy;
     this.renderer = renderer;
     container.dataset.rendererUsed = renderer;
-    this.fills = new FillLayer(this.cy, container, fillColours(theme));
+    this.fills = new FillLayer(this.cy, container, fillColours(theme), this.virtual);
     this.painter = new ValuePainter(this.cy, this.fills);
     // A PNG is cytoscape's own drawing: in a big drawing it must fill the records itself for the moment.
     const png = this.cy.png.bind(this.cy);
     (this.cy as { png: typeof png }).png = ((opts: Parameters<typeof png>[0]) => {
       if (!this.big) return png(opts);
+      this.materialise([...this.virtual.keys()]);
       this.painter.syncCytoscapeFills();
       this.cy.style(graphStylesheet(this.theme, true, false));
       const edges = this.cy.add(this.layerEdges);
       try { return png(opts); } finally { edges.remove(); this.cy.style(graphStylesheet(this.theme, true)); }
     }) as typeof png;
-    // Tests and tools read the colour a record shows (in a big drawing it is not in cytoscape's data).
-    this.cy.scratch("gradscope", { fillOf: (id: string) => this.fillOf(id) });
+    // Tests and tools read the colour a record shows (in a big drawing it is not in cytoscape's data), and where a
+    // record is drawn (a big drawing's cytoscape holds only the records near the viewport).
+    this.cy.scratch("gradscope", { fillOf: (id: string) => this.fillOf(id), positionOf: (id: string) => { const n = this.drawn.get(id); return n ? { x: n.x, y: n.y } : null; },
+      valueRecords: () => this.current?.nodes.filter((n) => n.kind === "value").length ?? 0 });
     this.tracker = new ViewportTracker(this.cy, container, () => this.onResize());
     let opFrame = 0;
     this.cy.on("viewport", () => {
       if (this.opLabelsPending && !opFrame) opFrame = requestAnimationFrame(() => { opFrame = 0; this.writeOpLabels(); });
+    });
+    this.cy.on("viewport resize", () => this.materialiseSoon());
+    // Further out than MATERIALISE_ZOOM, a record FillLayer draws joins cytoscape when the pointer reaches it.
+    this.cy.on("mousemove", (e) => {
+      if (e.target !== this.cy || this.virtual.size === 0) return;
+      const id = this.fills.idAt(e.position.x, e.position.y);
+      if (id !== null && this.virtual.has(id)) this.materialise([id]);
     });
     this.cy.on("mouseover", "node", (e) => {
       const d = e.target.data();
@@ -115,7 +142,14 @@ export class GraphView {
       if (e.target.hasClass("group")) events.tapGroup(d.unit, d.path);
       else if (typeof d.node === "number") events.tapNode(d.node);
     });
-    this.cy.on("tap", (e) => { if (e.target === this.cy) events.tapBackground(); });
+    this.cy.on("tap", (e) => {
+      if (e.target !== this.cy) return;
+      const id = this.virtual.size ? this.fills.idAt(e.position.x, e.position.y) : null;
+      if (id !== null && this.virtual.has(id)) {
+        this.materialise([id]);
+        this.cy.getElementById(id).emit("tap");
+      } else events.tapBackground();
+    });
   }
 
   get visible(): VisibleGraph | null { return this.vg; }
@@ -150,24 +184,81 @@ export class GraphView {
       for (const el of els) if (el.group === "nodes") { el.data.full = el.data.label; el.data.label = ""; }
     }
     this.opLabelsPending = lod;
-    if (big !== this.big) { this.big = big; this.cy.style(graphStylesheet(this.theme, big)); }
     // Big graphs: draw a texture while panning instead of every label.
     const r = this.cy as unknown as { renderer(): { hideEdgesOnViewport: boolean; textureOnViewport: boolean } };
     Object.assign(r.renderer(), { hideEdgesOnViewport: big, textureOnViewport: big });
     // Big drawings: FillLayer draws the edges; cytoscape only gets them for a PNG export.
     this.layerEdges = big ? els.filter((e) => e.group === "edges") : [];
     this.cancelAdd();
+    this.virtual.clear();
+    this.pathIds = null;
+    this.flagged.clear();
+    this.drawn = new Map(d.nodes.map((n) => [n.id, n]));
     const toAdd = big ? els.filter((e) => e.group !== "edges") : els;
-    if (toAdd.length <= CHUNKED_ADD) {
-      this.cy.batch(() => {
-        this.cy.elements().remove();
-        this.cy.add(toAdd);
-      });
-    } else {
+    const virtual = toAdd.length > CHUNKED_ADD;
+    this.cy.batch(() => {
+      // The old elements go before a change of stylesheet, which would restyle them.
       this.cy.elements().remove();
-      this.addInSlices(toAdd);
+      if (big !== this.big) { this.big = big; this.cy.style(graphStylesheet(this.theme, big)); }
+      if (!virtual) this.cy.add(toAdd);
+    });
+    if (!virtual) this.painter.reset(src, d, this.scale, big, !lod);
+    else {
+      // Virtual: the records near the viewport now, others as the viewport reaches them (FillLayer draws them meanwhile).
+      for (const e of toAdd) this.virtual.set(e.data.id!, e);
+      this.painter.reset(src, d, this.scale, big, !lod);
+      this.materialiseInView();
     }
-    this.painter.reset(src, d, this.scale, big, !lod);
+  }
+
+  /** Bring these records into cytoscape now (those it already holds are left alone). */
+  private materialise(ids: Iterable<string>): void {
+    const defs: cytoscape.ElementDefinition[] = [];
+    for (const id of ids) {
+      const e = this.virtual.get(id);
+      if (!e) continue;
+      this.virtual.delete(id);
+      defs.push(this.withStates(e));
+    }
+    if (defs.length === 0) return;
+    this.cy.batch(() => { this.cy.add(defs); });
+    this.painter.refresh();
+  }
+
+  /** A record as added now: with the states set since the drawing was made (path, dim, flagged). */
+  private withStates(e: cytoscape.ElementDefinition): cytoscape.ElementDefinition {
+    const id = e.data.id!;
+    let extra = "";
+    if (this.pathIds) extra += this.pathIds.has(id) ? " path" : " dim";
+    if (this.flagged.has(id)) extra += " flagged";
+    const unlit = this.cy.scratch(UNLIT) as UnlitState | undefined;
+    if (unlit && (unlit.order.get(id) ?? -1) >= unlit.lit) extra += " unlit";
+    return extra ? { ...e, classes: `${e.classes ?? ""}${extra}` } : e;
+  }
+
+  private viewFrame = 0;
+  private materialiseSoon(): void {
+    if (this.virtual.size === 0 || this.viewFrame) return;
+    this.viewFrame = requestAnimationFrame(() => { this.viewFrame = 0; this.materialiseInView(); });
+  }
+
+  /** Add the records in (or near) the viewport that cytoscape does not hold yet: at once if few, else in slices. */
+  private materialiseInView(): void {
+    if (this.virtual.size === 0 || this.cy.zoom() < MATERIALISE_ZOOM) return;
+    const ext = this.cy.extent();
+    const mx = ext.w * 0.25, my = ext.h * 0.25;
+    const x1 = ext.x1 - mx, x2 = ext.x2 + mx, y1 = ext.y1 - my, y2 = ext.y2 + my;
+    const queued = this.adding?.ids;
+    const want: string[] = [];
+    for (const id of this.virtual.keys()) {
+      if (queued?.has(id)) continue;
+      const n = this.drawn.get(id);
+      if (!n || n.x + n.w / 2 < x1 || n.x - n.w / 2 > x2 || n.y + n.h / 2 < y1 || n.y - n.h / 2 > y2) continue;
+      want.push(id);
+    }
+    if (want.length === 0) return;
+    if (want.length <= SYNC_ADD && !this.adding) this.materialise(want);
+    else this.addInSlices(want);
   }
 
   /**
@@ -177,16 +268,22 @@ export class GraphView {
    * slice (redrawing every record added so far after each slice would make the whole quadratic), while FillLayer
    * shows the records arriving, nearest the viewport's centre first, with a progress line.
    */
-  private adding: { els: cytoscape.ElementDefinition[]; next: number; timer: number } | null = null;
+  private adding: { els: string[]; ids: Set<string>; next: number; timer: number } | null = null;
   private readonly afterAdd = new Map<string, () => void>();
   private progress: HTMLElement | null = null;
 
-  private addInSlices(nodes: cytoscape.ElementDefinition[]): void {
+  private addInSlices(ids: string[]): void {
     const ext = this.cy.extent();
     const cx = (ext.x1 + ext.x2) / 2, cyy = (ext.y1 + ext.y2) / 2;
-    const dist = (e: cytoscape.ElementDefinition) => Math.abs(e.position!.x - cx) + Math.abs(e.position!.y - cyy);
-    const els = nodes.slice().sort((a, b) => dist(a) - dist(b));
-    const job = { els, next: 0, timer: 0 };
+    const dist = (id: string) => { const n = this.drawn.get(id)!; return Math.abs(n.x - cx) + Math.abs(n.y - cyy); };
+    const sorted = ids.slice().sort((a, b) => dist(a) - dist(b));
+    if (this.adding) {
+      // Already adding: these go after what is queued (the viewport moved on).
+      for (const id of sorted) { this.adding.els.push(id); this.adding.ids.add(id); }
+      return;
+    }
+    const els = sorted;
+    const job = { els, ids: new Set(els), next: 0, timer: 0 };
     this.adding = job;
     const r = (this.cy as unknown as { renderer(): CyRenderer }).renderer();
     r.render = noRender; // paused: an own property over the prototype's method, deleted when done
@@ -195,14 +292,20 @@ export class GraphView {
       if (this.adding !== job) return;
       const t0 = performance.now();
       while (job.next < els.length && performance.now() - t0 < ADD_SLICE_MS) {
-        const part = els.slice(job.next, job.next + 100);
+        const part: cytoscape.ElementDefinition[] = [];
+        for (const id of els.slice(job.next, job.next + 100)) {
+          const e = this.virtual.get(id);
+          if (!e) continue; // added meanwhile (materialise)
+          this.virtual.delete(id);
+          part.push(this.withStates(e));
+        }
         this.cy.add(part);
         r.flushRenderedStyleQueue();
-        job.next += part.length;
+        job.next += 100;
       }
       this.fills.draw();
       if (job.next < els.length) {
-        this.showProgress(job.next, els.length);
+        this.showProgress(Math.min(job.next, els.length), els.length);
         job.timer = window.setTimeout(slice, 0);
         return;
       }
@@ -267,7 +370,10 @@ export class GraphView {
   /** The colour an element (value record or group box) shows now. */
   fillOf(id: string): string | undefined {
     const el = this.cy.getElementById(id);
-    if (el.empty()) return undefined;
+    if (el.empty()) {
+      const e = this.virtual.get(id);
+      return e ? (this.painter.fillOf(e.data.unit) ?? e.data.fill) : undefined;
+    }
     const u = el.data("unit");
     return typeof u === "number" ? (this.painter.fillOf(u) ?? el.data("fill")) : el.data("fill");
   }
@@ -309,11 +415,12 @@ export class GraphView {
   }
 
   /** Element writes still queued from the last update (0 when the drawing is current). */
-  get pendingWrites(): number { return this.painter.pending + (this.adding ? this.adding.els.length - this.adding.next : 0); }
+  get pendingWrites(): number { return this.painter.pending + (this.adding ? Math.max(0, this.adding.els.length - this.adding.next) : 0); }
 
   /** Forget the last model: no elements, the viewport back to the panel. */
   clear(): void {
     this.cancelAdd();
+    this.virtual.clear();
     this.model = this.vg = this.src = this.layout = this.current = null;
     this.painter.clear();
     this.cy.elements().remove();
@@ -348,10 +455,16 @@ export class GraphView {
 
   /** Bring these elements (what a group just opened into) into view. */
   frame(ids: string[]): void {
-    if (this.adding) { this.afterAdd.set("frame", () => this.frame(ids)); return; }
-    let els = this.cy.collection();
-    for (const id of ids) els = els.union(this.cy.getElementById(id));
-    frameElements(this.cy, this.container, els);
+    // From the drawing (records carry their text inside): cytoscape need not hold them.
+    let x1 = Infinity, y1 = Infinity, x2 = -Infinity, y2 = -Infinity;
+    for (const id of ids) {
+      const n = this.drawn.get(id);
+      if (!n) continue;
+      x1 = Math.min(x1, n.x - n.w / 2); x2 = Math.max(x2, n.x + n.w / 2);
+      y1 = Math.min(y1, n.y - n.h / 2); y2 = Math.max(y2, n.y + n.h / 2);
+    }
+    if (x1 > x2) return;
+    frameBounds(this.cy, this.container, { x1, y1, x2, y2, w: x2 - x1, h: y2 - y1 });
   }
 
   private fitNow(): void {
@@ -368,6 +481,7 @@ export class GraphView {
     this.cy.batch(() => {
       this.cy.elements().removeClass("path dim");
       this.fills.setPath(null);
+      this.pathIds = null;
       if (node === null || !m || !vg) return;
       const onPath = downstreamToRoot(m, node);
       const ids = new Set<string>();
@@ -380,6 +494,7 @@ export class GraphView {
         if (i !== node) ids.add(opId(i));
       }
       this.fills.setPath(ids);
+      this.pathIds = ids;
       this.cy.nodes().forEach((n) => { n.addClass(ids.has(n.id()) ? "path" : "dim"); });
       this.cy.edges().forEach((e) => { e.addClass(ids.has(e.source().id()) && ids.has(e.target().id()) ? "path" : "dim"); });
       this.cy.getElementById(valueId(node)).removeClass("dim").addClass("path");
@@ -392,12 +507,15 @@ export class GraphView {
     const vg = this.vg;
     this.cy.batch(() => {
       this.cy.nodes(".flagged").removeClass("flagged");
+      this.flagged.clear();
       if (!vg) return;
       for (const i of nodes) {
         const u = i < vg.unitOf.length ? vg.unitOf[i] : -1;
         if (u < 0) continue;
         const unit = vg.units[u];
-        this.cy.getElementById(unit.kind === "group" ? groupId(unit.group) : valueId(i)).addClass("flagged");
+        const id = unit.kind === "group" ? groupId(unit.group) : valueId(i);
+        this.flagged.add(id);
+        this.cy.getElementById(id).addClass("flagged");
       }
     });
   }
@@ -405,6 +523,7 @@ export class GraphView {
   /** Select an element (a node's record or a group's box) and bring it into view. */
   selectElement(id: string, center = true): void {
     if (this.adding) { this.afterAdd.set("select", () => this.selectElement(id, center)); return; }
+    this.materialise([id]);
     const el = this.cy.getElementById(id);
     if (el.empty()) return;
     this.cy.nodes(":selected").unselect();
@@ -418,8 +537,12 @@ export class GraphView {
 
   select(node: number, center = true): void { this.selectElement(valueId(node), center); }
 
+  /** The node has its own record in the drawing (cytoscape may not hold it yet: it is added when needed). */
   isVisible(node: number): boolean {
-    return this.cy.getElementById(valueId(node)).nonempty();
+    const vg = this.vg;
+    if (!vg || node < 0 || node >= vg.unitOf.length) return false;
+    const u = vg.unitOf[node];
+    return u >= 0 && vg.units[u].kind === "node";
   }
 
   private updateRange(model: GraphModel, vg: VisibleGraph): void {

@@ -76,7 +76,7 @@ export class ValuePainter {
     this.latest = { src, d, scale };
     this.labelsStale = false;
     this.layer = useLayer ? this.fillLayer : null;
-    this.fillLayer.reset(useLayer ? d : null, this.ids, this.cyFill);
+    this.fillLayer.reset(useLayer ? d : null, this.ids, this.cyFill, this.target.map((t) => t.nan));
   }
 
   /** The colour a unit's record shows now (whoever paints it). */
@@ -124,6 +124,7 @@ export class ValuePainter {
     let changed = false;
     for (let u = 0; u < this.target.length; u++) {
       const f = this.target[u].fill, d = this.drawn[u];
+      if (layer.setNan(u, this.target[u].nan)) changed = true;
       if (f === d.fill) continue;
       d.fill = f;
       layer.setFill(u, f);
@@ -142,6 +143,8 @@ export class ValuePainter {
         const t = this.target[u], d = this.drawn[u];
         if (t.fill === d.fill && (t.label === null || t.label === d.label) && t.nan === d.nan) continue;
         const el = this.cy.getElementById(this.ids[u]);
+        // Not in cytoscape (a big drawing holds the records near the viewport): written when it is added.
+        if (el.empty()) continue;
         if (this.layer) { if (t.label !== null && t.label !== d.label) el.data("label", t.label); }
         else { el.data(t.label === null ? { fill: t.fill } : { fill: t.fill, label: t.label }); this.cyFill[u] = t.fill; }
         el.toggleClass("nan", t.nan);

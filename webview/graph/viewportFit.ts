@@ -42,7 +42,11 @@ export function fitBounds(cy: cytoscape.Core, container: HTMLElement, b: { x1: n
 /** Brings a part of the drawing into view (what a group opened into): fitted if it fits a legible zoom, else its centre at MIN_FIT_ZOOM; nothing moves if it is already in view. */
 export function frameElements(cy: cytoscape.Core, container: HTMLElement, els: cytoscape.Collection): void {
   if (els.empty()) return;
-  const bb = els.boundingBox({ includeLabels: true, includeOverlays: false });
+  frameBounds(cy, container, els.boundingBox({ includeLabels: true, includeOverlays: false }));
+}
+
+/** frameElements for model bounds known without cytoscape (a big drawing's records need not be in it). */
+export function frameBounds(cy: cytoscape.Core, container: HTMLElement, bb: { x1: number; y1: number; x2: number; y2: number; w: number; h: number }): void {
   const ext = cy.extent();
   if (bb.x1 >= ext.x1 && bb.x2 <= ext.x2 && bb.y1 >= ext.y1 && bb.y2 <= ext.y2) return;
   const area = fitArea(container);
