@@ -237,10 +237,19 @@ describe("a 5k-record view", () => {
     await p.waitForFunction(() => document.querySelector("#details .node-details")?.getAttribute("data-node") === "0");
     expect(await p.evaluate(() => (window as any).gradscope.cy.$("#n0").selected())).toBe(true);
 
-    // A PNG is cytoscape's drawing: every record joins it first. (Its image of this drawing, 9.6k × 96k model px, is
-    // empty — "data:," — on main too, where every record was already in cytoscape: a limit of the PNG export itself.)
+    // A PNG is cytoscape's drawing: every record joins it first. The drawing is 9.6k × 96k model px: the image is
+    // scaled to fit 8,000 px (it used to ask for a 19k × 192k canvas and came out empty, "data:,").
     const saved = await requestExport(p, "png");
     expect(saved.suggestedName).toMatch(/\.png$/);
+    expect(saved.data).toMatch(/^data:image\/png;base64,/);
+    const size = await p.evaluate(async (uri) => {
+      const img = new Image();
+      img.src = uri;
+      await img.decode();
+      return { w: img.naturalWidth, h: img.naturalHeight };
+    }, saved.data);
+    expect(Math.max(size.w, size.h)).toBeLessThanOrEqual(8000);
+    expect(Math.max(size.w, size.h)).toBeGreaterThan(4000);
     expect(await p.evaluate(() => (window as any).gradscope.cy.nodes(".value").length)).toBe(counts.records);
     await p.close();
   });

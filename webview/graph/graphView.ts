@@ -109,12 +109,12 @@ export class GraphView {
     // A PNG is cytoscape's own drawing: in a big drawing it must fill the records itself for the moment.
     const png = this.cy.png.bind(this.cy);
     (this.cy as { png: typeof png }).png = ((opts: Parameters<typeof png>[0]) => {
-      if (!this.big) return png(opts);
+      if (!this.big) return png(fitScale(this.cy, opts));
       this.materialise([...this.virtual.keys()]);
       this.painter.syncCytoscapeFills();
       this.cy.style(graphStylesheet(this.theme, true, false));
       const edges = this.cy.add(this.layerEdges);
-      try { return png(opts); } finally { edges.remove(); this.cy.style(graphStylesheet(this.theme, true)); }
+      try { return png(fitScale(this.cy, opts)); } finally { edges.remove(); this.cy.style(graphStylesheet(this.theme, true)); }
     }) as typeof png;
     // Tests and tools read the colour a record shows (in a big drawing it is not in cytoscape's data), and where a
     // record is drawn (a big drawing's cytoscape holds only the records near the viewport).
@@ -570,4 +570,15 @@ export function downstreamToRoot(m: GraphModel, node: number): number[] {
     }
   }
   return out;
+}
+
+/**
+ * cytoscape ignores maxWidth/maxHeight when a scale is given: a big graph (9.6k × 96k px at 5k nodes) at scale 2
+ * asked for a 19k × 192k canvas and came out empty ("data:,"). Lower the scale so the image fits them.
+ */
+function fitScale<O extends { full?: boolean; scale?: number; maxWidth?: number; maxHeight?: number } | undefined>(cy: cytoscape.Core, opts: O): O {
+  if (!opts?.full || opts.scale === undefined || (!opts.maxWidth && !opts.maxHeight)) return opts;
+  const bb = cy.elements().boundingBox();
+  const scale = Math.min(opts.scale, (opts.maxWidth ?? Infinity) / Math.max(1, bb.w), (opts.maxHeight ?? Infinity) / Math.max(1, bb.h));
+  return { ...opts, scale };
 }
