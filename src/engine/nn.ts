@@ -1,7 +1,7 @@
 import { NodeKind } from "../protocol/ops";
 import { childGroup, engine } from "./context";
 import { defaultRng, type Rng } from "./rng";
-import { Value, type Operand } from "./value";
+import { affine, Value, type Operand } from "./value";
 
 /** Anything with parameters, as in micrograd. */
 export abstract class Module {
@@ -41,9 +41,8 @@ export class Neuron extends Module {
     const saved = engine.group;
     engine.group = this.group;
     try {
-      let act = this.b;
-      for (let i = 0; i < x.length; i++) act = act.add(this.w[i].mul(x[i]));
-      return this.nonlin ? act.relu() : act;
+      // act = b; act = act.add(w[i].mul(x[i])) for each i; relu: the same nodes, one handle (see affine).
+      return affine(this.w, x, this.b, this.nonlin);
     } finally {
       engine.group = saved;
     }

@@ -216,6 +216,84 @@ function nodeK(op: number, out: number, a: number, k: number): Value {
 }
 
 /**
+ * @internal `b + w[0]·x[0] + … + w[n−1]·x[n−1]`, then relu if asked: what
+ * Neuron.forward computes with the ops, as the same chain of mul and add nodes
+ * in the same slots, written straight into the store. Only the result gets a
+ * handle: the chain's nodes stay reachable through `.inputs` (handleAt makes
+ * handles on demand), so the ~2n handles the ops would allocate and drop are
+ * saved. Any operand off the ops' fast path (an operand of an older step, a
+ * leaf without a slot, a non-number, a region to begin, the node limit) takes
+ * that step through the ops themselves.
+ */
+export function affine(w: readonly Value[], x: readonly Operand[], b: Value, relu: boolean): Value {
+  const s = store, n = x.length;
+  // The running sum: its handle while one exists (b, or a node the ops made), else its slot `acc` of generation `accGen`.
+  let hand: Value | null = b;
+  let acc = -1, accGen = -1;
+  for (let i = 0; ; i++) {
+    // A run of terms on the fast path, with the store's columns in locals (only the ops' slow path can grow them).
+    const gen = s.gen, end = s.fastEnd - 2, top0 = s.top;
+    let a = hand === null ? (accGen === gen ? acc : -1) : hand.gen >= gen ? hand.slot : -1;
+    let top = top0;
+    if (a >= 0) {
+      const { data, grad, op, in0, in1, k, slotGen } = s;
+      for (; i < n && top <= end; i++) {
+        const wi = w[i], xi = x[i];
+        if (wi.gen < gen) break;
+        const wd = data[wi.slot];
+        if (typeof xi === "number") {
+          data[top] = wd * xi;
+          in1[top] = -1;
+          k[top] = xi;
+        } else if (xi instanceof Value && xi.gen >= gen) {
+          data[top] = wd * data[xi.slot];
+          in1[top] = xi.slot;
+        } else break;
+        grad[top] = 0;
+        op[top] = OP.mul;
+        in0[top] = wi.slot;
+        slotGen[top] = gen;
+        const o = top + 1;
+        data[o] = data[a] + data[top];
+        grad[o] = 0;
+        op[o] = OP.add;
+        in0[o] = a;
+        in1[o] = top;
+        slotGen[o] = gen;
+        a = o;
+        top += 2;
+      }
+    }
+    if (top !== top0) {
+      s.top = top;
+      acc = a;
+      accGen = gen;
+      hand = null;
+    }
+    if (i >= n) break;
+    hand = slowStep(hand, acc, accGen, w[i], x[i]);
+  }
+  if (hand !== null) return relu ? hand.relu() : hand;
+  if (relu && s.top < s.fastEnd && accGen === s.gen) {
+    const x0 = s.data[acc];
+    return node(OP.relu, x0 < 0 ? 0 : x0, acc, -1);
+  }
+  const v = handleOf(acc, accGen);
+  return relu ? v.relu() : v;
+}
+
+function handleOf(slot: number, gen: number): Value {
+  const v = opHandle(slot);
+  v.gen = gen;
+  return v;
+}
+
+/** One term of affine() through the ops. */
+function slowStep(hand: Value | null, acc: number, accGen: number, w: Value, x: Operand): Value {
+  return (hand ?? handleOf(acc, accGen)).add(w.mul(x));
+}
+
+/**
  * An op off the compiled fast path: checks and resolves its operands (before
  * the new node takes a slot, so it cannot overwrite them), then builds it.
  */
