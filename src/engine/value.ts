@@ -282,6 +282,78 @@ export function affine(w: readonly Value[], x: readonly Operand[], b: Value, rel
   return relu ? v.relu() : v;
 }
 
+/** Scratch for a layer's operands (see resolveOperands): a slot per operand, or −1 and the number in xConsts. */
+let xSlots = new Int32Array(1024);
+let xConsts = new Float64Array(1024);
+let resolvedN = 0;
+let resolvedGen = -1;
+
+/**
+ * @internal For a layer's neurons, which all read the same operands: resolves
+ * them once, for affineKept(). False when one is neither a number nor a node
+ * of this region (the ops then handle it, neuron by neuron).
+ */
+export function resolveOperands(x: readonly Operand[]): boolean {
+  const n = x.length, gen = store.gen;
+  if (n > xSlots.length) {
+    xSlots = new Int32Array(n * 2);
+    xConsts = new Float64Array(n * 2);
+  }
+  for (let i = 0; i < n; i++) {
+    const xi = x[i];
+    if (typeof xi === "number") {
+      xSlots[i] = -1;
+      xConsts[i] = xi;
+    } else if (xi instanceof Value && xi.gen >= gen) xSlots[i] = xi.slot;
+    else return false;
+  }
+  resolvedN = n;
+  resolvedGen = gen;
+  return true;
+}
+
+/**
+ * @internal affine() for parameters in kept slots (`wSlots`, `bSlot`: see
+ * store.PERM) over the operands resolveOperands() resolved in
+ * this generation: the same nodes, from typed arrays only. Null, having built nothing,
+ * when the region has no room for them or is not this generation's yet.
+ */
+export function affineKept(wSlots: Int32Array, bSlot: number, relu: boolean): Value | null {
+  const s = store, top0 = s.top, n = resolvedN, gen = resolvedGen;
+  if (s.gen !== gen || top0 + 2 * n + 1 > s.fastEnd) return null;
+  const { data, grad, op, in0, in1, k, slotGen } = s;
+  const xs = xSlots, xk = xConsts;
+  let a = bSlot, top = top0;
+  for (let i = 0; i < n; i++, top += 2) {
+    const w = wSlots[i], xj = xs[i], wd = data[w];
+    if (xj >= 0) data[top] = wd * data[xj];
+    else {
+      const c = xk[i];
+      data[top] = wd * c;
+      k[top] = c;
+    }
+    in1[top] = xj;
+    grad[top] = 0;
+    op[top] = OP.mul;
+    in0[top] = w;
+    slotGen[top] = gen;
+    const o = top + 1;
+    data[o] = data[a] + data[top];
+    grad[o] = 0;
+    op[o] = OP.add;
+    in0[o] = a;
+    in1[o] = top;
+    slotGen[o] = gen;
+    a = o;
+  }
+  s.top = top;
+  if (relu) {
+    const x0 = data[a];
+    return node(OP.relu, x0 < 0 ? 0 : x0, a, -1);
+  }
+  return n === 0 ? null : handleOf(a, gen);
+}
+
 function handleOf(slot: number, gen: number): Value {
   const v = opHandle(slot);
   v.gen = gen;

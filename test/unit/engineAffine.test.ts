@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { GradscopeLimitError, MLP, Neuron, Rng, Value } from "../../src/engine";
+import { GradscopeLimitError, Layer, MLP, Neuron, Rng, Value } from "../../src/engine";
 import { engine } from "../../src/engine/context";
 import { store } from "../../src/engine/store";
 import type { Operand } from "../../src/engine/value";
@@ -78,7 +78,7 @@ describe("Neuron.forward's fused chain", () => {
   // Made before the first backward(), as a model's parameters usually are: they live in kept slots (the fast path's case).
   const m1 = new MLP(3, [4, 4, 1], { rng: new Rng(5) });
   const m2 = new MLP(3, [4, 4, 1], { rng: new Rng(5) });
-  const early = [m1, m2, hidden, last].flatMap((m) => m.parameters());
+  const early = () => [m1, m2, hidden, last, layer].flatMap((m) => m.parameters());
 
   it("an MLP's output, data and grads match the ops' over several steps", () => {
     const ref = (x: Operand[]) => {
@@ -90,7 +90,36 @@ describe("Neuron.forward's fused chain", () => {
       const x = [s, -1, 0.25 * s];
       expect(stepOf(() => m1.forward(x)[0], m1.parameters())).toEqual(stepOf(() => ref(x), m2.parameters()));
     }
-    expect(early.every((p) => p.slot < store.floor)).toBe(true);
+    expect(early().every((p) => p.slot < store.floor)).toBe(true);
+  });
+
+  const layer = new Layer(3, 4, true, -1, new Rng(11));
+  const layerRef = (x: Operand[]) => layer.neurons.map((n) => byOps(n, x));
+  const sumOf = (vs: Value[]) => vs.reduce((acc, v) => acc.add(v));
+
+  it("a Layer builds the ops' nodes, also for operands it cannot resolve once (a leaf without a slot, a non-number)", () => {
+    const ps = layer.parameters();
+    for (const x of [() => [1, -2, 0.5], () => [new Value(1).mul(3), 2, new Value(-0.5)]] as (() => Operand[])[]) {
+      expect(stepOf(() => sumOf(layer.forward(x())), ps)).toEqual(stepOf(() => sumOf(layerRef(x())), ps));
+    }
+    const group = engine.group;
+    expect(() => layer.forward([1, 2])).toThrow("Neuron expects 3 inputs, got 2");
+    expect(() => layer.forward([1, 2, "3" as unknown as number])).toThrow(/got string "3"/);
+    expect(engine.group).toBe(group);
+  });
+
+  it("a weight assigned into w after the parameters were kept is the one used", () => {
+    const n = layer.neurons[1];
+    layer.forward([1, 1, 1]);
+    const saved = n.w[2];
+    try {
+      n.w[2] = new Value(10);
+      const out = layer.forward([1, 1, 1])[1];
+      expect(out.data).toBe(byOps(n, [1, 1, 1]).data);
+      expect(out.inputs[0].inputs[1].inputs[0]).toBe(n.w[2]);
+    } finally {
+      n.w[2] = saved;
+    }
   });
 
   it("throws the ops' errors: a non-number operand, the node limit", () => {
