@@ -7,6 +7,10 @@
  * the median over block pairs, by wall time and by CPU time, and the worst of
  * three rounds is printed. GC time comes from perf_hooks 'gc' entries inside
  * each side's timed blocks.
+ * The two goal models run the engine's MLP (whose Neuron builds its mul/add
+ * chain without a handle per node: value.ts affine); a third line runs the
+ * moons model through the ops, one handle per node, as a hand-written
+ * bare-Value model does. The last line of the section checks issue 9 goal 1.
  * Prints figures, asserts nothing.
  */
 import { PerformanceObserver } from "node:perf_hooks";
