@@ -145,8 +145,9 @@ console.log(
 const goal: string[] = [];
 let goalGc = 0;
 // Round 0 of the first model is its worst (main too): its tape's closures are the first tapeMlp/tapeStep
-// made, which V8 compiles specialized to their context; later rounds' tapes run ~1.2–1.3× slower. Making two
-// tapes before round 0 brings its ratio to the later rounds' (measured once, not done here: the baseline stays).
+// made (V8 likely compiles a function's only closure specialized to its context); later rounds' tapes run
+// ~1.2–1.3× slower. Making two tapes before round 0 brings its ratio to the later rounds' (seen in two runs;
+// not done here: the baseline stays as it was).
 for (const [bi, b] of benches.entries()) {
   const wallRatios: number[] = [], cpuRatios: number[] = [], gc: number[] = [], engineMs: number[] = [], tapeMs: number[] = [];
   // Nodes per step, for ns/op: a step's region (not the first: it also holds every model's parameters).
