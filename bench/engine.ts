@@ -7,6 +7,10 @@
  * the median over block pairs, by wall time and by CPU time, and the worst of
  * three rounds is printed. GC time comes from perf_hooks 'gc' entries inside
  * each side's timed blocks.
+ * The two goal models run the engine's MLP (whose Neuron builds its mul/add
+ * chain without a handle per node: value.ts affine); a third line runs the
+ * moons model through the ops, one handle per node, as a hand-written
+ * bare-Value model does. The last line of the section checks issue 9 goal 1.
  * Prints figures, asserts nothing.
  */
 import { PerformanceObserver } from "node:perf_hooks";
@@ -76,13 +80,31 @@ const pairedRatio = (a: Side, b: Side, cpu = false) => {
 const median = (xs: number[]) => xs.slice().sort((p, q) => p - q)[xs.length >> 1];
 
 /** The engine's step: forward over the batch, loss = sum of outputs, zero grads, backward. */
-function engineStep(model: MLP, batch: number[][]): () => void {
+function engineStep(model: MLP, batch: number[][], ops = false): () => void {
+  const forward = ops ? (x: number[]) => opsForward(model, x) : (x: number[]) => model.forward(x);
   return () => {
     let loss: Value | null = null;
-    for (const x of batch) for (const o of model.forward(x)) loss = loss === null ? o : loss.add(o);
+    for (const x of batch) for (const o of forward(x)) loss = loss === null ? o : loss.add(o);
     model.zeroGrad();
     loss!.backward();
   };
+}
+
+/**
+ * The model's maths through the ops, one handle per node, as a hand-written
+ * bare-Value model runs it (Neuron.forward builds the same nodes without the
+ * handles of the chain: value.ts affine()).
+ */
+function opsForward(model: MLP, x: number[]): Value[] {
+  let h: (number | Value)[] = x;
+  model.layers.forEach((layer, l) => {
+    h = layer.neurons.map((n) => {
+      let act = n.b;
+      for (let i = 0; i < n.w.length; i++) act = act.add(n.w[i].mul(h[i]));
+      return l < model.layers.length - 1 ? act.relu() : act;
+    });
+  });
+  return h as Value[];
 }
 
 function tapeStep(sizes: number[], batch: number[][]): () => void {
@@ -103,9 +125,12 @@ const range = (xs: number[], d = 2) => (xs.length === 1 ? f(xs[0], d) : `${f(Mat
 const pct = (xs: number[]) => range(xs.map((x) => x * 100), 1);
 
 const rng = new Rng(1337);
+const moonsX = makeMoons(100, 0.1, rng).X;
 const benches = [
-  { name: "moons MLP 2-16-16-1, 100 points", sizes: [2, 16, 16, 1], batch: makeMoons(100, 0.1, rng).X },
-  { name: "MLP 784-64-10, one sample", sizes: [784, 64, 10], batch: [Array.from({ length: 784 }, () => rng.uniform(0, 1))] },
+  { name: "moons MLP 2-16-16-1, 100 points", sizes: [2, 16, 16, 1], batch: moonsX, ops: false },
+  { name: "MLP 784-64-10, one sample", sizes: [784, 64, 10], batch: [Array.from({ length: 784 }, () => rng.uniform(0, 1))], ops: false },
+  // Not a goal figure: the per-op cost a hand-written model pays (every node through an op, with its handle).
+  { name: "moons MLP 2-16-16-1 through the ops (bare Values)", sizes: [2, 16, 16, 1], batch: moonsX, ops: true },
 ];
 
 // Every model is built before the first backward(), as a user's parameters are (they then live in the store for good).
@@ -117,13 +142,19 @@ console.log(
   `steady state: ${WARM} warm-up steps dropped, ${MEASURED} timed per side, sides alternating in blocks of ${BLOCK}; ${ROUNDS} rounds. ` +
     `A round's ratio: median over block pairs, by wall time (and by CPU time, which leaves out waiting for a core).`,
 );
+const goal: string[] = [];
+let goalGc = 0;
+// Round 0 of the first model is its worst (main too): its tape's closures are the first tapeMlp/tapeStep
+// made (V8 likely compiles a function's only closure specialized to its context); later rounds' tapes run
+// ~1.2–1.3× slower. Making two tapes before round 0 brings its ratio to the later rounds' (seen in two runs;
+// not done here: the baseline stays as it was).
 for (const [bi, b] of benches.entries()) {
   const wallRatios: number[] = [], cpuRatios: number[] = [], gc: number[] = [], engineMs: number[] = [], tapeMs: number[] = [];
   // Nodes per step, for ns/op: a step's region (not the first: it also holds every model's parameters).
-  for (let k = 0; k < 2; k++) engineStep(models[bi][0], b.batch)();
+  for (let k = 0; k < 2; k++) engineStep(models[bi][0], b.batch, b.ops)();
   const nodes = store.top - store.floor;
   for (let r = 0; r < ROUNDS; r++) {
-    const [e, t] = await interleave([engineStep(models[bi][r], b.batch), tapeStep(b.sizes, b.batch)]);
+    const [e, t] = await interleave([engineStep(models[bi][r], b.batch, b.ops), tapeStep(b.sizes, b.batch)]);
     wallRatios.push(pairedRatio(e, t));
     cpuRatios.push(pairedRatio(e, t, true));
     gc.push(e.gcShare);
@@ -135,7 +166,16 @@ for (const [bi, b] of benches.entries()) {
       `tape ${range(tapeMs, 3)} ms/step\n  engine/tape ${range(wallRatios)}× (worst of ${ROUNDS}: ${f(Math.max(...wallRatios))}×; ` +
       `by CPU time ${range(cpuRatios)}×, worst ${f(Math.max(...cpuRatios))}×) · GC ${pct(gc)}% of engine time`,
   );
+  if (!b.ops) {
+    const worst = Math.max(...wallRatios);
+    goal.push(`${b.name.split(",")[0]} ${f(worst)}× ${worst <= 3 ? "ok" : "MISSED"}`);
+    goalGc = Math.max(goalGc, ...gc);
+  }
 }
+console.log(
+  `issue 9 goal 1 (engine ≤ 3× the tape, worst of ${ROUNDS} rounds by wall time; GC ≤ 10% of engine time): ${goal.join(", ")}; ` +
+    `GC at most ${f(goalGc * 100, 1)}% ${goalGc <= 0.1 ? "ok" : "MISSED"}`,
+);
 
 // The full moons training step in process (forward, hinge + L2, backward, SGD), bare and with the
 // runner's reporter reading each step at backward(): leaves (the CLI's default) or every node.

@@ -1,7 +1,8 @@
 import { NodeKind } from "../protocol/ops";
 import { childGroup, engine } from "./context";
 import { defaultRng, type Rng } from "./rng";
-import { Value, type Operand } from "./value";
+import { PERM } from "./store";
+import { affine, affineKept, resolveOperands, Value, type Operand } from "./value";
 
 /** Anything with parameters, as in micrograd. */
 export abstract class Module {
@@ -24,8 +25,10 @@ function param(data: number, label: string, group: number): Value {
 export class Neuron extends Module {
   readonly w: Value[];
   readonly b: Value;
-  private readonly group: number;
+  /** @internal */
+  readonly group: number;
   private readonly params: Value[];
+  private slots: Int32Array | null = null;
 
   constructor(nin: number, readonly nonlin = true, name = "neuron", rng: Rng = defaultRng, group = childGroup(engine.group, name)) {
     super();
@@ -41,9 +44,8 @@ export class Neuron extends Module {
     const saved = engine.group;
     engine.group = this.group;
     try {
-      let act = this.b;
-      for (let i = 0; i < x.length; i++) act = act.add(this.w[i].mul(x[i]));
-      return this.nonlin ? act.relu() : act;
+      // act = b; act = act.add(w[i].mul(x[i])) for each i; relu: the same nodes, one handle (see affine).
+      return affine(this.w, x, this.b, this.nonlin);
     } finally {
       engine.group = saved;
     }
@@ -51,6 +53,28 @@ export class Neuron extends Module {
 
   parameters(): Value[] {
     return this.params;
+  }
+
+  /**
+   * @internal The weights' slots when all the parameters live in kept slots
+   * for good (store.PERM), else null. Checked each call, in a pass that only
+   * loads: `w` is a plain array a user may assign into.
+   */
+  keptSlots(): Int32Array | null {
+    const w = this.w;
+    let slots = this.slots;
+    if (slots === null || slots.length !== w.length) {
+      if (this.b.gen !== PERM) return null;
+      slots = this.slots = new Int32Array(w.length).fill(-1);
+    }
+    for (let i = 0; i < w.length; i++) {
+      const wi = w[i];
+      if (wi.slot !== slots[i]) {
+        if (wi.gen !== PERM) return null;
+        slots[i] = wi.slot;
+      }
+    }
+    return this.b.gen === PERM ? slots : null;
   }
 }
 
@@ -63,7 +87,22 @@ export class Layer extends Module {
     this.params = this.neurons.flatMap((n) => n.parameters());
   }
   forward(x: Operand[]): Value[] {
-    return this.neurons.map((n) => n.forward(x));
+    const ns = this.neurons;
+    // Each neuron's forward, with the operands resolved once for the layer (see value.ts affineKept).
+    if (!resolveOperands(x) || ns.some((n) => n.w.length !== x.length)) return ns.map((n) => n.forward(x));
+    const out: Value[] = new Array(ns.length);
+    const saved = engine.group;
+    try {
+      for (let j = 0; j < ns.length; j++) {
+        const n = ns[j];
+        engine.group = n.group;
+        const slots = n.keptSlots();
+        out[j] = (slots !== null && affineKept(slots, n.b.slot, n.nonlin)) || affine(n.w, x, n.b, n.nonlin);
+      }
+    } finally {
+      engine.group = saved;
+    }
+    return out;
   }
   parameters(): Value[] {
     return this.params;

@@ -216,6 +216,156 @@ function nodeK(op: number, out: number, a: number, k: number): Value {
 }
 
 /**
+ * @internal `b + w[0]·x[0] + … + w[n−1]·x[n−1]`, then relu if asked: what
+ * Neuron.forward computes with the ops, as the same chain of mul and add nodes
+ * in the same slots, written straight into the store. Only the result gets a
+ * handle: the chain's nodes stay reachable through `.inputs` (handleAt makes
+ * handles on demand), so the ~2n handles the ops would allocate and drop are
+ * saved. Any operand off the ops' fast path (an operand of an older step, a
+ * leaf without a slot, a non-number, a region to begin, the node limit) takes
+ * that step through the ops themselves.
+ */
+export function affine(w: readonly Value[], x: readonly Operand[], b: Value, relu: boolean): Value {
+  const s = store, n = x.length;
+  // The running sum: its handle while one exists (b, or a node the ops made), else its slot `acc` of generation `accGen`.
+  let hand: Value | null = b;
+  let acc = -1, accGen = -1;
+  for (let i = 0; ; i++) {
+    // A run of terms on the fast path, with the store's columns in locals (only the ops' slow path can grow them).
+    const gen = s.gen, end = s.fastEnd - 2, top0 = s.top;
+    let a = hand === null ? (accGen === gen ? acc : -1) : hand.gen >= gen ? hand.slot : -1;
+    let top = top0;
+    if (a >= 0) {
+      const { data, grad, op, in0, in1, k, slotGen } = s;
+      for (; i < n && top <= end; i++) {
+        const wi = w[i], xi = x[i];
+        if (wi.gen < gen) break;
+        const wd = data[wi.slot];
+        if (typeof xi === "number") {
+          data[top] = wd * xi;
+          in1[top] = -1;
+          k[top] = xi;
+        } else if (xi instanceof Value && xi.gen >= gen) {
+          data[top] = wd * data[xi.slot];
+          in1[top] = xi.slot;
+        } else break;
+        grad[top] = 0;
+        op[top] = OP.mul;
+        in0[top] = wi.slot;
+        slotGen[top] = gen;
+        const o = top + 1;
+        data[o] = data[a] + data[top];
+        grad[o] = 0;
+        op[o] = OP.add;
+        in0[o] = a;
+        in1[o] = top;
+        slotGen[o] = gen;
+        a = o;
+        top += 2;
+      }
+    }
+    if (top !== top0) {
+      s.top = top;
+      acc = a;
+      accGen = gen;
+      hand = null;
+    }
+    if (i >= n) break;
+    hand = slowStep(hand, acc, accGen, w[i], x[i]);
+  }
+  if (hand !== null) return relu ? hand.relu() : hand;
+  if (relu && s.top < s.fastEnd && accGen === s.gen) {
+    const x0 = s.data[acc];
+    return node(OP.relu, x0 < 0 ? 0 : x0, acc, -1);
+  }
+  const v = handleOf(acc, accGen);
+  return relu ? v.relu() : v;
+}
+
+/** Scratch for a layer's operands (see resolveOperands): a slot per operand, or −1 and the number in xConsts. */
+let xSlots = new Int32Array(1024);
+let xConsts = new Float64Array(1024);
+let resolvedN = 0;
+let resolvedGen = -1;
+
+/**
+ * @internal For a layer's neurons, which all read the same operands: resolves
+ * them once, for affineKept(). False when one is neither a number nor a node
+ * of this region (the ops then handle it, neuron by neuron).
+ */
+export function resolveOperands(x: readonly Operand[]): boolean {
+  const n = x.length, gen = store.gen;
+  if (n > xSlots.length) {
+    xSlots = new Int32Array(n * 2);
+    xConsts = new Float64Array(n * 2);
+  }
+  for (let i = 0; i < n; i++) {
+    const xi = x[i];
+    if (typeof xi === "number") {
+      xSlots[i] = -1;
+      xConsts[i] = xi;
+    } else if (xi instanceof Value && xi.gen >= gen) xSlots[i] = xi.slot;
+    else return false;
+  }
+  resolvedN = n;
+  resolvedGen = gen;
+  return true;
+}
+
+/**
+ * @internal affine() for parameters in kept slots (`wSlots`, `bSlot`: see
+ * store.PERM) over the operands resolveOperands() resolved in
+ * this generation: the same nodes, from typed arrays only. Null, having built nothing,
+ * when the region has no room for them or is not this generation's yet.
+ */
+export function affineKept(wSlots: Int32Array, bSlot: number, relu: boolean): Value | null {
+  const s = store, top0 = s.top, n = resolvedN, gen = resolvedGen;
+  if (s.gen !== gen || top0 + 2 * n + 1 > s.fastEnd) return null;
+  const { data, grad, op, in0, in1, k, slotGen } = s;
+  const xs = xSlots, xk = xConsts;
+  let a = bSlot, top = top0;
+  for (let i = 0; i < n; i++, top += 2) {
+    const w = wSlots[i], xj = xs[i], wd = data[w];
+    if (xj >= 0) data[top] = wd * data[xj];
+    else {
+      const c = xk[i];
+      data[top] = wd * c;
+      k[top] = c;
+    }
+    in1[top] = xj;
+    grad[top] = 0;
+    op[top] = OP.mul;
+    in0[top] = w;
+    slotGen[top] = gen;
+    const o = top + 1;
+    data[o] = data[a] + data[top];
+    grad[o] = 0;
+    op[o] = OP.add;
+    in0[o] = a;
+    in1[o] = top;
+    slotGen[o] = gen;
+    a = o;
+  }
+  s.top = top;
+  if (relu) {
+    const x0 = data[a];
+    return node(OP.relu, x0 < 0 ? 0 : x0, a, -1);
+  }
+  return n === 0 ? null : handleOf(a, gen);
+}
+
+function handleOf(slot: number, gen: number): Value {
+  const v = opHandle(slot);
+  v.gen = gen;
+  return v;
+}
+
+/** One term of affine() through the ops. */
+function slowStep(hand: Value | null, acc: number, accGen: number, w: Value, x: Operand): Value {
+  return (hand ?? handleOf(acc, accGen)).add(w.mul(x));
+}
+
+/**
  * An op off the compiled fast path: checks and resolves its operands (before
  * the new node takes a slot, so it cannot overwrite them), then builds it.
  */
