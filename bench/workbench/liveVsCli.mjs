@@ -3,7 +3,7 @@
 // the Gradscope panel visible, and with it closed, against `gradscope run --json` for the same
 // file, round by round in one run (a ratio holds when the machine drifts; absolute rates do not).
 // Prints where the CPU went in each mode. Options: --rounds N (3), --steps S (the moons loop's
-// length, 300), --no-package (reuse out/*.vsix), --profile (CPU profiles of the workbench's
+// length, 1000), --no-package (reuse out/*.vsix), --profile (CPU profiles of the workbench's
 // renderers during the first visible run: top functions by self time), --trace (a Chromium trace
 // of it, main-thread time by event), --messages (what the panel received), --settings JSON (user
 // settings for the workbench, e.g. '{"gradscope.inlineValues": false}'), --verbose.
@@ -21,7 +21,7 @@ const arg = (name, fallback) => {
   return i > 0 ? Number(process.argv[i + 1]) : fallback;
 };
 const rounds = arg("--rounds", 3);
-const steps = arg("--steps", 300);
+const steps = arg("--steps", 1000);
 const verbose = process.argv.includes("--verbose");
 const profile = process.argv.includes("--profile");
 const trace = process.argv.includes("--trace");
