@@ -10,6 +10,7 @@
 import * as esbuild from "esbuild";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
+import { timeOpenAll } from "./openTiming.mjs";
 import { createRequire } from "node:module";
 
 const root = resolve(new URL("../..", import.meta.url).pathname);
@@ -117,24 +118,7 @@ try {
       const page = await harness.open({ width: 1200, height: 800, renderer });
       await page.evaluate(() => window.harness.send({ type: "config/set", collapseThreshold: 100 }));
       await page.evaluate((j) => window.harness.timeSnapshot(j), big);
-      // Until the whole view is drawn (a big drawing is added in slices: the panel is busy until the last one) and painted;
-      // the longest main-thread task meanwhile is how long input could have waited.
-      const t = await page.evaluate(async () => {
-        const app = window.gradscope;
-        const paint = () => new Promise((resolve) => requestAnimationFrame(() => { const ch = new MessageChannel(); ch.port1.onmessage = () => resolve(performance.now()); ch.port2.postMessage(0); }));
-        let longest = 0;
-        const obs = new PerformanceObserver((l) => { for (const e of l.getEntries()) longest = Math.max(longest, e.duration); });
-        obs.observe({ type: "longtask" });
-        const t0 = performance.now();
-        app.receive({ type: "config/set", collapseThreshold: 6000 });
-        const handler = performance.now() - t0;
-        const first = (await paint()) - t0;
-        while (app.busy) await new Promise((r) => setTimeout(r, 4));
-        const painted = (await paint()) - t0;
-        await new Promise((r) => setTimeout(r, 50));
-        obs.disconnect();
-        return { handler, first, painted, longestTask: Math.max(longest, handler) };
-      });
+      const t = await page.evaluate(timeOpenAll);
       // The view's value records (a virtual drawing's cytoscape holds only those near the viewport: counted apart).
       const counts = await page.evaluate(() => { const cy = window.gradscope.cy; return { records: cy.scratch("gradscope").valueRecords?.() ?? cy.nodes(".value").length, inCy: cy.nodes(".value").length }; });
       exp[name].visible = counts.records;

@@ -3,6 +3,7 @@ import * as esbuild from "esbuild";
 import { writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { createRequire } from "node:module";
+import { timeOpenAll } from "./openTiming.mjs";
 const root = resolve(process.argv[2] ?? new URL("../..", import.meta.url).pathname);
 const which = process.argv[3] ?? "open";
 process.env.GRADSCOPE_ROOT = root;
@@ -20,23 +21,8 @@ try {
     await page.evaluate(() => window.harness.send({ type: "config/set", collapseThreshold: 100 }));
     await page.evaluate((j) => window.harness.timeSnapshot(j), m.snapshotToJSON(m.mlpOfSize(5000)));
     await cdp.send("Profiler.start");
-    // Until the whole view is drawn (sliced adds: busy until the last slice) and painted, with every long task.
-    t = await page.evaluate(async () => {
-      const app = window.gradscope;
-      const paint = () => new Promise((resolve) => requestAnimationFrame(() => { const ch = new MessageChannel(); ch.port1.onmessage = () => resolve(performance.now()); ch.port2.postMessage(0); }));
-      const tasks = [];
-      const obs = new PerformanceObserver((l) => { for (const e of l.getEntries()) tasks.push(Math.round(e.duration)); });
-      obs.observe({ type: "longtask" });
-      const t0 = performance.now();
-      app.receive({ type: "config/set", collapseThreshold: 6000 });
-      const handler = performance.now() - t0;
-      const first = (await paint()) - t0;
-      while (app.busy) await new Promise((r) => setTimeout(r, 4));
-      const painted = (await paint()) - t0;
-      await new Promise((r) => setTimeout(r, 50));
-      obs.disconnect();
-      return { handler: Math.round(handler), first: Math.round(first), painted: Math.round(painted), longTasks: tasks, visible: app.cy.nodes(".value").length };
-    });
+    const o = await page.evaluate(timeOpenAll);
+    t = { handler: Math.round(o.handler), first: Math.round(o.first), painted: Math.round(o.painted), longTasks: o.longTasks.map(Math.round), visible: o.visible };
   } else {
     const s1 = m.mlpOfSize(2000); const j1 = m.snapshotToJSON(s1), j2 = m.snapshotToJSON(m.nextStep(s1));
     await page.evaluate(() => window.harness.send({ type: "config/set", collapseThreshold: 5000 }));
