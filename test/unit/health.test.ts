@@ -211,3 +211,27 @@ describe("in the worker: no-grad, not-zeroed, breakpoint()", () => {
     expect(health.mustReport(2, 2)).toBe(true);
   });
 });
+
+describe("runs of checked steps", () => {
+  // A neuron whose ReLU input is always negative: dead at every step.
+  const recs = () =>
+    record(() => {
+      const w = new Value(-1, "w");
+      for (let k = 0; k < 10; k++) scope("neuron", () => w.mul(2).relu()).backward();
+    });
+
+  it("a dead ReLU checked at every step says how many steps in a row", () => {
+    const [f] = track(recs(), new HealthTracker({ deadReluSteps: 5 }, {})).findings.filter((x) => x.kind === "dead-relu");
+    expect(f).toMatchObject({ step: 5, label: "neuron" });
+    expect(f.detail).toContain("5 steps in a row");
+  });
+
+  it("checked at some steps only (a throttled run reports some), it says which: not 'in a row'", () => {
+    // Steps 1, 3, 5, …: as the worker reports a model that runs faster than the update rate.
+    const sampled = recs().map((r, k) => ({ ...r, step: 2 * k + 1 }));
+    const [f] = track(sampled, new HealthTracker({ deadReluSteps: 5 }, {})).findings.filter((x) => x.kind === "dead-relu");
+    expect(f).toMatchObject({ step: 9, label: "neuron" });
+    expect(f.detail).toContain("at all 5 steps checked from step 1 to step 9");
+    expect(f.detail).not.toContain("in a row");
+  });
+});

@@ -65,12 +65,13 @@ export class HealthTracker {
   private shape: Shape | null = null;
   private counts = new Map<FindingKind, number>();
   private reported = new Set<string>();
-  private deadRun = new Map<string, number>();
-  private noGradRun = new Map<string, number>();
+  /** Runs of checked steps a condition held, and the step each began at (see runText). */
+  private deadRun = new Map<string, Run>();
+  private noGradRun = new Map<string, Run>();
   private layerHistory = new Map<string, number[]>();
   private active = new Set<string>();
   private lastN = -1;
-  private growRun = 0;
+  private growRun: Run = { run: 0, since: 0 };
   private wasFinite = true;
   private prevLoss = NaN;
   /** log10 |loss| of the last reported steps (same window as the layers' history). */
@@ -155,10 +156,10 @@ export class HealthTracker {
     for (const g of shape.reluGroups) {
       let dead = true;
       for (let j = 0; j < g.nodes.length; j++) if (data[g.nodes[j]] !== 0) { dead = false; break; }
-      const run = dead ? (this.deadRun.get(g.path) ?? 0) + 1 : 0;
-      this.deadRun.set(g.path, run);
-      if (run === this.o.deadReluSteps)
-        add(this.finding({ kind: "dead-relu", step, node: g.first, label: g.path, op: "relu", loc: g.loc, detail: `every ReLU in ${g.path} had input ≤ 0 for all ${g.nodes.length} samples, ${run} steps in a row: it passes no gradient, so its weights stop learning` }, `dead:${g.path}`));
+      const r = dead ? extend(this.deadRun.get(g.path), step) : { run: 0, since: step };
+      this.deadRun.set(g.path, r);
+      if (r.run === this.o.deadReluSteps)
+        add(this.finding({ kind: "dead-relu", step, node: g.first, label: g.path, op: "relu", loc: g.loc, detail: `every ReLU in ${g.path} had input ≤ 0 for all ${g.nodes.length} samples, ${runText(r, step)}: it passes no gradient, so its weights stop learning` }, `dead:${g.path}`));
     }
 
     // ---- layers: saturation, vanishing / exploding
@@ -196,19 +197,19 @@ export class HealthTracker {
     const missing = new Set<string>();
     for (const p of unreached) {
       missing.add(p.label);
-      const run = (this.noGradRun.get(p.label) ?? 0) + 1;
-      this.noGradRun.set(p.label, run);
-      if (run === this.o.noGradSteps)
-        add(this.finding({ kind: "no-grad", step, node: -1, label: p.label, op: "leaf", loc: p.loc, detail: `parameter ${p.label} is not reached by backward() (${run} steps in a row): the loss does not depend on it, so it never learns` }, `nograd:${p.label}`));
+      const r = extend(this.noGradRun.get(p.label), step);
+      this.noGradRun.set(p.label, r);
+      if (r.run === this.o.noGradSteps)
+        add(this.finding({ kind: "no-grad", step, node: -1, label: p.label, op: "leaf", loc: p.loc, detail: `parameter ${p.label} is not reached by backward() (${runText(r, step)}): the loss does not depend on it, so it never learns` }, `nograd:${p.label}`));
     }
     for (const k of this.noGradRun.keys()) if (!missing.has(k)) this.noGradRun.delete(k);
 
     // ---- growing graph
-    if (this.lastN >= 0 && shape.n > this.lastN) this.growRun++;
-    else if (this.lastN >= 0) this.growRun = 0;
-    if (this.growRun === this.o.growingSteps && shape.firstOp >= 0) {
+    if (this.lastN >= 0 && shape.n > this.lastN) this.growRun = extend(this.growRun, step);
+    else if (this.lastN >= 0) this.growRun = { run: 0, since: step };
+    if (this.growRun.run === this.o.growingSteps && shape.firstOp >= 0) {
       const i = shape.firstOp;
-      add(this.finding({ kind: "growing-graph", step, node: i, label: nodeName(t, i), op: OPS[t.op[i]].name, loc: t.loc[i], detail: `the graph grew ${this.growRun} steps in a row (now ${shape.n} nodes, ${shape.n - this.lastN} more than the step before): a Value carried across steps keeps every earlier step's graph alive; the oldest node still in it was made here` }, "grow"));
+      add(this.finding({ kind: "growing-graph", step, node: i, label: nodeName(t, i), op: OPS[t.op[i]].name, loc: t.loc[i], detail: `the graph grew ${runText(this.growRun, step)} (now ${shape.n} nodes, ${shape.n - this.lastN} more than the last step checked): a Value carried across steps keeps every earlier step's graph alive; the oldest node still in it was made here` }, "grow"));
     }
     this.lastN = shape.n;
 
@@ -354,3 +355,17 @@ function describeOp(t: GraphTopology, data: Float64Array, i: number): string {
   return `${o.name} of ${x}`;
 }
 
+/** A condition held at this many checked steps in a row, the first of them `since`. */
+interface Run { run: number; since: number }
+
+function extend(r: Run | undefined, step: number): Run {
+  return r && r.run > 0 ? { run: r.run + 1, since: r.since } : { run: 1, since: step };
+}
+
+/**
+ * "10 steps in a row" when every step between was checked; a throttled run checks the steps it reports only,
+ * and then says so: "at all 10 steps checked from step 40 to step 73".
+ */
+function runText(r: Run, step: number): string {
+  return step - r.since + 1 === r.run ? `${r.run} steps in a row` : `at all ${r.run} steps checked from step ${r.since} to step ${step}`;
+}
