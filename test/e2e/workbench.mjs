@@ -54,9 +54,15 @@ export async function runCommandFromPalette(page, title) {
   }
 }
 
-/** Puts the keyboard focus in the active text editor (a click near its top-left corner, then Ctrl+Home). */
+/**
+ * Puts the keyboard focus in the active text editor (a click in its visible text area, then Ctrl+Home). Not on
+ * the lines' own element: an editor that opens scrolled (its restored view state) moves that element's corner
+ * out of view, and the click lands on the page instead.
+ */
 export async function focusEditor(page) {
-  await page.locator(".editor-group-container .monaco-editor .view-lines").first().click({ position: { x: 4, y: 4 } });
+  const editor = page.locator(".editor-group-container .monaco-editor .overflow-guard").first();
+  const box = await editor.boundingBox();
+  await editor.click({ position: { x: Math.min(80, (box?.width ?? 100) / 2), y: 8 } });
   await page.keyboard.press("Control+Home");
 }
 
