@@ -236,31 +236,17 @@ export function affine(w: readonly Value[], x: readonly Operand[], b: Value, rel
     let a = hand === null ? (accGen === gen ? acc : -1) : hand.gen >= gen ? hand.slot : -1;
     let top = top0;
     if (a >= 0) {
-      const { data, grad, op, in0, in1, k, slotGen } = s;
+      const { data, k } = s;
       for (; i < n && top <= end; i++) {
         const wi = w[i], xi = x[i];
         if (wi.gen < gen) break;
         const wd = data[wi.slot];
         if (typeof xi === "number") {
-          data[top] = wd * xi;
-          in1[top] = -1;
           k[top] = xi;
-        } else if (xi instanceof Value && xi.gen >= gen) {
-          data[top] = wd * data[xi.slot];
-          in1[top] = xi.slot;
-        } else break;
-        grad[top] = 0;
-        op[top] = OP.mul;
-        in0[top] = wi.slot;
-        slotGen[top] = gen;
-        const o = top + 1;
-        data[o] = data[a] + data[top];
-        grad[o] = 0;
-        op[o] = OP.add;
-        in0[o] = a;
-        in1[o] = top;
-        slotGen[o] = gen;
-        a = o;
+          writeTerm(s, top, wi.slot, wd * xi, -1, a, gen);
+        } else if (xi instanceof Value && xi.gen >= gen) writeTerm(s, top, wi.slot, wd * data[xi.slot], xi.slot, a, gen);
+        else break;
+        a = top + 1;
         top += 2;
       }
     }
@@ -321,30 +307,17 @@ export function resolveOperands(x: readonly Operand[]): boolean {
 export function affineKept(wSlots: Int32Array, bSlot: number, relu: boolean): Value | null {
   const s = store, top0 = s.top, n = resolvedN, gen = resolvedGen;
   if (s.gen !== gen || top0 + 2 * n + 1 > s.fastEnd) return null;
-  const { data, grad, op, in0, in1, k, slotGen } = s;
+  const { data, k } = s;
   const xs = xSlots, xk = xConsts;
   let a = bSlot, top = top0;
   for (let i = 0; i < n; i++, top += 2) {
     const w = wSlots[i], xj = xs[i], wd = data[w];
-    if (xj >= 0) data[top] = wd * data[xj];
+    if (xj >= 0) writeTerm(s, top, w, wd * data[xj], xj, a, gen);
     else {
-      const c = xk[i];
-      data[top] = wd * c;
-      k[top] = c;
+      k[top] = xk[i];
+      writeTerm(s, top, w, wd * xk[i], -1, a, gen);
     }
-    in1[top] = xj;
-    grad[top] = 0;
-    op[top] = OP.mul;
-    in0[top] = w;
-    slotGen[top] = gen;
-    const o = top + 1;
-    data[o] = data[a] + data[top];
-    grad[o] = 0;
-    op[o] = OP.add;
-    in0[o] = a;
-    in1[o] = top;
-    slotGen[o] = gen;
-    a = o;
+    a = top + 1;
   }
   s.top = top;
   if (relu) {
@@ -352,6 +325,27 @@ export function affineKept(wSlots: Int32Array, bSlot: number, relu: boolean): Va
     return node(OP.relu, x0 < 0 ? 0 : x0, a, -1);
   }
   return n === 0 ? null : handleOf(a, gen);
+}
+
+/**
+ * One term of a neuron's sum, as the ops make it: the mul node `w·x` in slot `top` (its product given; `xSlot`
+ * −1 for a number, whose value the caller keeps in k) and the add node `a + w·x` in slot `top + 1`.
+ */
+function writeTerm(s: typeof store, top: number, wSlot: number, product: number, xSlot: number, a: number, gen: number): void {
+  const { data, grad, op, in0, in1, slotGen } = s;
+  data[top] = product;
+  grad[top] = 0;
+  op[top] = OP.mul;
+  in0[top] = wSlot;
+  in1[top] = xSlot;
+  slotGen[top] = gen;
+  const o = top + 1;
+  data[o] = data[a] + product;
+  grad[o] = 0;
+  op[o] = OP.add;
+  in0[o] = a;
+  in1[o] = top;
+  slotGen[o] = gen;
 }
 
 function handleOf(slot: number, gen: number): Value {
