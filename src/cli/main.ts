@@ -157,8 +157,8 @@ class StepEvents {
   }
 }
 
-/** A number as JSON; NaN and ±Infinity as strings ("NaN", "Infinity"), as num() gives them. */
-const json = (x: number) => (Number.isFinite(x) ? String(x) : `"${x}"`);
+/** A number as JSON, through num(): NaN and ±Infinity as strings ("NaN", "Infinity"). */
+const json = (x: number) => JSON.stringify(num(x));
 
 /** `{"event":"finding","kind","step","label","op","file","line","detail"}` (issue 10), plus the node's index in the step's graph. */
 function findingEvent(f: Finding) {

@@ -84,7 +84,8 @@ export function cpuByProcessKind(since = {}) {
       const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
       const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
       const secs = (Number(f[11]) + Number(f[12])) / tick;
-      out[processKind(cmd)] = (out[processKind(cmd)] ?? 0) + secs;
+      const kind = processKind(cmd);
+      out[kind] = (out[kind] ?? 0) + secs;
     } catch {
       /* gone */
     }

@@ -14,6 +14,11 @@ import type { VisibleGraph } from "./visibleGraph";
 export const UNLIT = "gradscope-unlit";
 export interface UnlitState { order: Map<string, number>; lit: number }
 
+/** Whether the animation (its state read from cytoscape's scratch, if running) has not lit this record yet. */
+export function isUnlit(state: UnlitState | undefined, id: string): boolean {
+  return state !== undefined && (state.order.get(id) ?? -1) >= state.lit;
+}
+
 export class BackwardAnimation {
   private frame = 0;
 

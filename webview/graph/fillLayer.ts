@@ -1,6 +1,6 @@
 import type cytoscape from "cytoscape";
 import type { Drawing } from "../../src/graph/drawing";
-import { UNLIT, type UnlitState } from "./backwardAnimation";
+import { isUnlit, UNLIT, type UnlitState } from "./backwardAnimation";
 
 /**
  * The gradient colours of a big drawing's records, painted on a canvas of
@@ -188,7 +188,7 @@ export class FillLayer {
       if (virtual.has(this.ids[u])) {
         const nan = this.nans[u] === 1, dim = path !== null && !path.has(this.ids[u]);
         if (nan) f = this.colours.nan;
-        if (unlit && (unlit.order.get(this.ids[u]) ?? -1) >= unlit.lit) f = this.colours.unlit;
+        if (isUnlit(unlit, this.ids[u])) f = this.colours.unlit;
         if (dim) alpha = 0.25;
         bordered[nan ? Look.Nan : this.looks[u]].push(u * 2 + (dim ? 1 : 0));
       } else {

@@ -8,7 +8,7 @@ import { GradientScale } from "./gradientScale";
 import { buildElements, groupId, opId, valueId } from "./graphElements";
 import { fillColours, graphStylesheet } from "./graphStyle";
 import { FillLayer } from "./fillLayer";
-import { UNLIT, type UnlitState } from "./backwardAnimation";
+import { isUnlit, UNLIT, type UnlitState } from "./backwardAnimation";
 import { FLOW_MAX_UNITS, paintFlows } from "./gradientFlow";
 import { READABLE_ZOOM, ValuePainter } from "./valuePainter";
 import { chooseRenderer, rendererOption, type RendererName } from "./renderer";
@@ -231,8 +231,7 @@ export class GraphView {
     let extra = "";
     if (this.pathIds) extra += this.pathIds.has(id) ? " path" : " dim";
     if (this.flagged.has(id)) extra += " flagged";
-    const unlit = this.cy.scratch(UNLIT) as UnlitState | undefined;
-    if (unlit && (unlit.order.get(id) ?? -1) >= unlit.lit) extra += " unlit";
+    if (isUnlit(this.cy.scratch(UNLIT) as UnlitState | undefined, id)) extra += " unlit";
     return extra ? { ...e, classes: `${e.classes ?? ""}${extra}` } : e;
   }
 
