@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { SGD, Value, scope } from "../../src/engine";
 import { engine } from "../../src/engine/context";
 import { WorkerHealth } from "../../src/analysis/health/inWorker";
-import { HealthTracker, nanOrigin } from "../../src/analysis/health/tracker";
+import { dense, HealthTracker, nanOrigin } from "../../src/analysis/health/tracker";
 import type { RawBreak, RawFinding } from "../../src/protocol/health";
 import { WorkerMessageSchema } from "../../src/protocol/worker";
 import type { GraphTopology } from "../../src/protocol/graph";
@@ -32,7 +32,7 @@ function track(recs: Rec[], tracker = new HealthTracker()): { findings: RawFindi
   const findings: RawFinding[] = [], breaks: RawBreak[] = [];
   for (const r of recs) {
     tracker.onLoss(r.step, r.loss);
-    const h = tracker.onReport(r.step, r.t, r.data, r.grad);
+    const h = tracker.onReport(r.step, r.t, dense(r.data, r.grad));
     findings.push(...h.findings);
     if (h.brk) breaks.push(h.brk);
   }
@@ -178,14 +178,14 @@ describe("in the worker: no-grad, not-zeroed, breakpoint()", () => {
     for (const m of posted) expect(WorkerMessageSchema.safeParse(m).success).toBe(true);
   });
 
-  it("a report with a subset of the values (the host asked for leaves): the detectors read every node's numbers through allValues", () => {
+  it("a report with a subset of the values (the host asked for leaves): the detectors read every node's numbers in the store", () => {
     const posted: unknown[] = [];
     const health = new WorkerHealth(undefined, (m) => posted.push(m), () => {});
     const reporter = new Reporter([]);
     engine.onBackward = () => {
       const r = reporter.report("leaves");
       expect(r.nodes).toBeDefined();
-      health.check(1, r, () => reporter.allNumbers());
+      health.check(1, r, () => reporter.numbersInPlace());
       health.flush();
     };
     new Value(0, "x").log().mul(2).backward();

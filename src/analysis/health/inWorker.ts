@@ -4,7 +4,7 @@ import type { Value } from "../../engine/value";
 import type { GraphTopology } from "../../protocol/graph";
 import type { BreakOn, HealthOptions, RawBreak, RawFinding } from "../../protocol/health";
 import { HealthConfigureMessageSchema } from "../../protocol/insight";
-import { HealthTracker, type StepHealth, type UnreachedParam } from "./tracker";
+import { dense, HealthTracker, type NodeNumbers, type StepHealth, type UnreachedParam } from "./tracker";
 
 /** What the model worker's health glue sends (the messages of protocol/health.ts's worker side). */
 export type HealthPost = (msg: { type: "health/finding"; finding: RawFinding } | { type: "run/break"; break: RawBreak }) => void;
@@ -60,18 +60,18 @@ export class WorkerHealth {
   /**
    * A reported step, before its buffers leave: run the detectors. They need
    * every node's numbers: when the report carries a subset (`nodes`: the host
-   * asked for leaves or none), `allValues` reads them all from the store.
+   * asked for leaves or none), `inPlace` says where they all are in the store.
    */
   check(
     step: number,
     report: { topology?: GraphTopology; values: { data: Float64Array; grad: Float64Array }; nodes?: Int32Array },
-    allValues?: () => { data: Float64Array; grad: Float64Array },
+    inPlace?: () => NodeNumbers,
   ): void {
     if (report.topology) this.topology = report.topology;
     const t = this.topology;
-    const values = report.nodes ? allValues?.() : report.values;
-    if (!t || !values || t.op.length !== values.data.length) return;
-    this.pending = this.tracker.onReport(step, t, values.data, values.grad, this.unreached());
+    const nums = report.nodes ? inPlace?.() : dense(report.values.data, report.values.grad);
+    if (!t || !nums || t.op.length !== nums.n) return;
+    this.pending = this.tracker.onReport(step, t, nums, this.unreached());
   }
 
   /** After the step's report was posted: the findings, and whether a breakpoint fired (then the caller pauses). */

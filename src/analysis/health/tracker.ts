@@ -18,13 +18,38 @@ export interface StepHealth {
   brk: RawBreak | null;
 }
 
+/**
+ * Every node's numbers where they lie: node j < m at index sel[j] of data/grad, node j ≥ m at index base + j.
+ * dense(): a report's own arrays (node j at j). The model worker reads the engine's store in place
+ * (Reporter.numbersInPlace()): no copy of a step's numbers when its report carries a subset.
+ */
+export interface NodeNumbers {
+  data: Float64Array;
+  grad: Float64Array;
+  n: number;
+  sel: Int32Array;
+  m: number;
+  base: number;
+}
+
+const NO_SEL = new Int32Array(0);
+export function dense(data: Float64Array, grad: Float64Array): NodeNumbers {
+  return { data, grad, n: data.length, sel: NO_SEL, m: 0, base: 0 };
+}
+
 /** What the detectors need of a topology, computed once per shape. */
 interface Shape {
   hash: string;
   n: number;
   /** ReLU nodes by group (neurons): group index → node list. */
   reluGroups: { path: string; nodes: Int32Array; loc: number; first: number }[];
-  layers: { path: string; squash: Int32Array; params: Int32Array; ops: Int32Array; first: number }[];
+  /** ops: how many op nodes; firstOp: the first of them (undefined if none). */
+  layers: { path: string; squash: Int32Array; params: Int32Array; ops: number; firstOp: number | undefined; first: number }[];
+  /**
+   * The op nodes of the layers without parameters (their gradient RMS is over their nodes), as runs of
+   * consecutive nodes: [start, end) and the layer, three numbers a run. One sequential pass sums them.
+   */
+  opRuns: Int32Array;
   /** The lowest-index op node: in a graph that grows across steps, made in the earliest step still held. */
   firstOp: number;
 }
@@ -78,6 +103,8 @@ export class HealthTracker {
   private lossHistory: number[] = [];
   private pendingLossUp: string | null = null;
   private gradWasAbove = false;
+  /** Scratch: Σ grad² of each layer's op nodes this step. */
+  private opSq = new Float64Array(0);
 
   constructor(options?: HealthOptions, breakOn: BreakOn = { nan: true }) {
     this.o = healthOptions(options);
@@ -111,17 +138,21 @@ export class HealthTracker {
   }
 
   /** A reported step: run the detectors and the breakpoint conditions on its numbers. */
-  onReport(step: number, t: GraphTopology, data: Float64Array, grad: Float64Array, unreached: UnreachedParam[] = []): StepHealth {
+  onReport(step: number, t: GraphTopology, nums: NodeNumbers, unreached: UnreachedParam[] = []): StepHealth {
     const shape = this.shapeOf(t);
     const findings: RawFinding[] = [];
     const add = (f: RawFinding | null) => f && findings.push(f);
     let brk: RawBreak | null = null;
     const root = shape.n - 1;
+    const { data, grad, sel, m, base } = nums;
+    /** Where node j's numbers are in data/grad. */
+    const at = (j: number) => (j < m ? sel[j] : base + j);
 
     // ---- non-finite values
-    if (!allFinite(data, grad, shape.n)) {
+    if (!allFinite(nums)) {
       if (this.wasFinite) {
-        const f = nanOrigin(t, data, grad, step);
+        const d = denseCopy(nums);
+        const f = nanOrigin(t, d.data, d.grad, step);
         if (f) {
           add(this.finding(f, `nan:${f.node}`, true));
           if (this.breakOn.nan) brk = { kind: "nan", step, node: f.node, loc: f.loc, message: f.detail };
@@ -139,23 +170,23 @@ export class HealthTracker {
     // ---- grad above
     const gAbove = this.breakOn.gradAbove;
     if (gAbove !== undefined) {
-      let at = -1, max = 0;
+      let top = -1, max = 0;
       for (let i = 0; i < shape.n; i++) {
-        const a = Math.abs(grad[i]);
+        const a = Math.abs(grad[at(i)]);
         if (a > max) {
           max = a;
-          at = i;
+          top = i;
         }
       }
       const above = max > gAbove;
-      if (above && !this.gradWasAbove) brk ??= { kind: "grad-above", step, node: at, loc: t.loc[at], message: `|grad| of ${nodeName(t, at)} is ${formatNumber(max)}, above ${formatNumber(gAbove)} (step ${step})` };
+      if (above && !this.gradWasAbove) brk ??= { kind: "grad-above", step, node: top, loc: t.loc[top], message: `|grad| of ${nodeName(t, top)} is ${formatNumber(max)}, above ${formatNumber(gAbove)} (step ${step})` };
       this.gradWasAbove = above;
     }
 
     // ---- dead ReLU neurons
     for (const g of shape.reluGroups) {
       let dead = true;
-      for (let j = 0; j < g.nodes.length; j++) if (data[g.nodes[j]] !== 0) { dead = false; break; }
+      for (let j = 0; j < g.nodes.length; j++) if (data[at(g.nodes[j])] !== 0) { dead = false; break; }
       const r = dead ? extend(this.deadRun.get(g.path), step) : { run: 0, since: step };
       this.deadRun.set(g.path, r);
       if (r.run === this.o.deadReluSteps)
@@ -163,13 +194,14 @@ export class HealthTracker {
     }
 
     // ---- layers: saturation, vanishing / exploding
+    const opSq = sumOfSquaresByRun(nums, shape.opRuns, this.opSq.length >= shape.layers.length ? this.opSq : (this.opSq = new Float64Array(shape.layers.length)));
     const rms: number[] = [];
-    for (const l of shape.layers) {
+    for (const [li, l] of shape.layers.entries()) {
       if (l.squash.length > 0) {
         let sat = 0;
         for (let j = 0; j < l.squash.length; j++) {
-          const i = l.squash[j];
-          const s = t.op[i] === OP.tanh ? data[i] : 2 * data[i] - 1;
+          const i = l.squash[j], x = data[at(i)];
+          const s = t.op[i] === OP.tanh ? x : 2 * x - 1;
           if (Math.abs(s) > this.o.saturationLevel) sat++;
         }
         const share = sat / l.squash.length;
@@ -181,10 +213,11 @@ export class HealthTracker {
           }
         } else this.active.delete(key);
       }
-      const over = l.params.length > 0 ? l.params : l.ops;
-      let sq = 0;
-      for (let j = 0; j < over.length; j++) sq += grad[over[j]] * grad[over[j]];
-      rms.push(over.length ? Math.sqrt(sq / over.length) : NaN);
+      if (l.params.length > 0) {
+        let sq = 0;
+        for (let j = 0; j < l.params.length; j++) sq += grad[at(l.params[j])] ** 2;
+        rms.push(Math.sqrt(sq / l.params.length));
+      } else rms.push(l.ops > 0 ? Math.sqrt(opSq[li] / l.ops) : NaN);
     }
     const lossLog = Math.log10(Math.abs(this.prevLoss));
     if (Number.isFinite(lossLog)) {
@@ -227,7 +260,7 @@ export class HealthTracker {
       const l = shape.layers[li], r = rms[li];
       if (!(r > 0) || !Number.isFinite(r)) continue;
       const log = Math.log10(r);
-      const node = l.params[0] ?? l.ops[0] ?? l.first;
+      const node = l.params[0] ?? l.firstOp ?? l.first;
       const mk = (kind: "vanishing" | "exploding", key: string, detail: string) => {
         if (this.active.has(key)) return;
         this.active.add(key);
@@ -301,19 +334,52 @@ export class HealthTracker {
         if (t.kind[i] === NodeKind.param) params[li].push(i);
       } else ops[li].push(i);
     }
+    // Runs of consecutive op nodes of one layer without parameters (those are summed by run, not node by node).
+    const runs: number[] = [];
+    for (let i = 0, li = -1; i < n; i++) {
+      const g = t.group[i], l = t.op[i] !== OP.leaf && g >= 0 && ofGroup[g] >= 0 && params[ofGroup[g]].length === 0 ? ofGroup[g] : -1;
+      if (l >= 0 && l === li && runs[runs.length - 2] === i) runs[runs.length - 2] = i + 1;
+      else if (l >= 0) runs.push(i, i + 1, l);
+      li = l;
+    }
     this.shape = {
-      hash: t.hash, n, reluGroups, firstOp,
-      layers: layers.map((l, li) => ({ path: l.path, squash: Int32Array.from(squash[li]), params: Int32Array.from(params[li]), ops: Int32Array.from(ops[li]), first: first[li] })),
+      hash: t.hash, n, reluGroups, firstOp, opRuns: Int32Array.from(runs),
+      layers: layers.map((l, li) => ({ path: l.path, squash: Int32Array.from(squash[li]), params: Int32Array.from(params[li]), ops: ops[li].length, firstOp: ops[li][0], first: first[li] })),
     };
     return this.shape;
   }
 }
 
-/** Σ x·0 is 0 unless some x is NaN or ±Infinity: one multiply-add per number. */
-function allFinite(data: Float64Array, grad: Float64Array, n: number): boolean {
+/** Σ x·0 is 0 unless some x is NaN or ±Infinity: one multiply-add per number, in the order the numbers lie. */
+function allFinite({ data, grad, n, sel, m, base }: NodeNumbers): boolean {
   let s = 0;
-  for (let i = 0; i < n; i++) s += data[i] * 0 + grad[i] * 0;
+  for (let j = 0; j < m; j++) s += data[sel[j]] * 0 + grad[sel[j]] * 0;
+  for (let i = base + m; i < base + n; i++) s += data[i] * 0 + grad[i] * 0;
   return s === 0;
+}
+
+/** Σ grad² over each run (start, end, layer) into out[layer]; out is zeroed first. */
+function sumOfSquaresByRun({ grad, sel, m, base }: NodeNumbers, runs: Int32Array, out: Float64Array): Float64Array {
+  out.fill(0);
+  for (let r = 0; r < runs.length; r += 3) {
+    let j = runs[r], acc = 0;
+    const end = runs[r + 1];
+    for (; j < end && j < m; j++) acc += grad[sel[j]] * grad[sel[j]];
+    for (let i = base + j; i < base + end; i++) acc += grad[i] * grad[i];
+    out[runs[r + 2]] += acc;
+  }
+  return out;
+}
+
+/** The numbers in node order (for the rare non-finite step, whose description walks the graph). */
+function denseCopy(nums: NodeNumbers): { data: Float64Array; grad: Float64Array } {
+  const data = new Float64Array(nums.n), grad = new Float64Array(nums.n);
+  for (let j = 0; j < nums.n; j++) {
+    const i = j < nums.m ? nums.sel[j] : nums.base + j;
+    data[j] = nums.data[i];
+    grad[j] = nums.grad[i];
+  }
+  return { data, grad };
 }
 
 /** The first non-finite node, forward (data) then backward (grad), described with its op and inputs. */

@@ -95,7 +95,7 @@ engine.onBackward = (root) => {
   const checking = health.mustReport(step, loss);
   if (step === 1 || last || pausing || checking || init.throttleMs === 0 || now - lastFull >= init.throttleMs) {
     const r = buildReport();
-    health.check(step, r, () => reporter.allNumbers());
+    health.check(step, r, () => reporter.numbersInPlace());
     sendReport(step, loss, r);
     if (health.flush()) Atomics.store(ctl, Ctl.GATE, 0);
   } else {

@@ -6,6 +6,7 @@ import { PERM, store } from "../../engine/store";
 import type { Value } from "../../engine/value";
 import type { GraphTopology, GraphValues, ParamUpdate, SourceLocation } from "../../protocol/graph";
 import { OP } from "../../protocol/ops";
+import type { NodeNumbers } from "../../analysis/health/tracker";
 
 /** Which nodes' numbers a report carries: every node, the leaves (inputs and parameters), or none. */
 export type ValueSelection = "all" | "leaves" | "none";
@@ -59,16 +60,14 @@ export class Reporter {
   }
 
   /**
-   * Every node's numbers of the graph the last report() listed, without walking
-   * it again (health checks need them when that report carried a subset), in
-   * scratch arrays reused by the next call: read them before the model runs on.
+   * Where every node of the graph the last report() listed has its numbers in
+   * the engine's store (health checks need them all when that report carried a
+   * subset): no copy, so read them before the model runs on.
    */
-  allNumbers(): GraphValues {
-    const n = this.n;
-    if (this.scratch[0].length < n) this.scratch = [new Float64Array(n + (n >> 1)), new Float64Array(n + (n >> 1))];
-    return this.fillAll(this.scratch[0].subarray(0, n), this.scratch[1].subarray(0, n));
+  numbersInPlace(): NodeNumbers {
+    const { sel, m, n, lo } = this;
+    return { data: store.data, grad: store.grad, n, sel, m, base: lo === NONE ? 0 : lo - m };
   }
-  private scratch = [new Float64Array(0), new Float64Array(0)];
 
   /**
    * For a step not reported now: keeps the reached leaves' numbers and the
@@ -181,13 +180,10 @@ export class Reporter {
     return slot >= this.lo ? slot - this.lo + this.m : this.rank[slot];
   }
 
+  /** Every listed node's numbers: the reached slots, then this step's own region. */
   private allValues(): GraphValues {
-    return this.fillAll(new Float64Array(this.n), new Float64Array(this.n));
-  }
-
-  /** Every listed node's numbers into `data` / `grad` (length n): the reached slots, then this step's own region. */
-  private fillAll(data: Float64Array<ArrayBuffer>, grad: Float64Array<ArrayBuffer>): GraphValues {
     const s = store, { sel, m, n, lo } = this;
+    const data = new Float64Array(n), grad = new Float64Array(n);
     gather(sel, m, s.data, data);
     gather(sel, m, s.grad, grad);
     if (n > m) {
