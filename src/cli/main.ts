@@ -44,6 +44,8 @@ async function main(argv: string[]): Promise<number> {
       historySnapshots: 1,
       // Only the numbers we print cross from the model's process; an export needs them all.
       values: args.exportFile || args.gradcheck ? "all" : args.json ? args.values : "none",
+      // The step lines do not print the optimizer's updates; an exported graph has them.
+      updates: args.exportFile !== undefined,
       // Findings always; breakpoints only when asked (a script's run must not end early by default).
       health: { breakOn: args.breakOn ?? {} },
     },

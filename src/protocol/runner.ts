@@ -25,6 +25,8 @@ export const RunSpecSchema = z.object({
   timeoutSeconds: z.number().min(0),
   /** Which nodes' numbers each step/report carries: all, the leaves (inputs and parameters), or none. */
   values: z.enum(["all", "leaves", "none"]),
+  /** Whether reports carry the optimizers' parameter updates (default true; a moons SGD step updates 337 parameters). */
+  updates: z.boolean().optional(),
   /**
    * At most one step/report per this many ms reaches the host while the model runs (0: every report). A
    * paused or ended run's host always gets its last step first. The view's own updates are not slowed.

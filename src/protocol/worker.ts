@@ -33,6 +33,8 @@ export interface WorkerInit {
   maxNodesPerStep: number;
   /** Which nodes' numbers each step/report carries (the reporter selects them in the worker: the rest are never copied). */
   values: "all" | "leaves" | "none";
+  /** Record the optimizers' parameter updates for each report (RunSpec.updates). */
+  updates: boolean;
 }
 
 /** A thrown value as the worker saw it; the runner process maps the stack to the user's files itself. */

@@ -14,6 +14,8 @@ export interface RunOptions {
   maxSteps?: number;
   /** Which nodes' numbers each report carries: every node (default), the leaves only, or none; in snapshots the nodes left out read NaN. */
   values?: "all" | "leaves" | "none";
+  /** Whether snapshots carry the optimizers' parameter updates (default true): hovers and exports show them; a host that prints values only saves their cost. */
+  updates?: boolean;
   /** Minimum milliseconds between full reports while running; 0 reports every step. Losses are never dropped. */
   throttleMs?: number;
   /**

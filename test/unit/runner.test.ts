@@ -164,6 +164,23 @@ for (let i = 0; i < 20; i++) {
     expect(step2.updates).toEqual([{ node: 0, label: "w", rule: "sgd", before: 1, lr: 0.1, grad: -4, after: 1.4 }]);
   });
 
+  it("updates: false (the CLI's step lines): no optimizer records cross, the numbers are the same", async () => {
+    const file = model(`import { Value, SGD } from "gradscope";
+const w = new Value(1, "w");
+const opt = new SGD([w], { lr: 0.1 });
+for (let i = 0; i < 3; i++) {
+  const loss = w.sub(3).pow(2);
+  opt.zeroGrad();
+  loss.backward();
+  opt.step();
+}
+`);
+    const [on, off] = [await run({ file, throttleMs: 0 }), await run({ file, throttleMs: 0, updates: false })];
+    expect(on.graphs.map((g) => g.updates.length)).toEqual([0, 1, 1]);
+    expect(off.graphs.map((g) => g.updates.length)).toEqual([0, 0, 0]);
+    expect(off.graphs.map((g) => [...g.values.data])).toEqual(on.graphs.map((g) => [...g.values.data]));
+  });
+
   it("never loses a command: step() then run() in quick succession always runs on", async () => {
     const file = model(`import { Value } from "gradscope";
 const w = new Value(1, "w");

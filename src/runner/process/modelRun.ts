@@ -170,7 +170,7 @@ export class ModelRun {
       modules: model.modules, entryFile: path.resolve(this.spec.file), locations: model.locations,
       control: this.ctl.buffer as SharedArrayBuffer, output: this.outputRing, port: channel.port2,
       throttleMs: this.spec.throttleMs, maxSteps: this.spec.maxSteps, maxNodesPerStep: this.spec.maxNodesPerStep,
-      values: this.spec.values,
+      values: this.spec.values, updates: this.spec.updates ?? true,
     };
     const limit = this.spec.memoryLimitMb;
     const worker = new Worker(path.resolve(this.workerScript), {

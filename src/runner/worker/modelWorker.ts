@@ -81,7 +81,7 @@ function waitWhilePaused(step: number): void {
 }
 
 engine.maxNodesPerStep = init.maxNodesPerStep;
-engine.recordUpdates = true;
+engine.recordUpdates = init.updates;
 // Health (issue 10): detectors on every reported step, breakpoints through the step gate (src/analysis/health/inWorker.ts).
 const health = new WorkerHealth(init.health, post, (step) => (Atomics.store(ctl, Ctl.GATE, 0), waitWhilePaused(step)), () => receiveMessageOnPort(port)?.message);
 engine.onWarning = (message, leaf) => (post({ type: "model/warning", message, loc: engine.loc }), health.notZeroed(message, leaf));
