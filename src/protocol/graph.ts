@@ -64,6 +64,10 @@ export const GraphValuesSchema = z.object({
 });
 export type GraphValues = z.infer<typeof GraphValuesSchema>;
 
+/** Losses of steps from, from+1, …: every step's loss reaches the host exactly once, in a loss/batch or with a step's report. */
+export const LossesSchema = z.object({ from: z.number().int().min(1), losses: z.instanceof(Float64Array) });
+export type Losses = z.infer<typeof LossesSchema>;
+
 /** One optimizer update of one parameter, e.g. `w: 0.52 − 0.01 × 3.1 = 0.489`. */
 export const ParamUpdateSchema = z.object({
   /** Index of the parameter in the step's graph, or -1 if it is not in it. */

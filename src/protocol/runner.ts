@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { AnyNumber, GraphTopologySchema, GraphValuesSchema, ParamUpdateSchema, SourceLocationSchema } from "./graph";
+import { AnyNumber, GraphTopologySchema, GraphValuesSchema, LossesSchema, ParamUpdateSchema, SourceLocationSchema } from "./graph";
 import { EndReasonSchema, ModelErrorSchema } from "./run";
 import { HealthSpecSchema } from "./health";
 import { BreakMessageSchema, FindingMessageSchema, HealthConfigureMessageSchema, InsightRequestMessageSchema, InsightResponseMessageSchema } from "./insight";
@@ -82,9 +82,10 @@ export const RunnerMessageSchema = z.discriminatedUnion("type", [
     /** Present when the host asked for some nodes' numbers only: values.data[j] belongs to node subset[j]. */
     subset: z.instanceof(Int32Array).optional(),
     updates: z.array(ParamUpdateSchema),
+    /** The losses not sent yet, this step's last (a report that goes at once carries them: one message a step). */
+    losses: LossesSchema.optional(),
   }),
-  /** Losses of steps from, from+1, …: every step's loss exactly once. */
-  z.object({ type: z.literal("loss/batch"), from: z.number().int().min(1), losses: z.instanceof(Float64Array) }),
+  z.object({ type: z.literal("loss/batch"), ...LossesSchema.shape }),
   /** A step's numbers for the subscribed view: values of its nodes, aggregates of its collapsed groups (AGG_WIDTH numbers each), the optimizer's updates of its nodes. */
   z.object({
     type: z.literal("view/update"),

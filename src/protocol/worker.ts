@@ -1,6 +1,6 @@
 import type { MessagePort } from "node:worker_threads";
 import { z } from "zod";
-import { AnyNumber, GraphTopologySchema, GraphValuesSchema, ParamUpdateSchema, SourceLocationSchema } from "./graph";
+import { AnyNumber, GraphTopologySchema, GraphValuesSchema, LossesSchema, ParamUpdateSchema, SourceLocationSchema } from "./graph";
 import type { CompiledModule } from "../runner/compile/compile";
 import { WorkerBreakMessageSchema, WorkerFindingMessageSchema, type HealthSpec } from "./health";
 
@@ -65,9 +65,10 @@ export const WorkerMessageSchema = z.discriminatedUnion("type", [
     /** With values "leaves" or "none": the node of each entry of `values`, ascending. */
     nodes: z.instanceof(Int32Array<ArrayBuffer>).optional(),
     updates: z.array(ParamUpdateSchema),
+    /** The losses not sent yet, this step's last: a run that reports every step sends one message a step. */
+    losses: LossesSchema.optional(),
   }),
-  /** Losses of steps from, from+1, …: every step's loss exactly once. */
-  z.object({ type: z.literal("loss/batch"), from: z.number().int().min(1), losses: z.instanceof(Float64Array) }),
+  z.object({ type: z.literal("loss/batch"), ...LossesSchema.shape }),
   /** The worker blocked after backward() of this step. */
   z.object({ type: z.literal("run/paused"), step: z.number().int().min(0) }),
   /** The worker was released and runs on. */

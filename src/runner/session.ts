@@ -1,6 +1,6 @@
 import type { ChildProcess } from "node:child_process";
 import * as path from "node:path";
-import type { GraphTopology, GraphValues, Snapshot } from "../protocol/graph";
+import type { GraphTopology, GraphValues, Losses, Snapshot } from "../protocol/graph";
 import type { EndReason, ModelError, RunState } from "../protocol/run";
 import { RunnerMessageSchema, type HostCommand, type RunnerMessage, type RunSpec } from "../protocol/runner";
 import { RUN_FREE } from "./control";
@@ -199,6 +199,8 @@ export class ModelSession {
         // Even when starting paused, the model runs until its first backward(); the runner says when it blocks.
         return this.setState("running");
       case "step/report": {
+        // The losses up to this step first, as a loss/batch would have brought them.
+        if (msg.losses) this.onLosses(msg.losses);
         if (msg.topology) this.topology = msg.topology;
         if (!this.topology || this.topology.hash !== msg.hash) return; // the runner checked this already
         const values = msg.subset ? this.expand(this.topology, msg.subset, msg.values) : msg.values;
@@ -214,10 +216,7 @@ export class ModelSession {
         if (msg.nodes.length !== msg.data.length || msg.nodes.length !== msg.grad.length || msg.agg.length !== msg.groups.length * AGG_WIDTH) return;
         return this.emit({ type: "view", update: msg });
       case "loss/batch":
-        this.lossHistory.append(msg.losses);
-        this._step = Math.max(this._step, msg.from + msg.losses.length - 1);
-        this.emit({ type: "loss", from: msg.from, losses: msg.losses });
-        return;
+        return this.onLosses(msg);
       case "run/paused":
         this._step = msg.step;
         return this.setState("paused");
@@ -239,6 +238,12 @@ export class ModelSession {
         this._step = Math.max(this._step, msg.steps);
         return this.end(msg.reason, msg.error, msg.detail);
     }
+  }
+
+  private onLosses({ from, losses }: Losses): void {
+    this.lossHistory.append(losses);
+    this._step = Math.max(this._step, from + losses.length - 1);
+    this.emit({ type: "loss", from, losses });
   }
 
   private send(cmd: HostCommand): void {

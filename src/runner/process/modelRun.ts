@@ -1,6 +1,6 @@
 import * as path from "node:path";
 import { MessageChannel, receiveMessageOnPort, Worker } from "node:worker_threads";
-import type { GraphTopology, GraphValues, ParamUpdate } from "../../protocol/graph";
+import type { GraphTopology, GraphValues, Losses, ParamUpdate } from "../../protocol/graph";
 import type { EndReason, ModelError } from "../../protocol/run";
 import type { RunnerMessage, RunSpec } from "../../protocol/runner";
 import { WorkerMessageSchema, type WorkerInit, type WorkerMessage } from "../../protocol/worker";
@@ -232,9 +232,13 @@ export class ModelRun {
         const { values, subset } = msg.nodes ? { values: msg.values, subset: msg.nodes } : this.subset.pick(t, msg.values);
         const report: Extract<RunnerMessage, { type: "step/report" }> = { type: "step/report", step: msg.step, loss: msg.loss, hash: msg.hash, topology: msg.topology, values, subset, updates: msg.updates };
         // A new shape always goes at once; otherwise at most one report per hostReportMs (the newest waits).
+        // The losses go now either way: with the report, or on their own while it waits.
         const now = performance.now();
-        if (msg.topology || now - this.hostReportAt >= (this.spec.hostReportMs ?? 0)) this.sendReport(report, n);
-        else this.unsentReport = { msg: report, n };
+        if (msg.topology || now - this.hostReportAt >= (this.spec.hostReportMs ?? 0)) this.sendReport(msg.losses ? { ...report, losses: msg.losses } : report, n);
+        else {
+          if (msg.losses) this.sendLosses(msg.losses);
+          this.unsentReport = { msg: report, n };
+        }
         if (!msg.nodes) {
           this.latest = { step: msg.step, loss: msg.loss, hash: msg.hash, values: msg.values, updates: msg.updates };
           // One update in flight at a time: a panel slower than the model gets fewer steps, never a queue of stale ones.
@@ -244,8 +248,7 @@ export class ModelRun {
         return;
       }
       case "loss/batch":
-        this.steps = Math.max(this.steps, msg.from + msg.losses.length - 1);
-        return this.sendCounted(msg, msg.losses.byteLength + 64);
+        return this.sendLosses(msg);
       case "run/paused":
         this.setPaused(true);
         this.flushReport();
@@ -290,11 +293,16 @@ export class ModelRun {
     this.viewTimer.unref();
   }
 
+  private sendLosses({ from, losses }: Losses): void {
+    this.steps = Math.max(this.steps, from + losses.length - 1);
+    this.sendCounted({ type: "loss/batch", from, losses }, losses.byteLength + 64);
+  }
+
   /** A step's report to the host (its numbers are most of the bytes that count towards flow control). */
   private sendReport(report: Extract<RunnerMessage, { type: "step/report" }>, n: number): void {
     this.unsentReport = undefined;
     this.hostReportAt = performance.now();
-    this.sendCounted(report, 16 * report.values.data.length + (report.topology ? 40 * n : 0) + 256);
+    this.sendCounted(report, 16 * report.values.data.length + (report.topology ? 40 * n : 0) + (report.losses?.losses.byteLength ?? 0) + 256);
   }
 
   /** The newest report the host has not had yet, before the host hears that the run paused or ended. */

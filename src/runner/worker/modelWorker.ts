@@ -10,6 +10,7 @@ import * as gradscope from "../../engine";
 import { engine, GradscopeLimitError } from "../../engine/context";
 import { setLocSink } from "../../engine/instrument";
 import type { Thrown, WorkerEnvelope, WorkerInit, WorkerMessage } from "../../protocol/worker";
+import type { Losses } from "../../protocol/graph";
 import { Ctl, passGate, waitForGate, waitWhileHeld } from "../control";
 import { OutputWriter } from "../outputRing";
 import { captureConsole } from "./consoleCapture";
@@ -48,12 +49,18 @@ let lastFull = -Infinity;
 /** The last step, if it was not reported: the reporter holds its numbers from its backward(), for a report if the run ends there. */
 let held: { step: number; loss: number } | null = null;
 
-function flushLosses(): void {
-  if (pendingLosses.length === 0) return;
-  const losses = Float64Array.from(pendingLosses);
-  post({ type: "loss/batch", from: pendingFrom, losses }, [losses.buffer]);
+/** The losses not sent yet, or undefined. */
+function takeLosses(): Losses | undefined {
+  if (pendingLosses.length === 0) return undefined;
+  const batch = { from: pendingFrom, losses: Float64Array.from(pendingLosses) };
   pendingFrom += pendingLosses.length;
   pendingLosses = [];
+  return batch;
+}
+
+function flushLosses(): void {
+  const batch = takeLosses();
+  if (batch) post({ type: "loss/batch", ...batch }, [batch.losses.buffer]);
 }
 
 /** Reads a step's numbers now, at its backward(): later reads would mix in the optimizer's update. */
@@ -64,10 +71,12 @@ function buildReport(): Report {
 }
 
 function sendReport(step: number, loss: number, r: Report): void {
-  flushLosses();
+  // The losses so far (this step's last) go with the report: one message a step when every step is reported.
+  const losses = takeLosses();
   const transfer = [r.values.data.buffer, r.values.grad.buffer] as ArrayBuffer[];
   if (r.nodes) transfer.push(r.nodes.buffer as ArrayBuffer);
-  post({ type: "step/report", step, loss, hash: r.hash, topology: r.topology, values: r.values, nodes: r.nodes, updates: r.updates }, transfer);
+  if (losses) transfer.push(losses.losses.buffer as ArrayBuffer);
+  post({ type: "step/report", step, loss, hash: r.hash, topology: r.topology, values: r.values, nodes: r.nodes, updates: r.updates, losses }, transfer);
   lastFull = performance.now();
   held = null;
 }
