@@ -20,7 +20,7 @@ export function slotFor(h: Value, partner: Value | null): number {
   if (s.allocGen !== s.gen) s.beginNext(carried(h) || (partner !== null && carried(partner)));
   if (h.gen >= s.gen) return h.slot;
   const own = h.own;
-  if (own !== null && own.leaf) return attach(h, own);
+  if (own !== null && own.leaf) return s.attach(h, own);
   if (h.gen >= 0 && s.slotGen[h.slot] === h.gen && h.slot < s.floor) {
     s.usesKept(h.slot);
     return h.slot;
@@ -35,22 +35,6 @@ export function slotFor(h: Value, partner: Value | null): number {
 /** An op node of the region that backward() just ended: using it keeps that region for good. */
 function carried(h: Value): boolean {
   return (h.own === null || !h.own.leaf) && h.gen === store.allocGen && h.slot >= store.floor;
-}
-
-/** Gives a leaf a slot in this region, holding its numbers until the region ends (store.beginRegion). */
-export function attach(h: Value, own: Own): number {
-  const s = store;
-  const i = s.alloc();
-  s.data[i] = own.d;
-  s.grad[i] = own.gr;
-  s.op[i] = OP.leaf;
-  s.in0[i] = -1;
-  s.in1[i] = -1;
-  s.slotGen[i] = s.gen;
-  h.slot = i;
-  h.gen = s.gen;
-  s.proxies.push(h);
-  return i;
 }
 
 export function isLeaf(h: Value): boolean {

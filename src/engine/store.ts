@@ -1,6 +1,7 @@
+import { OP } from "../protocol/ops";
 import { GradscopeLimitError } from "./errors";
 import { meta } from "./meta";
-import type { Value } from "./value";
+import type { Own, Value } from "./value";
 
 /** A handle's generation when its leaf lives in a kept slot for good (see beginRegion). */
 export const PERM = 0x3fffffff;
@@ -27,6 +28,18 @@ const INITIAL_SLOTS = 1 << 14;
  * next step and used before anything else is built). Leaves made later get a
  * slot (a proxy) in each region that uses them and keep their numbers in their
  * handle in between.
+ *
+ * A leaf takes its first slot where it is made, in every step as in the
+ * first: in the region being built, or, when made between backward() and the
+ * next step's first node, at the start of that step's region (`pending`: the
+ * region cannot begin before that node decides whether the old one is kept).
+ * So a step that makes `let loss = new Value(0)` has its nodes in the same
+ * order at step 1 (whose region holds the leaf where it was made) as later,
+ * and the reporter's shape hash stays put. Only a leaf of an earlier step
+ * whose region was recycled gets its proxy where a step first uses it: such
+ * leaves (parameters made after an earlier backward(), outside the first
+ * region) sit where they were made in the step that made them and where they
+ * are first used from then on.
  */
 class Store {
   data = new Float64Array(INITIAL_SLOTS);
@@ -56,6 +69,8 @@ class Store {
   maxNodes = Infinity;
   /** Leaves with a proxy slot in the current region, in slot order. */
   proxies: Value[] = [];
+  /** Leaves made since backward() while no region of the current generation was begun: they take its first slots (beginRegion). */
+  pending: Value[] = [];
   /** Leaves living in kept slots for good, in slot order. */
   residents: Value[] = [];
   /** Range of kept op nodes the current region uses as inputs (−1: none): backward() walks down from there. */
@@ -118,6 +133,32 @@ class Store {
     this.oldOpMin = this.oldOpMax = -1;
     this.fastEnd = Math.min(this.data.length, this.floor + this.maxNodes);
     meta.beginRegion();
+    if (this.pending.length > 0) this.attachPending();
+  }
+
+  /** The leaves made before this region began take its first slots, in the order they were made (as many as its node limit leaves room for; the rest get proxies where they are used). */
+  private attachPending(): void {
+    const pending = this.pending;
+    this.pending = [];
+    for (const p of pending) {
+      if (this.top - this.floor >= this.maxNodes) break;
+      if (p.gen === DETACHED) this.attach(p, p.own!);
+    }
+  }
+
+  /** Gives a leaf a slot (a proxy) in this region, holding its numbers until the region ends (beginRegion). */
+  attach(h: Value, own: Own): number {
+    const i = this.alloc();
+    this.data[i] = own.d;
+    this.grad[i] = own.gr;
+    this.op[i] = OP.leaf;
+    this.in0[i] = -1;
+    this.in1[i] = -1;
+    this.slotGen[i] = this.gen;
+    h.slot = i;
+    h.gen = this.gen;
+    this.proxies.push(h);
+    return i;
   }
 
   /** Records that the current region uses kept op node i as an input. */

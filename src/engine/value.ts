@@ -4,7 +4,7 @@ import { engine } from "./context";
 import { compileOp, KEEPS_CONSTANT } from "./kernel";
 import { RULES } from "./rules";
 import { meta, stringHash } from "./meta";
-import { attach, handleAt, intact, isLeaf, liveSlot, readOld, slotFor, writeOld } from "./lifetime";
+import { handleAt, intact, isLeaf, liveSlot, readOld, slotFor, writeOld } from "./lifetime";
 import { DETACHED, store } from "./store";
 
 export type Operand = Value | number;
@@ -179,8 +179,11 @@ function makeLeaf(v: Value, data: number, label: string | undefined): void {
   v.slot = 0;
   v.gen = DETACHED;
   v.own = new Own(data, 0, label ?? null, true, NodeKind.input, engine.loc, engine.group);
-  // Leaves made before the first backward() (parameters, inputs) take a slot of the first region, which is kept for good.
-  if (store.gen === 0) attach(v, v.own);
+  // A slot where it is made (see store.ts): in the first region, kept for good, for parameters and inputs made before the
+  // first backward(); in a later step's region, or at its start when made before its first node.
+  const s = store;
+  if (s.allocGen === s.gen) s.attach(v, v.own);
+  else s.pending.push(v);
 }
 
 // ---- ops
