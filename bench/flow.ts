@@ -2,7 +2,10 @@
  * Issue 9 goals 2 and 4, each a ratio or a size measured in this run:
  *  - the bare-Value moons MLP step through the CLI (`--json`, every step reported, the leaves' values)
  *    against the same file run in one plain Node process: not instrumented (the engine alone) and
- *    instrumented as the worker runs it (bench/inProcess.ts, no reporting); interleaved rounds.
+ *    instrumented as the worker runs it (bench/inProcess.ts, no reporting); and, to tell what the
+ *    reporting costs from what running in the runner's worker thread costs, a runner session that
+ *    reports only the first and last steps. Interleaved rounds: the machine's speed drifts by up to
+ *    1.5× between runs a minute apart, so each round's ratios compare runs made seconds apart.
  *  - bytes per panel update on the moons model with every group collapsed (target ≤ 10 KB).
  * Usage: node dist/bench/flow.mjs [--bytes] (built by bench/run.mjs, after npm run build; --bytes: the sizes only)
  */
@@ -21,8 +24,8 @@ import { bareValueMoons } from "./models";
 
 const dir = mkdtempSync(path.join(tmpdir(), "gradscope-flow-"));
 const dist = path.resolve("dist");
-const STEPS = 120;
-const ROUNDS = 5;
+const STEPS = 300;
+const ROUNDS = 8;
 
 
 const moons = path.join(dir, "moons.ts");
@@ -37,23 +40,41 @@ const plain = () => node(["--max-semi-space-size=64", plainBundle]);
 const instrumented = () => node(["--max-semi-space-size=64", path.join(dist, "bench/inProcess.cjs"), moons]);
 const cli = () => node([path.join(dist, "cli.js"), "run", moons, "--json", "--values", "leaves"]);
 
+/** The runner with reporting off: a session that reports the first and last steps only (throttled), the bench as its host. */
+async function runnerOff(): Promise<number> {
+  const session = new ModelSession({ file: moons, throttleMs: 1e9, values: "none", updates: false }, path.join(dist, "runner.js"));
+  let ms = NaN;
+  await new Promise<void>((resolve) => {
+    session.onEvent((e) => {
+      if (e.type === "console") ms = stepMs(e.text) || ms;
+      if (e.type === "end") resolve();
+    });
+    void session.start();
+  });
+  session.dispose();
+  return ms;
+}
+
 const range = (xs: number[], digits = 2) => `${Math.min(...xs).toFixed(digits)}–${Math.max(...xs).toFixed(digits)}`;
 const mid = (xs: number[]) => xs.slice().sort((a, b) => a - b)[xs.length >> 1];
 const ratios = (xs: number[], base: number[]) => xs.map((x, i) => x / base[i]);
 const ratioText = (r: number[]) => `×${range(r)}, median ×${mid(r).toFixed(2)}`;
 
-function steps(): string {
-  const s = { plain: [] as number[], instrumented: [] as number[], cli: [] as number[] };
+async function steps(): Promise<string> {
+  const s = { plain: [] as number[], instrumented: [] as number[], off: [] as number[], cli: [] as number[] };
   for (let round = 0; round < ROUNDS; round++) {
     s.plain.push(plain());
     s.instrumented.push(instrumented());
+    s.off.push(await runnerOff());
     s.cli.push(cli());
   }
   return (
     `bare-Value moons MLP step (median of steps ${STEPS / 2}–${STEPS}), ${ROUNDS} interleaved rounds: ` +
     `in process, plain ${range(s.plain)} ms · in process, instrumented as in the worker ${range(s.instrumented)} ms ` +
-    `(×${range(ratios(s.instrumented, s.plain))} of plain) · CLI --json, every step reported ${range(s.cli)} ms: ` +
-    `${ratioText(ratios(s.cli, s.instrumented))} of instrumented in-process (issue 9 goal 2: ≤ 1.2×), ${ratioText(ratios(s.cli, s.plain))} of plain`
+    `(${ratioText(ratios(s.instrumented, s.plain))} of plain)\n` +
+    `  runner, reporting off (first and last step only) ${range(s.off)} ms: ${ratioText(ratios(s.off, s.instrumented))} of instrumented in-process\n` +
+    `  CLI --json, every step reported ${range(s.cli)} ms: ${ratioText(ratios(s.cli, s.instrumented))} of instrumented in-process (issue 9 goal 2: ≤ 1.2×), ` +
+    `${ratioText(ratios(s.cli, s.off))} of the runner with reporting off, ${ratioText(ratios(s.cli, s.plain))} of plain`
   );
 }
 
@@ -111,4 +132,4 @@ async function bytes(): Promise<string> {
 }
 
 console.log(await bytes());
-if (!process.argv.includes("--bytes")) console.log(steps());
+if (!process.argv.includes("--bytes")) console.log(await steps());

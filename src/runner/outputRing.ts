@@ -8,9 +8,10 @@
  * line and then computes for a minute still shows that line at once.
  *
  * Positions are byte offsets modulo 2·capacity (so full and empty differ);
- * RECORDS counts whole records written. Before each message the worker posts,
- * it writes a marker record with the message's number, so the reader keeps
- * console output and steps in the order the model made them.
+ * RECORDS counts whole records written. The first output after a message the
+ * worker posted is preceded by a marker record with that message's number, so
+ * the reader keeps console output and steps in the order the model made them;
+ * a model that prints nothing between steps writes no markers at all.
  */
 export const OUTPUT_LEVELS = ["log", "info", "warn", "error", "debug"] as const;
 export type OutputLevel = (typeof OUTPUT_LEVELS)[number];
@@ -44,8 +45,18 @@ class Ring {
 /** Worker side: appends records; blocks while the ring is full. */
 export class OutputWriter extends Ring {
   private readonly header = Buffer.alloc(HEADER_BYTES);
+  /** The last message posted, and whether output has followed it yet (then its marker is in the ring). */
+  private lastPosted = -1;
+  private marked = true;
+
+  /** Message number `seq` is being posted: output from now on comes after it. */
+  posted(seq: number): void {
+    this.lastPosted = seq;
+    this.marked = false;
+  }
 
   write(level: OutputLevel, text: string): void {
+    if (!this.marked) this.mark();
     if (text.length > MAX_RECORD_CHARS) text = `${text.slice(0, MAX_RECORD_CHARS)}… [${(text.length - MAX_RECORD_CHARS).toLocaleString("en-US")} more characters]\n`;
     const kind = OUTPUT_LEVELS.indexOf(level);
     const length = Buffer.byteLength(text, "utf8");
@@ -68,10 +79,11 @@ export class OutputWriter extends Ring {
     this.wakeReader();
   }
 
-  /** Marks the place of message number `seq` in the output. */
-  mark(seq: number): void {
+  /** Marks the place of the last message posted in the output: what follows was written after it. */
+  private mark(): void {
+    this.marked = true;
     const body = Buffer.alloc(4);
-    body.writeUInt32LE(seq >>> 0);
+    body.writeUInt32LE(this.lastPosted >>> 0);
     this.record(MARKER, body);
   }
 

@@ -400,6 +400,15 @@ describe("console output", () => {
     const order = r.events.flatMap((e) => (e.type === "console" ? e.text.split("\n") : e.type === "graph" ? [`step ${e.snapshot.step}`] : []));
     expect(order).toEqual(["before 1", "step 1", "after 1", "before 2", "step 2", "after 2", "before 3", "step 3", "after 3"]);
   });
+
+  it("steps without prints between them (no markers in the ring), then a print: still in order", async () => {
+    const r = await run({
+      file: model(`import { Value } from "gradscope";\nconst w = new Value(1);\nfor (let i = 1; i <= 7; i++) {\n  w.grad = 0;\n  w.mul(w).backward();\n  if (i % 3 === 0) console.log("after " + i);\n}\nconsole.log("end");\n`),
+      throttleMs: 0,
+    });
+    const order = r.events.flatMap((e) => (e.type === "console" ? e.text.split("\n") : e.type === "graph" ? [`step ${e.snapshot.step}`] : []));
+    expect(order).toEqual(["step 1", "step 2", "step 3", "after 3", "step 4", "step 5", "step 6", "after 6", "step 7", "end"]);
+  });
 });
 
 describe("what crosses to the host", () => {

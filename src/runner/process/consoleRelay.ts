@@ -15,9 +15,11 @@ const MAX_BATCH_CHARS = 256 * 1024;
  * While the host is behind, the ring fills and the model's next print waits:
  * memory stays bounded everywhere and nothing is dropped on this side.
  *
- * Order with the worker's messages: each message has a marker in the ring.
- * Output before a marker goes to the host before that message (beforeMessage),
- * and output after it waits until the message has gone (the pump parks there).
+ * Order with the worker's messages: output the model wrote after a message
+ * is preceded in the ring by a marker with that message's number (the latest
+ * message posted before it; see OutputWriter). Output before a marker goes to
+ * the host before that message (beforeMessage), and output after it waits until
+ * the message has gone (the pump parks there).
  */
 export class ConsoleRelay {
   private unacked = 0;
@@ -46,11 +48,17 @@ export class ConsoleRelay {
   /** Worker message `seq` arrived: sends the output made before it (whatever the window), so the host sees it first. */
   beforeMessage(seq: number): void {
     const chunks = this.takeCarry();
-    if (this.parkedAt === (seq >>> 0)) this.parkedAt = undefined;
-    else
+    const at = seq >>> 0;
+    if (this.parkedAt === at) this.parkedAt = undefined;
+    else if (this.parkedAt === undefined)
+      // Up to this message's marker, or a later one's (its output waits there), or what there is (none followed yet).
       for (let r = this.reader.next(); r; r = this.reader.next()) {
         if (r.marker === undefined) append(chunks, r.level, r.text);
-        else if (r.marker === (seq >>> 0)) break;
+        else if (r.marker === at) break;
+        else if (after(r.marker, at)) {
+          this.parkedAt = r.marker;
+          break;
+        }
       }
     this.handled = seq;
     if (chunks.length > 0) this.sendBatch(chunks);
@@ -82,7 +90,8 @@ export class ConsoleRelay {
     let size = 0;
     for (let r = this.reader.next(); r; r = size < MAX_BATCH_CHARS ? this.reader.next() : undefined) {
       if (r.marker !== undefined) {
-        if (r.marker === ((this.handled + 1) >>> 0)) {
+        // Output after a message that has not arrived yet waits for it.
+        if (after(r.marker, this.handled >>> 0)) {
           this.parkedAt = r.marker;
           break;
         }
@@ -112,6 +121,11 @@ export class ConsoleRelay {
     this.unacked++;
     this.send(chunks);
   }
+}
+
+/** Marker a belongs to a later message than b (message numbers wrap at 2³²). */
+function after(a: number, b: number): boolean {
+  return ((a - b) | 0) > 0;
 }
 
 /** Adds text to the last chunk when it has the same level (a batch is a few chunks, not one per print). */

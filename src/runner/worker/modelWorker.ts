@@ -30,9 +30,9 @@ const output = new OutputWriter(init.output);
 const reporter = new Reporter(init.locations);
 
 let seq = 0;
-/** Marks the message's place in the console output, then sends it (see WorkerEnvelope). */
+/** Notes the message's place in the console output, then sends it (see WorkerEnvelope). */
 function post(msg: WorkerMessage, transfer: ArrayBuffer[] = []): void {
-  output.mark(seq);
+  output.posted(seq);
   const envelope: WorkerEnvelope = { seq: seq++, msg };
   postOnPort(envelope, transfer);
 }
