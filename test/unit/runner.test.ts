@@ -223,6 +223,21 @@ for (let i = 0; i < 3000; i++) w.mul(w).backward();
     expect(Array.from(r.graphs[2].topology.k)).toEqual([NaN, 30]);
   });
 
+  it("a throttled run reports a new shape right although backward() hashed only the steps it expected to report", async () => {
+    // ~1 ms steps, a report every 20 ms: most steps are not reported (and not hashed); the op changes at step 150.
+    const r = await run({
+      file: model(`import { Value } from "gradscope";\nconst w = new Value(1);\nfor (let i = 1; i <= 300; i++) {\n  const t = Date.now();\n  while (Date.now() - t < 1) {}\n  w.grad = 0;\n  (i < 150 ? w.mul(2) : w.add(2)).backward();\n}\n`),
+      throttleMs: 20,
+    });
+    const graphs = r.events.filter((e): e is Extract<SessionEvent, { type: "graph" }> => e.type === "graph");
+    expect(graphs.length).toBeGreaterThan(3);
+    expect(graphs.length).toBeLessThan(150);
+    for (const g of graphs) expect(g.snapshot.topology.op[1]).toBe(g.snapshot.step < 150 ? OP.mul : OP.add);
+    // The first report of each shape carries it; the others reuse it.
+    expect(graphs.filter((g) => g.shapeChanged).map((g) => g.snapshot.step < 150)).toEqual([true, false]);
+    expect(graphs.at(-1)!.snapshot.step).toBe(300);
+  });
+
   it("a model that ends itself with process.exit(0) still reports every step", async () => {
     const r = await run({
       file: model(`import { Value } from "gradscope";\nconst x = new Value(2);\nfor (let i = 0; i < 50; i++) x.mul(i).backward();\nprocess.exit(0);\n`),

@@ -11,7 +11,8 @@ import { engine, GradscopeLimitError } from "../../engine/context";
 import { setLocSink } from "../../engine/instrument";
 import type { Thrown, WorkerEnvelope, WorkerInit, WorkerMessage } from "../../protocol/worker";
 import type { Losses } from "../../protocol/graph";
-import { Ctl, passGate, waitForGate, waitWhileHeld } from "../control";
+import { Ctl, passGate, RUN_FREE, waitForGate, waitWhileHeld } from "../control";
+import { store } from "../../engine/store";
 import { OutputWriter } from "../outputRing";
 import { captureConsole } from "./consoleCapture";
 import { ModuleLoader } from "./moduleLoader";
@@ -46,6 +47,9 @@ setLocSink(ctl, Ctl.LOC);
 let pendingLosses: number[] = [];
 let pendingFrom = 1;
 let lastFull = -Infinity;
+/** When the last backward() ended, and how long the step before it took: to tell whether the next will be reported. */
+let lastBackwardAt = NaN;
+let stepMs = 0;
 /** The last step, if it was not reported: the reporter holds its numbers from its backward(), for a report if the run ends there. */
 let held: { step: number; loss: number } | null = null;
 
@@ -101,6 +105,7 @@ engine.onBackward = (root) => {
   const pausing = passGate(ctl);
   const last = init.maxSteps > 0 && step >= init.maxSteps;
   const now = performance.now();
+  stepMs = now - lastBackwardAt || 0;
   const checking = health.mustReport(step, loss);
   if (step === 1 || last || pausing || checking || init.throttleMs === 0 || now - lastFull >= init.throttleMs) {
     const r = buildReport();
@@ -123,7 +128,20 @@ engine.onBackward = (root) => {
     flushLosses();
     waitWhileHeld(ctl);
   }
+  lastBackwardAt = performance.now();
+  expectReport(step + 1);
 };
+
+/**
+ * backward() hashes the shape it walks (the reporter's cheap way to tell an unchanged graph: ~5% of a
+ * bare-Value moons step) only for a step we expect to report. One reported without it takes the reporter's
+ * full pass instead; a throttled run's other steps (most of them, under the panel) skip the cost.
+ */
+function expectReport(next: number): void {
+  store.hashShapes =
+    init.throttleMs === 0 || Atomics.load(ctl, Ctl.GATE) !== RUN_FREE || (init.maxSteps > 0 && next >= init.maxSteps) ||
+    lastBackwardAt + stepMs - lastFull >= init.throttleMs;
+}
 
 /**
  * When a model ends without calling backward(), the graph it built so far
