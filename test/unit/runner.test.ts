@@ -39,6 +39,18 @@ async function run(opts: RunOptions, drive?: (e: SessionEvent, s: ModelSession) 
   return { session, events, end: last, graphs, console, lines: console.flatMap((t) => t.split("\n")) };
 }
 
+/** w → 3 by SGD (lr 0.1) on (w − 3)², for `steps` steps. */
+const sgdModel = (steps: number) => `import { Value, SGD } from "gradscope";
+const w = new Value(1, "w");
+const opt = new SGD([w], { lr: 0.1 });
+for (let i = 0; i < ${steps}; i++) {
+  const loss = w.sub(3).pow(2);
+  opt.zeroGrad();
+  loss.backward();
+  opt.step();
+}
+`;
+
 const SEED = `import { Value } from "gradscope";
 const a = new Value(2.0);
 const b = new Value(3.0);
@@ -136,16 +148,7 @@ check({ x: 3, y: 1 });
   });
 
   it("steps, runs N and pauses at backward() calls", async () => {
-    const file = model(`import { Value, SGD } from "gradscope";
-const w = new Value(1, "w");
-const opt = new SGD([w], { lr: 0.1 });
-for (let i = 0; i < 20; i++) {
-  const loss = w.sub(3).pow(2);
-  opt.zeroGrad();
-  loss.backward();
-  opt.step();
-}
-`);
+    const file = model(sgdModel(20));
     const pausedAt: number[] = [];
     const plan = [(s: ModelSession) => s.step(), (s: ModelSession) => s.runSteps(3), (s: ModelSession) => s.run()];
     const r = await run({ file, startPaused: true }, (e, s) => {
@@ -165,16 +168,7 @@ for (let i = 0; i < 20; i++) {
   });
 
   it("updates: false (the CLI's step lines): no optimizer records cross, the numbers are the same", async () => {
-    const file = model(`import { Value, SGD } from "gradscope";
-const w = new Value(1, "w");
-const opt = new SGD([w], { lr: 0.1 });
-for (let i = 0; i < 3; i++) {
-  const loss = w.sub(3).pow(2);
-  opt.zeroGrad();
-  loss.backward();
-  opt.step();
-}
-`);
+    const file = model(sgdModel(3));
     const [on, off] = [await run({ file, throttleMs: 0 }), await run({ file, throttleMs: 0, updates: false })];
     expect(on.graphs.map((g) => g.updates.length)).toEqual([0, 1, 1]);
     expect(off.graphs.map((g) => g.updates.length)).toEqual([0, 0, 0]);
