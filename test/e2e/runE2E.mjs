@@ -237,6 +237,8 @@ try {
   // 7c. Issue 10: nan-hunt.ts pauses at the first non-finite value (the default breakpoint), the Health view
   // says where it came from, the editor reveals that line and marks it with a diagnostic.
   await openFileFromExplorer(page, "nan-hunt.ts");
+  // Until the new run shows in the status bar, it still says how the moons run ended ("step 100 · finished").
+  const endedBar = await statusBarText(page);
   await runCommandFromPalette(page, "Gradscope: Visualize Backward Pass");
   const nanPanel = await findPanelFrame(page);
   // Run on from step 1 once. The status bar can still say "step 1 · paused" a moment after the click on a busy
@@ -244,6 +246,7 @@ try {
   let clickedAt = -Infinity;
   const nanBar = await waitUntil("nan-hunt paused at its breakpoint", async () => {
     const t = await statusBarText(page);
+    if (t === endedBar) return undefined;
     if (/paused/.test(t) && Number(t.match(/step (\d+)/)?.[1]) > 1) return t;
     if (/finished|error|stopped/.test(t)) return t;
     if (/step 1\b.*paused/.test(t) && Date.now() - clickedAt > 10_000) {
