@@ -181,7 +181,7 @@ export class ModelSession {
       memoryLimitMb: o.memoryLimitMb ?? DEFAULT_LIMITS.memoryLimitMb,
       timeoutSeconds: o.timeoutSeconds ?? DEFAULT_LIMITS.timeoutSeconds,
       values: o.values ?? "all",
-      updates: o.updates ?? true,
+      updates: o.updates,
       hostReportMs: o.hostReportMs,
       health: o.health,
     };

@@ -151,7 +151,7 @@ export class HealthTracker {
     // ---- non-finite values
     if (!allFinite(nums)) {
       if (this.wasFinite) {
-        const d = denseCopy(nums);
+        const d = inNodeOrder(nums);
         const f = nanOrigin(t, d.data, d.grad, step);
         if (f) {
           add(this.finding(f, `nan:${f.node}`, true));
@@ -371,15 +371,18 @@ function sumOfSquaresByRun({ grad, sel, m, base }: NodeNumbers, runs: Int32Array
   return out;
 }
 
-/** The numbers in node order (for the rare non-finite step, whose description walks the graph). */
-function denseCopy(nums: NodeNumbers): { data: Float64Array; grad: Float64Array } {
-  const data = new Float64Array(nums.n), grad = new Float64Array(nums.n);
-  for (let j = 0; j < nums.n; j++) {
-    const i = j < nums.m ? nums.sel[j] : nums.base + j;
-    data[j] = nums.data[i];
-    grad[j] = nums.grad[i];
+/** A copy of the numbers in node order: a report of every node's numbers, or a non-finite step's description (it walks the graph). */
+export function inNodeOrder({ data, grad, n, sel, m, base }: NodeNumbers): { data: Float64Array<ArrayBuffer>; grad: Float64Array<ArrayBuffer> } {
+  const d = new Float64Array(n), g = new Float64Array(n);
+  for (let j = 0; j < m; j++) {
+    d[j] = data[sel[j]];
+    g[j] = grad[sel[j]];
   }
-  return { data, grad };
+  if (n > m) {
+    d.set(data.subarray(base + m, base + n), m);
+    g.set(grad.subarray(base + m, base + n), m);
+  }
+  return { data: d, grad: g };
 }
 
 /** The first non-finite node, forward (data) then backward (grad), described with its op and inputs. */

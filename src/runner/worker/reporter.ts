@@ -6,7 +6,7 @@ import { PERM, store } from "../../engine/store";
 import type { Value } from "../../engine/value";
 import type { GraphTopology, GraphValues, ParamUpdate, SourceLocation } from "../../protocol/graph";
 import { OP } from "../../protocol/ops";
-import type { NodeNumbers } from "../../analysis/health/tracker";
+import { inNodeOrder, type NodeNumbers } from "../../analysis/health/tracker";
 
 /** Which nodes' numbers a report carries: every node, the leaves (inputs and parameters), or none. */
 export type ValueSelection = "all" | "leaves" | "none";
@@ -182,15 +182,7 @@ export class Reporter {
 
   /** Every listed node's numbers: the reached slots, then this step's own region. */
   private allValues(): GraphValues {
-    const s = store, { sel, m, n, lo } = this;
-    const data = new Float64Array(n), grad = new Float64Array(n);
-    gather(sel, m, s.data, data);
-    gather(sel, m, s.grad, grad);
-    if (n > m) {
-      data.set(s.data.subarray(lo, lo + n - m), m);
-      grad.set(s.grad.subarray(lo, lo + n - m), m);
-    }
-    return { data, grad };
+    return inNodeOrder(this.numbersInPlace());
   }
 
   /** The reached leaves' numbers (or none), with their node indices. */
@@ -380,10 +372,6 @@ function shapeHash(
   hashOut[0] = h1;
   hashOut[1] = h2;
   return hashOut;
-}
-
-function gather(sel: Int32Array, n: number, from: Float64Array, to: Float64Array): void {
-  for (let j = 0; j < n; j++) to[j] = from[sel[j]];
 }
 
 /** Index of x in the ascending a[0..n), or −1. */
