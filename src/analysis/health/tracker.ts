@@ -37,6 +37,12 @@ export function dense(data: Float64Array, grad: Float64Array): NodeNumbers {
   return { data, grad, n: data.length, sel: NO_SEL, m: 0, base: 0 };
 }
 
+/** A layer's finding keys (see finding()), made once per shape rather than every step. */
+interface LayerKeys { sat: string; vanishDepth: string; explodeDepth: string; vanishTime: string; explodeTime: string }
+const layerKeys = (path: string): LayerKeys => ({
+  sat: `sat:${path}`, vanishDepth: `vanish-depth:${path}`, explodeDepth: `explode-depth:${path}`, vanishTime: `vanish-time:${path}`, explodeTime: `explode-time:${path}`,
+});
+
 /** What the detectors need of a topology, computed once per shape. */
 interface Shape {
   hash: string;
@@ -44,7 +50,7 @@ interface Shape {
   /** ReLU nodes by group (neurons): group index → node list. */
   reluGroups: { path: string; nodes: Int32Array; loc: number; first: number }[];
   /** ops: how many op nodes; firstOp: the first of them (undefined if none). */
-  layers: { path: string; squash: Int32Array; params: Int32Array; ops: number; firstOp: number | undefined; first: number }[];
+  layers: { path: string; squash: Int32Array; params: Int32Array; ops: number; firstOp: number | undefined; first: number; keys: LayerKeys }[];
   /**
    * The op nodes of the layers without parameters (their gradient RMS is over their nodes), as runs of
    * consecutive nodes: [start, end) and the layer, three numbers a run. One sequential pass sums them.
@@ -148,8 +154,9 @@ export class HealthTracker {
     /** Where node j's numbers are in data/grad. */
     const at = (j: number) => (j < m ? sel[j] : base + j);
 
-    // ---- non-finite values
-    if (!allFinite(nums)) {
+    // ---- non-finite values (and, in the same pass, the layers' Σ grad² for below)
+    const opSq = this.opSq.length >= shape.layers.length ? this.opSq : (this.opSq = new Float64Array(shape.layers.length));
+    if (!scan(nums, shape.opRuns, opSq)) {
       if (this.wasFinite) {
         const d = inNodeOrder(nums);
         const f = nanOrigin(t, d.data, d.grad, step);
@@ -186,7 +193,10 @@ export class HealthTracker {
     // ---- dead ReLU neurons
     for (const g of shape.reluGroups) {
       let dead = true;
-      for (let j = 0; j < g.nodes.length; j++) if (data[at(g.nodes[j])] !== 0) { dead = false; break; }
+      for (let q = 0; q < g.nodes.length; q++) {
+        const j = g.nodes[q];
+        if (data[j < m ? sel[j] : base + j] !== 0) { dead = false; break; }
+      }
       const r = dead ? extend(this.deadRun.get(g.path), step) : { run: 0, since: step };
       this.deadRun.set(g.path, r);
       if (r.run === this.o.deadReluSteps)
@@ -194,9 +204,9 @@ export class HealthTracker {
     }
 
     // ---- layers: saturation, vanishing / exploding
-    const opSq = sumOfSquaresByRun(nums, shape.opRuns, this.opSq.length >= shape.layers.length ? this.opSq : (this.opSq = new Float64Array(shape.layers.length)));
     const rms: number[] = [];
-    for (const [li, l] of shape.layers.entries()) {
+    for (let li = 0; li < shape.layers.length; li++) {
+      const l = shape.layers[li];
       if (l.squash.length > 0) {
         let sat = 0;
         for (let j = 0; j < l.squash.length; j++) {
@@ -205,7 +215,7 @@ export class HealthTracker {
           if (Math.abs(s) > this.o.saturationLevel) sat++;
         }
         const share = sat / l.squash.length;
-        const key = `sat:${l.path}`;
+        const key = l.keys.sat;
         if (share > this.o.saturationShare) {
           if (!this.active.has(key)) {
             this.active.add(key);
@@ -256,6 +266,10 @@ export class HealthTracker {
   private scaleFindings(step: number, t: GraphTopology, shape: Shape, rms: number[], add: (f: RawFinding | null) => void): void {
     const L = shape.layers.length;
     const last = rms[L - 1];
+    // A falling gradient while the loss fell a decade or more below its mean over the same window is
+    // convergence, not vanishing (near a minimum the gradient shrinks with the loss).
+    const lh = this.lossHistory;
+    const converging = lh.length >= 2 && lh[lh.length - 1] - lh.slice(0, -1).reduce((a, b) => a + b, 0) / (lh.length - 1) <= -1;
     for (let li = 0; li < L; li++) {
       const l = shape.layers[li], r = rms[li];
       if (!(r > 0) || !Number.isFinite(r)) continue;
@@ -269,21 +283,18 @@ export class HealthTracker {
       // Across depth: vs the layer nearest the loss.
       if (li < L - 1 && last > 0 && Number.isFinite(last)) {
         const d = log - Math.log10(last);
-        const keyV = `vanish-depth:${l.path}`, keyE = `explode-depth:${l.path}`;
+        const keyV = l.keys.vanishDepth, keyE = l.keys.explodeDepth;
         if (d < -this.o.depthDecades) mk("vanishing", keyV, `gradient RMS of ${l.path} is ${formatNumber(r)}, ${formatNumber(-d)} decades below ${shape.layers[L - 1].path} (${formatNumber(last)}), the layer nearest the loss (threshold ${this.o.depthDecades} decades)`);
         else this.active.delete(keyV);
         if (d > this.o.depthDecades) mk("exploding", keyE, `gradient RMS of ${l.path} is ${formatNumber(r)}, ${formatNumber(d)} decades above ${shape.layers[L - 1].path} (${formatNumber(last)}), the layer nearest the loss (threshold ${this.o.depthDecades} decades)`);
         else this.active.delete(keyE);
       }
-      // Over time: vs its own recent mean of log10 RMS. A falling gradient while the loss fell a decade or more
-      // below its mean over the same window is convergence, not vanishing (near a minimum the gradient shrinks with the loss).
+      // Over time: vs its own recent mean of log10 RMS (unless converging, above).
       const hist = this.layerHistory.get(l.path) ?? [];
-      const lh = this.lossHistory;
-      const converging = lh.length >= 2 && lh[lh.length - 1] - lh.slice(0, -1).reduce((a, b) => a + b, 0) / (lh.length - 1) <= -1;
       if (hist.length >= Math.ceil(this.o.historySteps / 2)) {
         const mean = hist.reduce((a, b) => a + b, 0) / hist.length;
         const d = log - mean;
-        const keyV = `vanish-time:${l.path}`, keyE = `explode-time:${l.path}`;
+        const keyV = l.keys.vanishTime, keyE = l.keys.explodeTime;
         if (d < -this.o.historyDecades && !converging) mk("vanishing", keyV, `gradient RMS of ${l.path} fell to ${formatNumber(r)}, ${formatNumber(-d)} decades below its mean over the last ${hist.length} steps (${formatNumber(10 ** mean)}; threshold ${this.o.historyDecades} decades)`);
         else this.active.delete(keyV);
         if (d > this.o.historyDecades) mk("exploding", keyE, `gradient RMS of ${l.path} rose to ${formatNumber(r)}, ${formatNumber(d)} decades above its mean over the last ${hist.length} steps (${formatNumber(10 ** mean)}; threshold ${this.o.historyDecades} decades)`);
@@ -344,31 +355,39 @@ export class HealthTracker {
     }
     this.shape = {
       hash: t.hash, n, reluGroups, firstOp, opRuns: Int32Array.from(runs),
-      layers: layers.map((l, li) => ({ path: l.path, squash: Int32Array.from(squash[li]), params: Int32Array.from(params[li]), ops: ops[li].length, firstOp: ops[li][0], first: first[li] })),
+      layers: layers.map((l, li) => ({ path: l.path, squash: Int32Array.from(squash[li]), params: Int32Array.from(params[li]), ops: ops[li].length, firstOp: ops[li][0], first: first[li], keys: layerKeys(l.path) })),
     };
     return this.shape;
   }
 }
 
-/** Σ x·0 is 0 unless some x is NaN or ±Infinity: one multiply-add per number, in the order the numbers lie. */
-function allFinite({ data, grad, n, sel, m, base }: NodeNumbers): boolean {
-  let s = 0;
-  for (let j = 0; j < m; j++) s += data[sel[j]] * 0 + grad[sel[j]] * 0;
-  for (let i = base + m; i < base + n; i++) s += data[i] * 0 + grad[i] * 0;
-  return s === 0;
-}
-
-/** Σ grad² over each run (start, end, layer) into out[layer]; out is zeroed first. */
-function sumOfSquaresByRun({ grad, sel, m, base }: NodeNumbers, runs: Int32Array, out: Float64Array): Float64Array {
+/**
+ * One pass over every number, in the order they lie (a second pass costs as much as the first: ~1 ns a
+ * read here): whether all are finite (Σ x·0 is 0 unless some x is NaN or ±Infinity), and Σ grad² over
+ * each run (start, end, layer) into out[layer], zeroed first.
+ */
+function scan({ data, grad, n, sel, m, base }: NodeNumbers, runs: Int32Array, out: Float64Array): boolean {
   out.fill(0);
-  for (let r = 0; r < runs.length; r += 3) {
-    let j = runs[r], acc = 0;
-    const end = runs[r + 1];
-    for (; j < end && j < m; j++) acc += grad[sel[j]] * grad[sel[j]];
-    for (let i = base + j; i < base + end; i++) acc += grad[i] * grad[i];
-    out[runs[r + 2]] += acc;
+  let s = 0, j = 0;
+  for (let r = 0; r <= runs.length; r += 3) {
+    const start = r < runs.length ? runs[r] : n, end = r < runs.length ? runs[r + 1] : n;
+    // Outside the runs: finiteness only.
+    for (; j < start && j < m; j++) s += data[sel[j]] * 0 + grad[sel[j]] * 0;
+    for (; j < start; j++) s += data[base + j] * 0 + grad[base + j] * 0;
+    let acc = 0;
+    for (; j < end && j < m; j++) {
+      const g = grad[sel[j]];
+      s += data[sel[j]] * 0 + g * 0;
+      acc += g * g;
+    }
+    for (; j < end; j++) {
+      const g = grad[base + j];
+      s += data[base + j] * 0 + g * 0;
+      acc += g * g;
+    }
+    if (r < runs.length) out[runs[r + 2]] += acc;
   }
-  return out;
+  return s === 0;
 }
 
 /** A copy of the numbers in node order: a report of every node's numbers, or a non-finite step's description (it walks the graph). */

@@ -280,9 +280,10 @@ const SIGNATURE = 9;
 
 /** The current region's runs (where location or group changes), by offset from the region's floor. */
 function runsHash(floor: number): number {
+  const { runStart, runLoc, runGroup, keptRuns, nRuns } = meta;
   let h = 0;
-  for (let q = meta.keptRuns; q < meta.nRuns; q++) {
-    h = (h + Math.imul((meta.runStart[q] - floor) ^ Math.imul(meta.runLoc[q], 0x9e3779b1) ^ Math.imul(meta.runGroup[q], 0x85ebca6b), q - meta.keptRuns + 1)) | 0;
+  for (let q = keptRuns; q < nRuns; q++) {
+    h = (h + Math.imul((runStart[q] - floor) ^ Math.imul(runLoc[q], 0x9e3779b1) ^ Math.imul(runGroup[q], 0x85ebca6b), q - keptRuns + 1)) | 0;
   }
   return h;
 }
