@@ -77,6 +77,11 @@ describe("Health view", () => {
     const groupRow = await page.$eval("#node-table tbody tr[data-findings='2']", (tr) => ({ badge: tr.querySelector("td")!.getAttribute("data-badge"), desc: tr.querySelector("td")!.getAttribute("aria-description") }));
     expect(groupRow.badge).toBe("⚠ 2");
     expect(groupRow.desc).toMatch(/2 findings: NaN\/Inf, dead ReLU/);
+    // A numbers-only step keeps the badges (the table's are written when findings or rows change, not every step).
+    await sendSnapshot(page, { ...s, step: 38, loss: s.loss / 2, values: { data: s.values.data.map((x) => x / 2), grad: s.values.grad } }, "step/update");
+    await page.waitForFunction(() => document.getElementById("step-counter")!.textContent === "step 38" && !(window as any).gradscope.busy);
+    expect(await page.$eval("#node-table tbody tr[data-findings='2']", (tr) => tr.querySelector("td")!.getAttribute("data-badge"))).toBe("⚠ 2");
+    expect(await page.$$eval(".finding-pill", (ps) => ps.map((p) => p.textContent))).toContain("⚠ 2");
     await page.screenshot({ path: `${OUT}/insight-health.png` });
 
     // Click: the node is selected in the graph (a focus view opens around it) and its line revealed in the editor.

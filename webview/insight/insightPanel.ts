@@ -120,7 +120,7 @@ export class InsightPanel {
   onModel(): void {
     this.halo.set(null);
     if (this.expanded && this.tab === "layers" && !this.pending.has("layers")) this.requestLayers();
-    this.badges.refresh();
+    this.badges.redraw();
     this.renderToolbars();
   }
 

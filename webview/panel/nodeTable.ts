@@ -125,11 +125,14 @@ export class NodeTable {
   /** Rows still waiting for the latest values. */
   get pending(): number { return this.pendingFrom < this.rows.length ? this.rows.length - this.pendingFrom : 0; }
 
-  /** New values, written in chunks between frames: a screen reader can wait 50 ms, the graph cannot. */
+  /**
+   * New values, written in chunks between frames: a screen reader can wait 50 ms, the graph cannot. The first
+   * chunk waits for the frame that paints the graph's update (a timer set now would run before it).
+   */
   updateValues(m: GraphModel): void {
     this.latest = m;
     this.pendingFrom = 0;
-    if (!this.timer) this.timer = window.setTimeout(this.writeChunk, 0);
+    if (!this.timer) this.timer = requestAnimationFrame(() => { this.timer = window.setTimeout(this.writeChunk, 0); });
   }
 
   private latest: GraphModel | null = null;
