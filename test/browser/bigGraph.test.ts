@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Page } from "playwright-core";
 import { nodeScreenPosition, posted, requestExport, send, sendSnapshot, startHarness, tableRows, type Harness } from "./harness";
 import { fixture } from "./fixtures";
-import { mlpOfSize } from "./syntheticGraphs";
+import { mlpOfSize, nextStep } from "./syntheticGraphs";
+import { formatNumber } from "../../src/graph/format";
 
 /** The moons MLP as recorded from the example: 65,412 nodes in one step, opened one level at a time. */
 let h: Harness;
@@ -204,6 +205,36 @@ describe("a 65k-node graph", () => {
 });
 
 describe("a 5k-record view", () => {
+  it("builds its table in slices (input is handled between them), with the newest values in every row; End reaches the last row at once", async () => {
+    const p = await h.open({ width: 1200, height: 800 });
+    await send(p, { type: "config/set", collapseThreshold: 100 });
+    const s1 = mlpOfSize(5000), s2 = nextStep(s1);
+    await sendSnapshot(p, s1);
+    await p.waitForFunction(() => document.querySelectorAll("#node-table tbody tr").length > 0 && !(window as any).gradscope.busy);
+    await p.focus("#node-table tbody tr");
+    // Count the tasks that append rows: a mutation observer's callback runs once per task that changed the body.
+    await p.evaluate(() => {
+      const w = window as any;
+      w.rowTasks = 0;
+      new MutationObserver(() => w.rowTasks++).observe(document.querySelector("#node-table tbody")!, { childList: true });
+    });
+    await send(p, { type: "config/set", collapseThreshold: 6000 });
+    // A numbers-only step while the rows are being built.
+    await sendSnapshot(p, s2, "step/update");
+    await p.waitForFunction(() => !(window as any).gradscope.busy);
+    const rows = await p.evaluate(() => [...document.querySelectorAll<HTMLTableRowElement>("#node-table tbody tr")].map((tr) => ({ node: Number(tr.dataset.node), data: tr.querySelector("td.data")?.textContent })));
+    expect(rows.length).toBeGreaterThan(4900);
+    expect(await p.evaluate(() => (window as any).rowTasks)).toBeGreaterThan(2);
+    const values = rows.filter((r) => r.node >= 0);
+    expect(values.length).toBeGreaterThan(4900);
+    for (const r of values) expect(r.data, `node ${r.node}`).toBe(formatNumber(s2.values.data[r.node]));
+    // The focus stayed in the table, on its first row; End goes to the last row of the whole view.
+    expect(await p.evaluate(() => (document.activeElement as HTMLElement).dataset.unit)).toBe("0");
+    await p.keyboard.press("End");
+    expect(await p.evaluate(() => (document.activeElement as HTMLElement).dataset.unit)).toBe(String(rows.length - 1));
+    await p.close();
+  });
+
   it("holds in cytoscape only the records near the viewport; the others are drawn, clickable and exported all the same", async () => {
     const p = await h.open({ width: 1200, height: 800 });
     await send(p, { type: "config/set", collapseThreshold: 100 });

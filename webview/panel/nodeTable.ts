@@ -16,6 +16,8 @@ import { byId, h } from "./dom";
  * row is in.
  */
 const ROWS_PER_CHUNK = 400;
+/** Building a big table's rows (~0.1–0.2 s for 5k here) is sliced into tasks of about this long, so input is handled between. */
+const BUILD_SLICE_MS = 12;
 
 export interface TableActions {
   pickNode(node: number): void;
@@ -43,19 +45,38 @@ export class NodeTable {
     this.panel.classList.toggle("visually-hidden", !shown);
   }
 
+  /** The rows of a view, built in slices (the first now): finish() builds the rest at once. */
   show(m: GraphModel, vg: VisibleGraph, mode: string, groupGrad: Float64Array): void {
-    const t = m.topology, tree = m.tree;
+    const hadFocus = this.body.contains(document.activeElement);
+    this.stopBuilding();
     this.pendingFrom = Infinity;
     this.rows = [];
+    this.latest = m;
+    this.body.replaceChildren();
+    const nodes = vg.units.reduce((n, unit) => n + (unit.kind === "node" ? 1 : 0), 0), groups = vg.units.length - nodes;
+    this.caption.textContent = `${nodes} nodes${groups ? ` and ${groups} collapsed groups` : ""} shown of ${m.topology.op.length} (${mode})`;
+    this.building = { vg, groupGrad, next: 0, timer: 0, focus: hadFocus };
+    this.buildSlice(BUILD_SLICE_MS);
+  }
+
+  private building: { vg: VisibleGraph; groupGrad: Float64Array; next: number; timer: number; focus: boolean } | null = null;
+
+  /** Builds rows for about `ms` (all of them with Infinity), with the newest values; schedules the rest. */
+  private buildSlice(ms: number): void {
+    const b = this.building, m = this.latest;
+    if (!b || !m) return;
+    clearTimeout(b.timer);
+    const t = m.topology, tree = m.tree, units = b.vg.units, t0 = performance.now();
     const frag = document.createDocumentFragment();
-    vg.units.forEach((unit, u) => {
+    while (b.next < units.length && (b.next % 100 !== 0 || performance.now() - t0 < ms)) {
+      const u = b.next++, unit = units[u];
       if (unit.kind === "group") {
         const g = unit.group, into = opensInto(tree, g);
         const opens = into.groups > 0 ? `opens into ${into.groups} groups${into.nodes ? ` and ${into.nodes} nodes` : ""}` : `opens into its ${into.nodes} nodes`;
         frag.append(h("tr", { "data-unit": String(u), "data-node": "-1", "data-group": tree.key[g], class: "group-row", tabindex: "-1", title: `Enter or click: ${opens}` },
           h("td", null, `▸ ${groupTitle(tree, g)} (${unit.count} nodes, collapsed)`), h("td", null, "group"), h("td", null, "—"),
-          h("td", null, `max |grad| ${formatNumber(Math.abs(groupGrad[g]))}`), h("td", null, groupTitle(tree, tree.parent[g]))));
-        return;
+          h("td", null, `max |grad| ${formatNumber(Math.abs(b.groupGrad[g]))}`), h("td", null, groupTitle(tree, tree.parent[g]))));
+        continue;
       }
       const i = unit.node;
       const data = h("td", { class: "data" }, formatNumber(m.values.data[i]));
@@ -63,19 +84,32 @@ export class NodeTable {
       const op = t.op[i] === 0 ? "leaf" : `${OPS[t.op[i]].name} ${nodeOpText(t, i)}`;
       frag.append(h("tr", { "data-unit": String(u), "data-node": String(i), tabindex: "-1" },
         h("td", { class: "label" }, nodeName(t, i)), h("td", null, op), data, grad, h("td", null, groupTitle(tree, tree.groupOf[i]))));
+      // Built with the newest values: rows written by a pending update are the ones built before it.
       this.rows.push({ unit: u, node: i, data, grad });
-    });
-    const hadFocus = this.body.contains(document.activeElement);
-    this.body.replaceChildren(frag);
-    const first = this.body.rows[0];
-    if (first) first.tabIndex = 0;
-    if (hadFocus && first) first.focus();
-    const groups = vg.units.length - this.rows.length;
-    this.caption.textContent = `${this.rows.length} nodes${groups ? ` and ${groups} collapsed groups` : ""} shown of ${t.op.length} (${mode})`;
+    }
+    const first = this.body.rows.length === 0;
+    this.body.append(frag);
+    if (first && this.body.rows[0]) {
+      this.body.rows[0].tabIndex = 0;
+      if (b.focus) this.body.rows[0].focus();
+    }
+    if (b.next < units.length) b.timer = window.setTimeout(() => this.buildSlice(BUILD_SLICE_MS), 0);
+    else this.building = null;
+  }
+
+  /** Every row now (keyboard moves and searches need the whole table). */
+  finish(): void {
+    this.buildSlice(Infinity);
+  }
+
+  private stopBuilding(): void {
+    if (this.building) clearTimeout(this.building.timer);
+    this.building = null;
   }
 
   /** Forget the last model. */
   clear(): void {
+    this.stopBuilding();
     this.rows = [];
     this.pendingFrom = Infinity;
     this.body.replaceChildren();
@@ -84,6 +118,7 @@ export class NodeTable {
 
   /** Move keyboard focus to the first row a predicate picks (after opening a group from the table). */
   focusRow(pick: (row: HTMLTableRowElement) => boolean): void {
+    this.finish();
     const row = Array.from(this.body.rows).find(pick);
     if (row) { this.setCurrent(row); row.focus(); }
   }
@@ -91,6 +126,7 @@ export class NodeTable {
   private onKey(e: KeyboardEvent): void {
     const tr = (e.target as HTMLElement).closest("tr");
     if (!tr) return;
+    this.finish();
     const rows = this.body.rows;
     const move = (to: HTMLTableRowElement | undefined) => { if (to) { this.setCurrent(to); to.focus(); } };
     const node = Number(tr.dataset.node);
@@ -122,8 +158,11 @@ export class NodeTable {
     tr.tabIndex = 0;
   }
 
-  /** Rows still waiting for the latest values. */
-  get pending(): number { return this.pendingFrom < this.rows.length ? this.rows.length - this.pendingFrom : 0; }
+  /** Rows still to be built, or waiting for the latest values. */
+  get pending(): number {
+    const unbuilt = this.building ? this.building.vg.units.length - this.building.next : 0;
+    return unbuilt + (this.pendingFrom < this.rows.length ? this.rows.length - this.pendingFrom : 0);
+  }
 
   /**
    * New values, written in chunks between frames: a screen reader can wait 50 ms, the graph cannot. The first
