@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Page } from "playwright-core";
-import { nodeScreenPosition, posted, requestExport, send, sendSnapshot, startHarness, tableRows, type Harness } from "./harness";
+import { nodeScreenPosition, pageErrors, posted, requestExport, send, sendSnapshot, startHarness, tableRows, toJSON, type Harness } from "./harness";
 import { fixture } from "./fixtures";
 import { mlpOfSize, nextStep } from "./syntheticGraphs";
 import { formatNumber } from "../../src/graph/format";
@@ -205,6 +205,42 @@ describe("a 65k-node graph", () => {
 });
 
 describe("a 5k-record view", () => {
+  it("is laid out in one task and drawn in the next: the old drawing stays whole between them, and a step and a highlight sent meanwhile reach the new one", async () => {
+    const p = await h.open({ width: 1200, height: 800 });
+    await send(p, { type: "config/set", collapseThreshold: 100 });
+    const s1 = mlpOfSize(5000), s2 = nextStep(s1);
+    await sendSnapshot(p, s1);
+    await p.waitForFunction(() => (window as any).gradscope.cy.nodes(".group").length > 0 && !(window as any).gradscope.busy);
+    // A node whose record text differs between the two steps.
+    const node = s1.values.data.findIndex((x, i) => formatNumber(x) !== formatNumber(s2.values.data[i]));
+    expect(node).toBeGreaterThanOrEqual(0);
+    // All in one task: open every group, a step, a highlight of the node (as the editor's current line asks).
+    const during = await p.evaluate(([j2, n]) => {
+      const app = (window as any).gradscope, harness = (window as any).harness;
+      app.receive({ type: "config/set", collapseThreshold: 6000 });
+      const groups = app.cy.nodes(".group").length;
+      app.receive(harness.toMessage(j2, "step/update"));
+      app.receive({ type: "nodes/highlight", nodes: [n] });
+      return { groups, busy: app.busy };
+    }, [toJSON(s2), node] as const);
+    expect(during.groups).toBeGreaterThan(0);
+    expect(during.busy).toBe(true);
+    await p.waitForFunction(() => !(window as any).gradscope.busy);
+    expect(await p.evaluate(() => (window as any).gradscope.cy.nodes(".group").length)).toBe(0);
+    // Zoomed in on the node, its record joins cytoscape flagged, with the second step's numbers.
+    await p.evaluate((n) => {
+      const cy = (window as any).gradscope.cy;
+      const q = cy.scratch("gradscope").positionOf(`n${n}`);
+      cy.viewport({ zoom: 1, pan: { x: cy.width() / 2 - q.x, y: cy.height() / 2 - q.y } });
+    }, node);
+    await p.waitForFunction((n) => (window as any).gradscope.cy.$(`#n${n}`).nonempty() && !(window as any).gradscope.busy, node);
+    const rec = await p.evaluate((n) => { const el = (window as any).gradscope.cy.$(`#n${n}`); return { flagged: el.hasClass("flagged"), label: el.data("label") as string }; }, node);
+    expect(rec.flagged).toBe(true);
+    await p.waitForFunction(([n, text]) => ((window as any).gradscope.cy.$(`#n${n}`).data("label") as string).includes(text as string), [node, formatNumber(s2.values.data[node])] as const);
+    expect(pageErrors(p)).toEqual([]);
+    await p.close();
+  });
+
   it("builds its table in slices (input is handled between them), with the newest values in every row; End reaches the last row at once", async () => {
     const p = await h.open({ width: 1200, height: 800 });
     await send(p, { type: "config/set", collapseThreshold: 100 });

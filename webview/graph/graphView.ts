@@ -133,6 +133,8 @@ export class GraphView {
       if (id !== null && this.virtual.has(id)) this.materialise([id]);
     });
     this.cy.on("mouseover", "node", (e) => {
+      // The old drawing while a new view waits for its task: its unit numbers are not the new view's.
+      if (this.pendingDraw) return;
       const d = e.target.data();
       events.hover(typeof d.node === "number" ? d.node : null, typeof d.unit === "number" ? d.unit : null, e.target.renderedBoundingBox({ includeLabels: false }));
     });
@@ -152,22 +154,66 @@ export class GraphView {
     });
   }
 
-  get visible(): VisibleGraph | null { return this.vg; }
-  get drawing(): Drawing | null { return this.current; }
-  get source(): DrawSource | null { return this.src; }
+  /** The newest view (one whose drawing may still be waiting for its task: see show). */
+  get visible(): VisibleGraph | null { return this.pendingDraw?.vg ?? this.vg; }
+  /** The drawing on screen, or null while a new view waits for its own (it would not match `visible`). */
+  get drawing(): Drawing | null { return this.pendingDraw ? null : this.current; }
+  get source(): DrawSource | null { return this.pendingDraw?.src ?? this.src; }
   /** True until the user zooms or pans by hand: resizes and new layouts re-fit. */
   get autoFit(): boolean { return !this.tracker.userOwned; }
 
-  /** Replace every element with a fresh layout. Fits when asked to, or while the viewport is still the panel's own. */
+  /**
+   * Replace every element with a fresh layout. Fits when asked to, or while the viewport is still the panel's own.
+   * A big view (more records than CHUNKED_ADD) is laid out now and drawn in the next task: each half is ~50–90 ms
+   * at 5k records here, and input is handled between them. Until then the old drawing stays whole and usable, and
+   * what callers ask of the new one (select, frame, flag, viewport) waits for it (afterDraw).
+   */
   show(model: GraphModel, vg: VisibleGraph, fit: boolean): void {
-    this.model = model;
-    this.vg = vg;
-    this.layout = layoutOf(vg);
-    this.src = sourceOf(model, vg);
-    this.updateRange(model, vg);
-    if (fit) this.tracker.userOwned = false;
-    const choice = this.choose();
-    this.draw(drawGraph(this.src, this.layout, choice.orientation, choice.detail, choice.maxSpan));
+    this.cancelPendingDraw();
+    const layout = layoutOf(vg), src = sourceOf(model, vg);
+    const choice = this.choose(src, layout);
+    const d = drawGraph(src, layout, choice.orientation, choice.detail, choice.maxSpan);
+    const pending = { vg, src, timer: 0, latest: null as GraphModel | null, apply: () => {} };
+    pending.apply = () => {
+      if (this.pendingDraw === pending) { clearTimeout(pending.timer); this.pendingDraw = null; }
+      this.model = model;
+      this.vg = vg;
+      this.layout = layout;
+      this.src = src;
+      this.updateRange(model, vg);
+      if (fit) this.tracker.userOwned = false;
+      this.draw(d);
+      // A step that arrived meanwhile: its numbers over the drawing's.
+      if (pending.latest) this.updateValues(pending.latest);
+      const after = [...this.afterDraw.values()];
+      this.afterDraw.clear();
+      for (const fn of after) fn();
+    };
+    if (vg.units.length <= CHUNKED_ADD) return pending.apply();
+    this.pendingDraw = pending;
+    pending.timer = window.setTimeout(pending.apply, 0);
+  }
+
+  /** A big view's drawing waiting for its task (see show), and what was asked of it meanwhile. */
+  private pendingDraw: { vg: VisibleGraph; src: DrawSource; timer: number; latest: GraphModel | null; apply(): void } | null = null;
+  private readonly afterDraw = new Map<string, () => void>();
+
+  /** Draw a waiting view now (exports need the drawing on screen). */
+  private flushPendingDraw(): void {
+    this.pendingDraw?.apply();
+  }
+
+  private cancelPendingDraw(): void {
+    if (this.pendingDraw) clearTimeout(this.pendingDraw.timer);
+    this.pendingDraw = null;
+    this.afterDraw.clear();
+  }
+
+  /** While a drawing waits, a call about the new view runs once it is drawn (the latest call of each kind). */
+  private deferred(kind: string, fn: () => void): boolean {
+    if (!this.pendingDraw) return false;
+    this.afterDraw.set(kind, fn);
+    return true;
   }
 
   /** Replace the elements with a drawing's (fitted first while the viewport is the panel's: the zoom decides what is drawn). */
@@ -378,16 +424,16 @@ export class GraphView {
   }
 
   /** Orientation from the panel's shape (top to bottom beside an editor), detail from the graph area's size. */
-  private choose() {
+  private choose(src: DrawSource, layout: LayoutResult) {
     const panel = document.documentElement;
-    return chooseView(this.src!, this.layout!, fitArea(this.container, PLAN_SLACK), panel.clientHeight > panel.clientWidth ? "TB" : "LR");
+    return chooseView(src, layout, fitArea(this.container, PLAN_SLACK), panel.clientHeight > panel.clientWidth ? "TB" : "LR");
   }
 
   /** The panel changed size: re-fit (and re-choose the drawing) unless the user owns the viewport. */
   private onResize(): void {
     if (!this.autoFit || !this.src || !this.layout || !this.current) return;
     if (this.src.units.units.length <= REDRAW_ON_RESIZE_MAX) {
-      const choice = this.choose();
+      const choice = this.choose(this.src, this.layout);
       if (choice.orientation !== this.current.orientation || choice.detail !== this.current.detail || choice.maxSpan !== this.current.maxSpan)
         this.draw(drawGraph(this.src, this.layout, choice.orientation, choice.detail, choice.maxSpan));
     }
@@ -396,6 +442,7 @@ export class GraphView {
 
   /** Numbers-only update: colours, NaN marks and labels, never a relayout (see ValuePainter for how it stays cheap). */
   updateValues(model: GraphModel): void {
+    if (this.pendingDraw) { this.pendingDraw.latest = model; return; }
     this.model = model;
     const vg = this.vg, d = this.current;
     if (!vg || !d) return;
@@ -408,16 +455,20 @@ export class GraphView {
 
   /** Bring every element up to date synchronously (exports), text included. */
   flushValues(): void {
+    this.flushPendingDraw();
     this.painter.flushAll();
     if (this.opLabelsPending) this.cy.batch(() => this.cy.nodes(".op").forEach((n) => { if (n.data("label") === "") n.data("label", n.data("full")); }));
     this.opLabelsPending = false;
   }
 
   /** Element writes still queued from the last update (0 when the drawing is current). */
-  get pendingWrites(): number { return this.painter.pending + (this.adding ? Math.max(0, this.adding.els.length - this.adding.next) : 0); }
+  get pendingWrites(): number {
+    return (this.pendingDraw?.vg.units.length ?? 0) + this.painter.pending + (this.adding ? Math.max(0, this.adding.els.length - this.adding.next) : 0);
+  }
 
   /** Forget the last model: no elements, the viewport back to the panel. */
   clear(): void {
+    this.cancelPendingDraw();
     this.cancelAdd();
     this.virtual.clear();
     this.model = this.vg = this.src = this.layout = this.current = null;
@@ -431,29 +482,34 @@ export class GraphView {
     this.scale.setTheme(theme);
     this.fills.setColours(fillColours(theme));
     this.cy.style(graphStylesheet(theme, this.big));
-    if (this.model) this.updateValues(this.model);
+    // A drawing waiting for its task is drawn with the new theme; its model is not this.model yet.
+    if (this.model && !this.pendingDraw) this.updateValues(this.model);
   }
 
   /** A reload restores the user's own zoom and pan (and keeps them theirs). */
   restoreViewport(zoom: number, pan: { x: number; y: number }): void {
+    if (this.deferred("viewport", () => this.restoreViewport(zoom, pan))) return;
     this.cy.viewport({ zoom, pan });
     this.tracker.userOwned = true;
   }
 
   /** The Fit command: the panel owns the viewport again (resizes re-fit), and the drawing is re-chosen for the space. */
   fit(): void {
+    if (this.deferred("fit", () => this.fit())) return;
     this.tracker.userOwned = false;
     this.onResize();
   }
 
   /** The drawing for a file (SVG export): the same units and orientation, with the richest records, since a file has no panel to fit. */
   fileDrawing(): Drawing | null {
+    this.flushPendingDraw();
     if (!this.src || !this.layout || !this.current) return null;
     return drawGraph(this.src, this.layout, this.current.orientation, this.src.units.units.length > FOLD_OPS_UNITS ? "folded" : "full", this.current.maxSpan);
   }
 
   /** Bring these elements (what a group just opened into) into view. */
   frame(ids: string[]): void {
+    if (this.deferred("frame", () => this.frame(ids))) return;
     // From the drawing (records carry their text inside): cytoscape need not hold them.
     let x1 = Infinity, y1 = Infinity, x2 = -Infinity, y2 = -Infinity;
     for (const id of ids) {
@@ -475,6 +531,7 @@ export class GraphView {
 
   /** Emphasise the node's paths to the loss (everything else dims); null clears. */
   highlightPathsToLoss(node: number | null): void {
+    if (this.deferred("highlightPathsToLoss", () => this.highlightPathsToLoss(node))) return;
     if (this.adding) { this.afterAdd.set("highlightPathsToLoss", () => this.highlightPathsToLoss(node)); return; }
     const m = this.model, vg = this.vg;
     this.cy.batch(() => {
@@ -502,6 +559,7 @@ export class GraphView {
 
   /** Mark nodes the host asked to highlight (e.g. those created by the editor's current line). */
   flag(nodes: number[]): void {
+    if (this.deferred("flag", () => this.flag(nodes))) return;
     if (this.adding) { this.afterAdd.set("flag", () => this.flag(nodes)); return; }
     const vg = this.vg;
     this.cy.batch(() => {
@@ -521,6 +579,7 @@ export class GraphView {
 
   /** Select an element (a node's record or a group's box) and bring it into view. */
   selectElement(id: string, center = true): void {
+    if (this.deferred("select", () => this.selectElement(id, center))) return;
     if (this.adding) { this.afterAdd.set("select", () => this.selectElement(id, center)); return; }
     this.materialise([id]);
     const el = this.cy.getElementById(id);
@@ -538,7 +597,7 @@ export class GraphView {
 
   /** The node has its own record in the drawing (cytoscape may not hold it yet: it is added when needed). */
   isVisible(node: number): boolean {
-    const vg = this.vg;
+    const vg = this.visible;
     if (!vg || node < 0 || node >= vg.unitOf.length) return false;
     const u = vg.unitOf[node];
     return u >= 0 && vg.units[u].kind === "node";
