@@ -67,6 +67,8 @@ export class NodeTable {
     if (!b || !m) return;
     clearTimeout(b.timer);
     const t = m.topology, tree = m.tree, units = b.vg.units, t0 = performance.now();
+    // Rows built now carry the newest values: if the value writer has caught up, they need no writing.
+    const caughtUp = this.pendingFrom >= this.rows.length;
     const frag = document.createDocumentFragment();
     while (b.next < units.length && (b.next % 100 !== 0 || performance.now() - t0 < ms)) {
       const u = b.next++, unit = units[u];
@@ -84,9 +86,9 @@ export class NodeTable {
       const op = t.op[i] === 0 ? "leaf" : `${OPS[t.op[i]].name} ${nodeOpText(t, i)}`;
       frag.append(h("tr", { "data-unit": String(u), "data-node": String(i), tabindex: "-1" },
         h("td", { class: "label" }, nodeName(t, i)), h("td", null, op), data, grad, h("td", null, groupTitle(tree, tree.groupOf[i]))));
-      // Built with the newest values: rows written by a pending update are the ones built before it.
       this.rows.push({ unit: u, node: i, data, grad });
     }
+    if (caughtUp) this.pendingFrom = this.rows.length;
     const first = this.body.rows.length === 0;
     this.body.append(frag);
     if (first && this.body.rows[0]) {
