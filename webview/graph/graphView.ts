@@ -216,6 +216,14 @@ export class GraphView {
     return true;
   }
 
+  /** The same, and while records are being added in slices, once they are all in (afterAdd). */
+  private deferredOrAdding(kind: string, fn: () => void): boolean {
+    if (this.deferred(kind, fn)) return true;
+    if (!this.adding) return false;
+    this.afterAdd.set(kind, fn);
+    return true;
+  }
+
   /** Replace the elements with a drawing's (fitted first while the viewport is the panel's: the zoom decides what is drawn). */
   private draw(d: Drawing): void {
     const m = this.model!, src = this.src!;
@@ -531,8 +539,7 @@ export class GraphView {
 
   /** Emphasise the node's paths to the loss (everything else dims); null clears. */
   highlightPathsToLoss(node: number | null): void {
-    if (this.deferred("highlightPathsToLoss", () => this.highlightPathsToLoss(node))) return;
-    if (this.adding) { this.afterAdd.set("highlightPathsToLoss", () => this.highlightPathsToLoss(node)); return; }
+    if (this.deferredOrAdding("highlightPathsToLoss", () => this.highlightPathsToLoss(node))) return;
     const m = this.model, vg = this.vg;
     this.cy.batch(() => {
       this.cy.elements().removeClass("path dim");
@@ -559,8 +566,7 @@ export class GraphView {
 
   /** Mark nodes the host asked to highlight (e.g. those created by the editor's current line). */
   flag(nodes: number[]): void {
-    if (this.deferred("flag", () => this.flag(nodes))) return;
-    if (this.adding) { this.afterAdd.set("flag", () => this.flag(nodes)); return; }
+    if (this.deferredOrAdding("flag", () => this.flag(nodes))) return;
     const vg = this.vg;
     this.cy.batch(() => {
       this.cy.nodes(".flagged").removeClass("flagged");
@@ -579,8 +585,7 @@ export class GraphView {
 
   /** Select an element (a node's record or a group's box) and bring it into view. */
   selectElement(id: string, center = true): void {
-    if (this.deferred("select", () => this.selectElement(id, center))) return;
-    if (this.adding) { this.afterAdd.set("select", () => this.selectElement(id, center)); return; }
+    if (this.deferredOrAdding("select", () => this.selectElement(id, center))) return;
     this.materialise([id]);
     const el = this.cy.getElementById(id);
     if (el.empty()) return;

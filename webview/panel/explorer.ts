@@ -29,8 +29,6 @@ import type { SavedViewState } from "./viewState";
  */
 
 const DEFAULT_FOCUS_HOPS = 2;
-/** Views with more units than this build their node table in a task of its own (tableLater). */
-const TABLE_LATER_UNITS = 1200;
 
 export type Selection = { kind: "node"; node: number } | { kind: "group"; key: string } | null;
 
@@ -83,17 +81,7 @@ export class Explorer {
   }
 
   get current(): GraphModel | null { return this.model; }
-  get busy(): boolean { return this.graph.pendingWrites > 0 || this.table.pending > 0 || this.tableLater !== null; }
-
-  /** A big view's table (thousands of rows, ~0.2 s) is built in the task after the graph's, so input is handled between. */
-  private tableLater: { timer: number; show: () => void } | null = null;
-  private tableNow(): void {
-    const t = this.tableLater;
-    if (!t) return;
-    clearTimeout(t.timer);
-    this.tableLater = null;
-    t.show();
-  }
+  get busy(): boolean { return this.graph.pendingWrites > 0 || this.table.pending > 0; }
 
   /** A model with a new shape: lay it out; a saved view state for the same shape restores what was open, the selection and the viewport. */
   setModel(model: GraphModel, saved: SavedViewState | null): void {
@@ -114,7 +102,6 @@ export class Explorer {
   updateValues(next: GraphModel): void {
     this.model = next;
     this.graph.updateValues(next);
-    this.tableNow();
     this.table.updateValues(next);
     renderLegend(this.legend, this.graph.scale);
     this.refreshDetails();
@@ -128,7 +115,6 @@ export class Explorer {
     this.mode = { kind: "groups", expanded: new Set() };
     this.animation.stop();
     this.graph.clear();
-    if (this.tableLater) { clearTimeout(this.tableLater.timer); this.tableLater = null; }
     this.table.clear();
     this.scope.render({ kind: "none" });
     this.details.hidden = true;
@@ -158,12 +144,8 @@ export class Explorer {
     this.graph.show(m, vg, fit);
     const modeText = this.mode.kind === "focus" ? `focus on ${nodeName(m.topology, this.mode.center)}` : vg.units.length < m.topology.op.length ? "grouped" : "all";
     const groupGrad = this.graph.source?.groupGrad ?? groupExtremes(m.tree, m.values.grad);
-    if (this.tableLater) { clearTimeout(this.tableLater.timer); this.tableLater = null; }
-    if (vg.units.length > TABLE_LATER_UNITS) {
-      const later = { timer: 0, show: () => this.table.show(m, vg, modeText, groupGrad) };
-      later.timer = window.setTimeout(() => this.tableNow(), 0);
-      this.tableLater = later;
-    } else this.table.show(m, vg, modeText, groupGrad);
+    // A big view's rows are built in slices of their own tasks (NodeTable.show).
+    this.table.show(m, vg, modeText, groupGrad);
     renderLegend(this.legend, this.graph.scale);
     this.renderScope();
     this.refreshDetails();
@@ -201,7 +183,6 @@ export class Explorer {
     const into = opensInto(m.tree, g);
     this.notice(`Opened ${m.tree.name[g]}: ${into.groups ? `${into.groups} groups${into.splitBy ? ` ${into.splitBy}` : ""}${into.nodes ? ` and ${into.nodes} nodes` : ""}` : `${into.nodes} nodes`}` +
       (p.closed.length ? `; closed ${p.closed.map((k) => m.tree.name[m.tree.index.get(k)!]).join(", ")} to make room.` : "."));
-    if (fromTable) this.tableNow();
     if (fromTable) this.table.focusRow((row) => { const n = Number(row.dataset.node); return n >= 0 ? isWithin(m.tree, m.tree.groupOf[n], g) : row.dataset.group !== undefined && isWithin(m.tree, m.tree.index.get(row.dataset.group) ?? 0, g); });
   }
 
@@ -226,7 +207,6 @@ export class Explorer {
     this.sel = { kind: "group", key };
     this.setMode({ kind: "groups", expanded });
     this.notice(`Collapsed ${m.tree.name[m.tree.index.get(key)!]}.`);
-    if (fromTable) this.tableNow();
     if (fromTable) this.table.focusRow((row) => row.dataset.group === key);
   }
 

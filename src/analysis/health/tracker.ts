@@ -193,10 +193,7 @@ export class HealthTracker {
     // ---- dead ReLU neurons
     for (const g of shape.reluGroups) {
       let dead = true;
-      for (let q = 0; q < g.nodes.length; q++) {
-        const j = g.nodes[q];
-        if (data[j < m ? sel[j] : base + j] !== 0) { dead = false; break; }
-      }
+      for (let j = 0; j < g.nodes.length; j++) if (data[at(g.nodes[j])] !== 0) { dead = false; break; }
       const r = dead ? extend(this.deadRun.get(g.path), step) : { run: 0, since: step };
       this.deadRun.set(g.path, r);
       if (r.run === this.o.deadReluSteps)
