@@ -5,7 +5,9 @@
  *    instrumented as the worker runs it (bench/inProcess.ts, no reporting); and, to tell what the
  *    reporting costs from what running in the runner's worker thread costs, a runner session that
  *    reports only the first and last steps. Interleaved rounds: the machine's speed drifts by up to
- *    1.5× between runs a minute apart, so each round's ratios compare runs made seconds apart.
+ *    1.5× between runs a minute apart, so each round's ratios compare runs made seconds apart. And the
+ *    CLI reporting every other step (--every 2): its reported steps against its unreported ones, turn by
+ *    turn in one process, which no between-process spread touches.
  *  - bytes per panel update on the moons model with every group collapsed (target ≤ 10 KB).
  * Usage: node dist/bench/flow.mjs [--bytes] (built by bench/run.mjs, after npm run build; --bytes: the sizes only)
  */
@@ -39,6 +41,15 @@ const node = (args: string[]) => stepMs(spawnSync(process.execPath, args, { enco
 const plain = () => node(["--max-semi-space-size=64", plainBundle]);
 const instrumented = () => node(["--max-semi-space-size=64", path.join(dist, "bench/inProcess.cjs"), moons]);
 const cli = () => node([path.join(dist, "cli.js"), "run", moons, "--json", "--values", "leaves"]);
+/**
+ * The CLI reporting every other step: its reported (even) steps against its unreported (odd) ones, in one
+ * process, one thread, turn by turn: what reporting costs a step, free of the between-process spread above.
+ */
+function cliEveryOther(): { even: number; odd: number } {
+  const text = spawnSync(process.execPath, [path.join(dist, "cli.js"), "run", moons, "--json", "--values", "leaves", "--every", "2"], { encoding: "utf8", maxBuffer: 1 << 30 }).stderr;
+  const m = /EVEN ([\d.]+) ODD ([\d.]+)/.exec(text);
+  return { even: Number(m?.[1] ?? NaN), odd: Number(m?.[2] ?? NaN) };
+}
 
 /** The runner with reporting off: a session that reports the first and last steps only (throttled), the bench as its host. */
 async function runnerOff(): Promise<number> {
@@ -61,12 +72,15 @@ const ratios = (xs: number[], base: number[]) => xs.map((x, i) => x / base[i]);
 const ratioText = (r: number[]) => `×${range(r)}, median ×${mid(r).toFixed(2)}`;
 
 async function steps(): Promise<string> {
-  const s = { plain: [] as number[], instrumented: [] as number[], off: [] as number[], cli: [] as number[] };
+  const s = { plain: [] as number[], instrumented: [] as number[], off: [] as number[], cli: [] as number[], even: [] as number[], odd: [] as number[] };
   for (let round = 0; round < ROUNDS; round++) {
     s.plain.push(plain());
     s.instrumented.push(instrumented());
     s.off.push(await runnerOff());
     s.cli.push(cli());
+    const every = cliEveryOther();
+    s.even.push(every.even);
+    s.odd.push(every.odd);
   }
   return (
     `bare-Value moons MLP step (median of steps ${STEPS / 2}–${STEPS}), ${ROUNDS} interleaved rounds: ` +
@@ -74,7 +88,9 @@ async function steps(): Promise<string> {
     `(${ratioText(ratios(s.instrumented, s.plain))} of plain)\n` +
     `  runner, reporting off (first and last step only) ${range(s.off)} ms: ${ratioText(ratios(s.off, s.instrumented))} of instrumented in-process\n` +
     `  CLI --json, every step reported ${range(s.cli)} ms: ${ratioText(ratios(s.cli, s.instrumented))} of instrumented in-process (issue 9 goal 2: ≤ 1.2×), ` +
-    `${ratioText(ratios(s.cli, s.off))} of the runner with reporting off, ${ratioText(ratios(s.cli, s.plain))} of plain`
+    `${ratioText(ratios(s.cli, s.off))} of the runner with reporting off, ${ratioText(ratios(s.cli, s.plain))} of plain\n` +
+    `  CLI --every 2, same process: reported steps ${range(s.even)} ms vs unreported ${range(s.odd)} ms: ${ratioText(ratios(s.even, s.odd))} ` +
+    `(what reporting a step costs); its unreported steps ${ratioText(ratios(s.odd, s.instrumented))} of instrumented in-process (the worker, between processes)`
   );
 }
 
@@ -105,6 +121,7 @@ async function bytesPerUpdate(file: string, steps = 6): Promise<{ view: number[]
         session.step();
       }
       if (e.type === "view") {
+        session.viewAck();
         const v: ViewUpdate = e.update;
         const s = snapshots.get(v.step)!;
         out.view.push(serialize(v).length);

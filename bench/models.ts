@@ -2,7 +2,8 @@
 
 /**
  * Issue 9's "bare-Value moons model": the moons MLP hand-written with bare Values (no nn classes),
- * trained for `steps` steps; prints the median step time of its second half on stderr as `STEP_MS <ms>`.
+ * trained for `steps` steps; prints the median step time of its second half on stderr as `STEP_MS <ms>`,
+ * then that of its even and of its odd steps (`EVEN <ms> ODD <ms>`: the CLI's --every 2 reports the even ones).
  */
 export function bareValueMoons(steps: number): string {
   return `import { Value, makeMoons, Rng } from "gradscope";
@@ -33,7 +34,10 @@ for (let k = 0; k < ${steps}; k++) {
   for (const p of params) p.data -= 0.05 * p.grad;
   times.push(performance.now() - t0);
 }
-const late = times.slice(${steps} / 2).sort((a, b) => a - b);
-console.error("STEP_MS " + late[late.length >> 1]);
+const median = (xs: number[]) => xs.sort((a, b) => a - b)[xs.length >> 1];
+const late = times.slice(${steps} / 2);
+// Step k + 1 is engine step k + 1 (each backward() is one).
+const parity = (p: number) => median(late.filter((_, j) => (${steps} / 2 + j + 1) % 2 === p));
+console.error("STEP_MS " + median(late.slice()) + " EVEN " + parity(0) + " ODD " + parity(1));
 `;
 }

@@ -6,6 +6,8 @@ export interface CliArgs {
   help: boolean;
   file: string;
   steps?: number;
+  /** --every N: report (print, check) every Nth step, and the first and the last. */
+  every?: number;
   json: boolean;
   values: "leaves" | "all" | "none";
   exportFile?: string;
@@ -24,6 +26,8 @@ Runs a model written against Gradscope's engine; each backward() is one step.
 
 Options:
   --steps N              stop after N steps
+  --every N              print every Nth step (and the first and the last); health
+                         findings are checked on those steps and on any non-finite loss
   --json                 one JSON event per line: step, finding, break, gradcheck, error, end
   --values leaves|all|none   node values in step events (default: leaves)
   --export FILE          write the last step's graph: .json, .dot or .svg
@@ -60,6 +64,7 @@ export function parseArgs(argv: string[]): CliArgs {
     const value = () => rest[++i];
     switch (a) {
       case "--steps": args.steps = positive(a, value()); break;
+      case "--every": args.every = positive(a, value()); break;
       case "--json": args.json = true; break;
       case "--values": {
         const v = value();

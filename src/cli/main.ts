@@ -39,7 +39,7 @@ async function main(argv: string[]): Promise<number> {
   const err = new StreamWriter(process.stderr);
   const session = new ModelSession(
     {
-      file: path.resolve(args.file), maxSteps: args.steps, throttleMs: 0, timeoutSeconds: args.timeout, maxNodesPerStep: args.maxNodes, memoryLimitMb: args.memoryMb,
+      file: path.resolve(args.file), maxSteps: args.steps, throttleMs: 0, reportEvery: args.every, timeoutSeconds: args.timeout, maxNodesPerStep: args.maxNodes, memoryLimitMb: args.memoryMb,
       // The CLI never goes back in time: each step's numbers can die young instead of filling a ring.
       historySnapshots: 1,
       // Only the numbers we print cross from the model's process; an export needs them all.

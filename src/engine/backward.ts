@@ -1,6 +1,6 @@
 import { OP } from "../protocol/ops";
 import { engine } from "./context";
-import { backwardHashing, backwardLowering, backwardRegion } from "./kernel";
+import { backwardHashing, backwardListing, backwardLowering, backwardRegion } from "./kernel";
 import { store } from "./store";
 import { freeze, rootSlot } from "./lifetime";
 import type { Value } from "./value";
@@ -8,11 +8,11 @@ import type { Value } from "./value";
 /**
  * What the last backward() (or markForward()) reached, for the reporter: the
  * nodes with mark === epoch among the root's region [floor, root] (regionReached
- * of them, whose shape hashes to `shape` when store.hashShapes is on: then the
- * `below` slots under the region it reached are listed in store.below), the
- * kept slots [keptLo, keptHi] it walked, and the residents.
+ * of them, whose shape hashes to `shape` when store.hashShapes is on; when
+ * `listed`, the `below` slots under the region it reached are in store.below),
+ * the kept slots [keptLo, keptHi] it walked, and the residents.
  */
-export const lastPass = { epoch: 0, root: -1, floor: 0, keptLo: 0, keptHi: -1, regionReached: 0, hashed: false, shape: 0, below: 0 };
+export const lastPass = { epoch: 0, root: -1, floor: 0, keptLo: 0, keptHi: -1, regionReached: 0, hashed: false, listed: false, shape: 0, below: 0 };
 
 const kernelOut = new Int32Array(2);
 
@@ -31,8 +31,10 @@ export function backward(root: Value): void {
   s.mark[r] = ep;
   let keptHi = -1, keptLo = 0, regionReached = 0;
   kernelOut[0] = kernelOut[1] = 0;
+  // The reporter finds the reached leaves under the region by their marks (O(residents)), or, when they outnumber the region, in the list.
+  const listed = r >= s.floor && s.hashShapes && s.residents.length > r - s.floor;
   if (r >= s.floor) {
-    const kernel = s.hashShapes ? backwardHashing : backwardRegion;
+    const kernel = listed ? backwardListing : s.hashShapes ? backwardHashing : backwardRegion;
     regionReached = kernel(r, s.floor, ep, s.data, s.grad, s.op, s.in0, s.in1, s.k, s.mark, s.kWords, kernelOut, s.below);
     keptHi = s.oldOpMax;
     if (keptHi >= 0) keptLo = backwardLowering(keptHi, s.oldOpMin, ep, s.data, s.grad, s.op, s.in0, s.in1, s.k, s.mark, s.kWords, kernelOut, s.below);
@@ -40,7 +42,7 @@ export function backward(root: Value): void {
     keptHi = r;
     keptLo = backwardLowering(r, r, ep, s.data, s.grad, s.op, s.in0, s.in1, s.k, s.mark, s.kWords, kernelOut, s.below);
   }
-  Object.assign(lastPass, { epoch: ep, root: r, floor: s.floor, keptLo, keptHi, regionReached, hashed: s.hashShapes, shape: kernelOut[0], below: kernelOut[1] });
+  Object.assign(lastPass, { epoch: ep, root: r, floor: s.floor, keptLo, keptHi, regionReached, hashed: s.hashShapes, listed, shape: kernelOut[0], below: kernelOut[1] });
   if (unzeroed) warnIfReached(unzeroed, ep);
   freeze(root);
   s.endGeneration();
@@ -75,7 +77,7 @@ export function markForward(): boolean {
   walk(r, s.floor, false);
   const keptHi = s.oldOpMax;
   const keptLo = keptHi >= 0 ? walk(keptHi, s.oldOpMin, true) : 0;
-  Object.assign(lastPass, { epoch: ep, root: r, floor: s.floor, keptLo, keptHi, regionReached, hashed: false, shape: 0, below: 0 });
+  Object.assign(lastPass, { epoch: ep, root: r, floor: s.floor, keptLo, keptHi, regionReached, hashed: false, listed: false, shape: 0, below: 0 });
   return true;
 }
 

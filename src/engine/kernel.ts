@@ -63,23 +63,28 @@ export function compileOp(op: number, deps: OpDeps): (self: unknown, other?: unk
  *  - `hashing` also sums a hash of the shape it walks (each reached node's op,
  *    offset from lo, inputs as distances, constant) into out[0], from values it
  *    loads anyway, so a reporter can tell an unchanged graph without reading it
- *    again; and lists the out[1] slots below lo it reached into `below`.
+ *    again;
+ *  - `listing` hashes too, and lists the out[1] slots below lo it reached into
+ *    `below`: a reporter's way to them when there are more leaves under the
+ *    region than nodes in it (a dataset made of Values, a batch of it used).
+ *    The check on every input costs ~1/8 of the pass, so it is not the default.
  */
 export type BackwardKernel = (
   hi: number, lo: number, ep: number, data: F64, grad: F64, op: Uint8Array, in0: I32, in1: I32, k: F64, mark: I32, kw: I32, out: I32, below: I32,
 ) => number;
 
-function compileBackward(mode: "region" | "hashing" | "lowering"): BackwardKernel {
+function compileBackward(mode: "region" | "hashing" | "listing" | "lowering"): BackwardKernel {
+  const hashing = mode === "hashing" || mode === "listing";
   const extend = (v: string) => (mode === "lowering" ? `if (${v} < lo && op[${v}] !== 0) lo = ${v};` : "");
-  const hash = (term: string) => (mode === "hashing" ? `h = (h + ${term}) | 0;` : "");
-  // Hashing also lists the slots below lo it reaches (parameters, mostly), each once: the reporter's O(reached) way to them.
-  const reach = (v: string) => (mode === "hashing" ? `if (${v} < lo && mark[${v}] !== ep) below[nb++] = ${v}; mark[${v}] = ep;` : `mark[${v}] = ep;`);
+  const hash = (term: string) => (hashing ? `h = (h + ${term}) | 0;` : "");
+  // Each slot below lo it reaches (parameters, mostly) is listed once: the reporter's O(reached) way to them.
+  const reach = (v: string) => (mode === "listing" ? `if (${v} < lo && mark[${v}] !== ep) below[nb++] = ${v}; mark[${v}] = ep;` : `mark[${v}] = ep;`);
   const cases = RULES.map((r, op) => {
     if (op === OP.leaf) return "";
     const binary = OPS[op].arity === 2;
     const y = KEEPS_CONSTANT[op] ? (binary ? "(b >= 0 ? data[b] : k[i])" : "k[i]") : binary ? "data[b]" : "NaN";
     const operands = ["data[a]", y, "data[i]"];
-    const constant = KEEPS_CONSTANT[op] && mode === "hashing" ? `if (b < 0) { ${hash("Math.imul(kw[2 * i], 0x27d4eb2f) + kw[2 * i + 1]")} }` : "";
+    const constant = KEEPS_CONSTANT[op] && hashing ? `if (b < 0) { ${hash("Math.imul(kw[2 * i], 0x27d4eb2f) + kw[2 * i + 1]")} }` : "";
     return `case ${op}: {
       ${reach("a")} grad[a] += ${call(r.d0, operands)} * g; ${extend("a")}
       ${binary ? `if (b >= 0) { ${reach("b")} grad[b] += ${call(r.d1, operands)} * g; ${extend("b")} }` : ""}
@@ -98,7 +103,7 @@ function compileBackward(mode: "region" | "hashing" | "lowering"): BackwardKerne
       const b = in1[i], g = grad[i];
       switch (op[i]) {${cases.join("\n")}}
     }
-    ${mode === "hashing" ? "out[0] = h; out[1] = nb;" : ""}
+    ${hashing ? "out[0] = h; out[1] = nb;" : ""}
     return ${mode === "lowering" ? "lo" : "reached"};`;
   return new Function("hi", "lo", "ep", "data", "grad", "op", "in0", "in1", "k", "mark", "kw", "out", "below", body) as BackwardKernel;
 }
@@ -118,4 +123,5 @@ function call(f: (...args: number[]) => number, operands: string[]): string {
 
 export const backwardRegion = compileBackward("region");
 export const backwardHashing = compileBackward("hashing");
+export const backwardListing = compileBackward("listing");
 export const backwardLowering = compileBackward("lowering");

@@ -20,6 +20,8 @@ export const RunSpecSchema = z.object({
   startPaused: z.boolean(),
   maxSteps: z.number().int().min(0),
   throttleMs: z.number().min(0),
+  /** Every Nth step is reported instead of by time (RunOptions.reportEvery). */
+  reportEvery: z.number().int().min(1).optional(),
   maxNodesPerStep: z.number().int().min(1),
   memoryLimitMb: z.number().min(1),
   timeoutSeconds: z.number().min(0),

@@ -29,6 +29,7 @@ export interface WorkerInit {
    */
   port?: MessagePort;
   throttleMs: number;
+  reportEvery?: number;
   maxSteps: number;
   maxNodesPerStep: number;
   /** Which nodes' numbers each step/report carries (the reporter selects them in the worker: the rest are never copied). */

@@ -177,6 +177,7 @@ export class ModelSession {
       startPaused: o.startPaused ?? false,
       maxSteps: o.maxSteps ?? 0,
       throttleMs: o.throttleMs ?? DEFAULT_LIMITS.throttleMs,
+      reportEvery: o.reportEvery,
       maxNodesPerStep: o.maxNodesPerStep ?? DEFAULT_LIMITS.maxNodesPerStep,
       memoryLimitMb: o.memoryLimitMb ?? DEFAULT_LIMITS.memoryLimitMb,
       timeoutSeconds: o.timeoutSeconds ?? DEFAULT_LIMITS.timeoutSeconds,

@@ -18,6 +18,8 @@ export interface RunOptions {
   updates?: boolean;
   /** Minimum milliseconds between full reports while running; 0 reports every step. Losses are never dropped. */
   throttleMs?: number;
+  /** Report every Nth step (and the first, the last, a paused one, one with a non-finite loss) instead of by time: throttleMs is then unused. */
+  reportEvery?: number;
   /**
    * Minimum milliseconds between the reports that reach this host while the model runs (the subscribed view's
    * updates keep throttleMs); 0 or unset: every report. Paused and ended runs always deliver their last step.

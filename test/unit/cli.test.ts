@@ -67,6 +67,18 @@ describe("gradscope run --json", () => {
     expect(ev[1].values[0].data).toBeCloseTo(500 - 0.01 * ev[0].values[0].grad, 9);
   });
 
+  it("--every N prints every Nth step, the first and the last; a non-finite loss is still checked at its step", async () => {
+    const steps = async (...args: string[]) =>
+      events((await cli("run", ...args, "--json", "--values", "none")).stdout).filter((e) => e.event === "step").map((e) => e.step);
+    expect(await steps("coffee-shop.ts", "--every", "7", "--steps", "10")).toEqual([1, 7, 10]);
+    // The model ends on its own after 300 steps: the last is printed although 300 % 120 ≠ 0.
+    expect(await steps("coffee-shop.ts", "--every", "120")).toEqual([1, 120, 240, 300]);
+    const nan = events((await cli("run", "nan-hunt.ts", "--json", "--values", "none", "--every", "100")).stdout);
+    expect(nan.find((e) => e.event === "finding")).toMatchObject({ kind: "nan-origin", step: 5 });
+    expect(nan.filter((e) => e.event === "step").map((e) => e.step)).toContain(5);
+    expect((await cli("run", "coffee-shop.ts", "--every", "0")).code).toBe(2);
+  });
+
   it("a thrown error: error event at the user's line, exit 1", async () => {
     const file = path.join(dir, "throws.ts");
     writeFileSync(file, `import { Value } from "gradscope";\nconst a = new Value(1);\n\nconst b = a.div(0).log();\nthrow new Error("bad model");\n`);

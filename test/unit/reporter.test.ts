@@ -3,6 +3,7 @@ import { MLP, SGD, Value, mse, Rng, scope } from "../../src/engine";
 import { engine } from "../../src/engine/context";
 import { NodeKind, OP } from "../../src/protocol/ops";
 import { Reporter, type Report, type ValueSelection } from "../../src/runner/worker/reporter";
+import { lastPass } from "../../src/engine/backward";
 
 /** Runs fn with a reporter reporting every backward() inside the hook, as the model worker does. */
 function reporting(fn: () => void, which: ValueSelection = "all", reporter = new Reporter([])): Report[] {
@@ -99,6 +100,36 @@ describe("what a report holds", () => {
     expect(Array.from(leaves.values.grad)).toEqual(leafIndices.map((i) => all.values.grad[i]));
     expect([none.nodes!.length, none.values.data.length]).toEqual([0, 0]);
     expect(none.hash).toBe(all.hash);
+  });
+
+  it("a batch from a dataset made of Values: the reached leaves among thousands, whichever way backward() found them", () => {
+    // With more leaves kept under the region than nodes in it, backward() lists the ones it reaches; with fewer, the reporter finds them by their marks.
+    for (const size of [3000, 8]) {
+      const data = Array.from({ length: size }, (_, i) => new Value(i / 1000, `d${i}`));
+      const w = new Value(0.5, "w");
+      const listed: boolean[] = [];
+      const reports = reporting(() => {
+        // The region that gives the leaves made since the last backward() their slots, kept for good once a later step builds on it.
+        const anchor = data[0].mul(1);
+        anchor.backward();
+        anchor.add(1).backward();
+        for (let b = 1; b < 4; b++) {
+          const batch = data.slice(2 * b, 2 * b + 2);
+          const loss = batch.reduce((acc: Value, d) => acc.add(d.mul(w)), new Value(0, "zero"));
+          w.grad = 0;
+          loss.backward();
+          listed.push(lastPass.listed);
+        }
+      }, "leaves").slice(2);
+      if (size > 100) expect(listed).toEqual([true, true, true]);
+      for (const [k, r] of reports.entries()) {
+        const b = k + 1, data = Array.from(r.values.data), grad = Array.from(r.values.grad);
+        // The batch's two points, w, and the accumulator's start; w's grad is the batch's sum.
+        expect(data.slice().sort()).toEqual([2 * b / 1000, (2 * b + 1) / 1000, 0.5, 0].sort());
+        expect(grad[data.indexOf(0.5)]).toBeCloseTo((4 * b + 1) / 1000, 12);
+        expect(grad[data.indexOf(2 * b / 1000)]).toBe(0.5);
+      }
+    }
   });
 });
 

@@ -371,18 +371,27 @@ function scan({ data, grad, n, sel, m, base }: NodeNumbers, runs: Int32Array, ou
     // Outside the runs: finiteness only.
     for (; j < start && j < m; j++) s += data[sel[j]] * 0 + grad[sel[j]] * 0;
     for (; j < start; j++) s += data[base + j] * 0 + grad[base + j] * 0;
-    let acc = 0;
+    let acc = 0, acc2 = 0, s2 = 0;
     for (; j < end && j < m; j++) {
       const g = grad[sel[j]];
       s += data[sel[j]] * 0 + g * 0;
       acc += g * g;
+    }
+    // Two of each sum, so consecutive numbers do not wait for each other's add.
+    for (const to = base + end - 1; base + j < to; j += 2) {
+      const i = base + j, g = grad[i], h = grad[i + 1];
+      s += data[i] * 0 + g * 0;
+      s2 += data[i + 1] * 0 + h * 0;
+      acc += g * g;
+      acc2 += h * h;
     }
     for (; j < end; j++) {
       const g = grad[base + j];
       s += data[base + j] * 0 + g * 0;
       acc += g * g;
     }
-    if (r < runs.length) out[runs[r + 2]] += acc;
+    s += s2;
+    if (r < runs.length) out[runs[r + 2]] += acc + acc2;
   }
   return s === 0;
 }

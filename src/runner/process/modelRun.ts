@@ -169,7 +169,7 @@ export class ModelRun {
       health: this.spec.health,
       modules: model.modules, entryFile: path.resolve(this.spec.file), locations: model.locations,
       control: this.ctl.buffer as SharedArrayBuffer, output: this.outputRing, port: channel.port2,
-      throttleMs: this.spec.throttleMs, maxSteps: this.spec.maxSteps, maxNodesPerStep: this.spec.maxNodesPerStep,
+      throttleMs: this.spec.throttleMs, reportEvery: this.spec.reportEvery, maxSteps: this.spec.maxSteps, maxNodesPerStep: this.spec.maxNodesPerStep,
       values: this.spec.values, updates: this.spec.updates ?? true,
     };
     const limit = this.spec.memoryLimitMb;

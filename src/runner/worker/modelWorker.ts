@@ -107,7 +107,7 @@ engine.onBackward = (root) => {
   const now = performance.now();
   stepMs = now - lastBackwardAt || 0;
   const checking = health.mustReport(step, loss);
-  if (step === 1 || last || pausing || checking || throttleDue(now)) {
+  if (step === 1 || last || pausing || checking || reportDue(step, now)) {
     const r = buildReport();
     health.check(step, r, () => reporter.numbersInPlace());
     sendReport(step, loss, r);
@@ -138,11 +138,12 @@ engine.onBackward = (root) => {
  * full pass instead; a throttled run's other steps (most of them, under the panel) skip the cost.
  */
 function expectReport(next: number): void {
-  store.hashShapes = Atomics.load(ctl, Ctl.GATE) !== RUN_FREE || (init.maxSteps > 0 && next >= init.maxSteps) || throttleDue(lastBackwardAt + stepMs);
+  store.hashShapes = Atomics.load(ctl, Ctl.GATE) !== RUN_FREE || (init.maxSteps > 0 && next >= init.maxSteps) || reportDue(next, lastBackwardAt + stepMs);
 }
 
-/** A full report is due at this time (every step at throttle 0). */
-function throttleDue(at: number): boolean {
+/** A full report is due for this step, ending at this time: every Nth step with reportEvery, else by time (every step at throttle 0). */
+function reportDue(step: number, at: number): boolean {
+  if (init.reportEvery) return step % init.reportEvery === 0;
   return init.throttleMs === 0 || at - lastFull >= init.throttleMs;
 }
 

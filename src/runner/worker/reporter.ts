@@ -126,7 +126,7 @@ export class Reporter {
     if (this.kWords.buffer !== s.k.buffer) this.kWords = new Int32Array(s.k.buffer);
     const sel = this.sel;
     let m = 0;
-    if (p.hashed && p.keptHi < 0) {
+    if (p.listed && p.keptHi < 0) {
       // Below the region: what backward() listed reaching there (parameters, mostly).
       m = p.below;
       sel.set(s.below.subarray(0, m));
@@ -249,10 +249,10 @@ export class Reporter {
   }
 }
 
-/** The leaves the last pass reached (parameters and inputs): residents under the region, and proxies in it. O(leaves) when backward() listed what it reached below the region. */
+/** The leaves the last pass reached (parameters and inputs): residents under the region, and proxies in it. O(reached leaves) when backward() listed what it reached below the region, else O(residents). */
 function reachedLeaves(): Value[] {
   const s = store, p = lastPass, ep = p.epoch, out: Value[] = [];
-  if (p.hashed && p.keptHi < 0) {
+  if (p.listed && p.keptHi < 0) {
     for (let q = 0; q < p.below; q++) {
       const slot = s.below[q];
       if (s.op[slot] === OP.leaf) out.push(residentAt(slot));
