@@ -20,7 +20,7 @@ const MAX_TRACKED_PARAMS = 100_000;
 /**
  * The detectors' glue in the model worker: modelWorker.ts calls these few
  * hooks; everything else is here. The step's numbers come from the report
- * the worker builds anyway (read before its buffers are transferred);
+ * the worker builds anyway;
  * findings are posted after the step's report, so the host has the graph
  * they point into.
  */
