@@ -14,8 +14,8 @@ const OWN_STEPS = 8;
  * reports kept here; a step no longer held is answered from the latest one,
  * and the response says so.
  *
- * Memory: the arrays kept are the ones the worker transferred to this
- * process (not copies); at most OWN_STEPS of them.
+ * Memory: the arrays kept are the ones the worker's messages brought (no
+ * further copies); at most OWN_STEPS of them.
  */
 export class InsightRequests {
   private readonly own: StepRecord[] = [];
