@@ -36,18 +36,20 @@ const plainBundle = path.join(dir, "moons.plain.cjs");
 esbuild.buildSync({ entryPoints: [moons], bundle: true, platform: "node", format: "cjs", outfile: plainBundle, alias: { gradscope: path.resolve("src/engine/index.ts") }, logLevel: "warning" });
 
 const stepMs = (text: string) => Number(/STEP_MS ([\d.]+)/.exec(text)?.[1] ?? NaN);
+/** What a node process with these arguments printed on stderr (the bench models print their timings there). */
+const stderrOf = (args: string[]) => spawnSync(process.execPath, args, { encoding: "utf8", maxBuffer: 1 << 30 }).stderr;
+const node = (args: string[]) => stepMs(stderrOf(args));
 // The worker's young-generation size (runner/process/modelRun.ts) for the in-process baselines.
-const node = (args: string[]) => stepMs(spawnSync(process.execPath, args, { encoding: "utf8", maxBuffer: 1 << 30 }).stderr);
 const plain = () => node(["--max-semi-space-size=64", plainBundle]);
 const instrumented = () => node(["--max-semi-space-size=64", path.join(dist, "bench/inProcess.cjs"), moons]);
-const cli = () => node([path.join(dist, "cli.js"), "run", moons, "--json", "--values", "leaves"]);
+const cliArgs = [path.join(dist, "cli.js"), "run", moons, "--json", "--values", "leaves"];
+const cli = () => node(cliArgs);
 /**
  * The CLI reporting every other step: its reported (even) steps against its unreported (odd) ones, in one
  * process, one thread, turn by turn: what reporting costs a step, free of the between-process spread above.
  */
 function cliEveryOther(): { even: number; odd: number } {
-  const text = spawnSync(process.execPath, [path.join(dist, "cli.js"), "run", moons, "--json", "--values", "leaves", "--every", "2"], { encoding: "utf8", maxBuffer: 1 << 30 }).stderr;
-  const m = /EVEN ([\d.]+) ODD ([\d.]+)/.exec(text);
+  const m = /EVEN ([\d.]+) ODD ([\d.]+)/.exec(stderrOf([...cliArgs, "--every", "2"]));
   return { even: Number(m?.[1] ?? NaN), odd: Number(m?.[2] ?? NaN) };
 }
 

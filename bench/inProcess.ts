@@ -17,8 +17,9 @@ import { WorkerHealth } from "../src/analysis/health/inWorker";
 import { Ctl, waitWhileHeld } from "../src/runner/control";
 
 async function main(): Promise<void> {
-  const lockstep = (workerData as { control?: SharedArrayBuffer; entryFile: string } | null)?.control;
-  const file = lockstep ? (workerData as { entryFile: string }).entryFile : process.argv[2];
+  const init = workerData as { control?: SharedArrayBuffer; entryFile: string } | null;
+  const lockstep = init?.control;
+  const file = lockstep ? init!.entryFile : process.argv[2];
   const reportArg = process.argv.indexOf("--report");
   const report = reportArg > 0 ? (process.argv[reportArg + 1] as "none" | "leaves" | "all" | "off") : "off";
   const r = await compileModel(file);

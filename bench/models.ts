@@ -36,7 +36,7 @@ for (let k = 0; k < ${steps}; k++) {
 }
 const median = (xs: number[]) => xs.sort((a, b) => a - b)[xs.length >> 1];
 const late = times.slice(${steps} / 2);
-// Step k + 1 is engine step k + 1 (each backward() is one).
+// Loop index k is engine step k + 1 (each backward() is one step).
 const parity = (p: number) => median(late.filter((_, j) => (${steps} / 2 + j + 1) % 2 === p));
 console.error("STEP_MS " + median(late.slice()) + " EVEN " + parity(0) + " ODD " + parity(1));
 `;
