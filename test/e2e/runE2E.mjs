@@ -3,7 +3,7 @@
 // workbench (headless Chromium, 1440×900), run Gradscope from the command palette, read the panel,
 // step. The walk: chain-rule → Step after it finished (Restart offered, and it works) →
 // coffee-shop (step from the panel, the keys, the palette, the status bar) → moons → close the
-// panel mid-run and get it back (status bar → Show Graph) → window reload → an untitled model
+// panel mid-run and get it back (status bar → Show Graph) → Developer: Reload Window → an untitled model
 // from the example picker in a window without a folder (its CodeLens Step continues the run).
 // Every wait is for state (a tab, the panel, the status bar), never for time.
 // Screenshots go to /tmp/gradscope-shots/e2e-*.png.
@@ -201,10 +201,12 @@ try {
   await shot("7-panel-reopened");
 
   // 7. A window reload brings the panel back (WebviewPanelSerializer) with the model re-run to its first step.
-  // The workbench writes its editor layout (the reopened panel in it) a moment after the change: a reload
-  // before that restores the layout without the panel, in VS Code as here. Let it settle first.
-  await settle();
-  await page.reload();
+  // Developer: Reload Window, as a VS Code user reloads: it writes the workbench's layout (the reopened panel in
+  // it) before reloading. A browser reload (page.reload()) does not wait for that write, and the layout it
+  // restores lacks a panel opened in the last minute or so (0 of 4 came back here, against 4 of 4 this way).
+  const reloaded = page.waitForEvent("framenavigated", { predicate: (f) => f === page.mainFrame(), timeout: 60_000 });
+  await runCommandFromPalette(page, "Developer: Reload Window");
+  await reloaded;
   await page.locator(".monaco-workbench").waitFor({ timeout: 60_000 });
   const restored = await findPanelFrame(page);
   const afterReload = await waitUntil("the restored panel at step 1 with a graph", async () => {
