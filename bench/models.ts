@@ -4,8 +4,10 @@
  * Issue 9's "bare-Value moons model": the moons MLP hand-written with bare Values (no nn classes),
  * trained for `steps` steps; prints the median step time of its second half on stderr as `STEP_MS <ms>`,
  * then that of its even and of its odd steps (`EVEN <ms> ODD <ms>`: the CLI's --every 2 reports the even ones).
+ * With `stamps`, also every step's start and end on the machine's clock (`STEP_AT [[t0, t1], …]`, ms since the
+ * epoch), so that a bench pausing whole processes can leave out the steps a pause fell in.
  */
-export function bareValueMoons(steps: number): string {
+export function bareValueMoons(steps: number, stamps = false): string {
   return `import { Value, makeMoons, Rng } from "gradscope";
 const rng = new Rng(1337);
 const { X, y } = makeMoons(100, 0.1, rng);
@@ -24,6 +26,7 @@ function forward(x: (number | Value)[]): Value[] {
   return h as Value[];
 }
 const times: number[] = [];
+const at: number[][] = [];
 for (let k = 0; k < ${steps}; k++) {
   const t0 = performance.now();
   let loss = new Value(0);
@@ -32,12 +35,15 @@ for (let k = 0; k < ${steps}; k++) {
   for (const p of params) p.grad = 0;
   loss.backward();
   for (const p of params) p.data -= 0.05 * p.grad;
-  times.push(performance.now() - t0);
+  const t1 = performance.now();
+  times.push(t1 - t0);
+  ${stamps ? "at.push([performance.timeOrigin + t0, performance.timeOrigin + t1]);" : ""}
 }
 const median = (xs: number[]) => xs.sort((a, b) => a - b)[xs.length >> 1];
 const late = times.slice(${steps} / 2);
 // Loop index k is engine step k + 1 (each backward() is one step).
 const parity = (p: number) => median(late.filter((_, j) => (${steps} / 2 + j + 1) % 2 === p));
 console.error("STEP_MS " + median(late.slice()) + " EVEN " + parity(0) + " ODD " + parity(1));
+${stamps ? 'console.error("STEP_AT " + JSON.stringify(at));' : ""}
 `;
 }

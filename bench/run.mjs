@@ -10,6 +10,7 @@ await esbuild.build({ ...common, entryPoints: ["bench/health.ts"], outfile: "dis
 await esbuild.build({ ...common, format: "cjs", entryPoints: ["bench/compile.ts"], outfile: "dist/bench/compile.cjs" });
 await esbuild.build({ ...common, format: "cjs", entryPoints: ["bench/inProcess.ts"], outfile: "dist/bench/inProcess.cjs" });
 await esbuild.build({ ...common, entryPoints: ["bench/lockstep.ts"], outfile: "dist/bench/lockstep.mjs", banner: { js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url); const __dirname = import.meta.dirname;" } });
+await esbuild.build({ ...common, entryPoints: ["bench/processTurns.ts"], outfile: "dist/bench/processTurns.mjs" });
 await esbuild.build({ ...common, entryPoints: ["bench/flow.ts"], outfile: "dist/bench/flow.mjs", banner: { js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url); const __dirname = import.meta.dirname;" } });
 await esbuild.build({ ...common, entryPoints: ["bench/runner.ts"], outfile: "dist/bench/runner.mjs", banner: { js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url); const __dirname = import.meta.dirname;" } });
 
@@ -24,6 +25,7 @@ run("compile (Gradscope's TypeScript-based compiler vs native esbuild)", ["dist/
 run("runner (worker + step reporting)", ["dist/bench/runner.mjs", "dist/worker.js"]);
 run("flow (issue 9 goals 2 and 4: CLI step vs in process, bytes per panel update)", ["dist/bench/flow.mjs"]);
 run("lockstep (issue 9 goal 2: the model worker's step vs the same model unreported, taking turns in one process)", ["dist/bench/lockstep.mjs"]);
+run("process turns (issue 9 goal 2: the CLI's step vs the same model in its own process, taking turns)", ["dist/bench/processTurns.mjs"]);
 try {
   run("panel (Chromium)", ["bench/browser/panelBench.mjs"]);
 } catch {

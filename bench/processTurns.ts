@@ -1,0 +1,111 @@
+/**
+ * Issue 9 goal 2 for the CLI itself: `gradscope run --json` (its main thread, the runner, the model worker,
+ * the output it writes) against the same file run in a plain Node process (bench/inProcess.ts: compiled as in
+ * the worker, no reporting), the two processes taking turns every TURN ms: this bench stops one with SIGSTOP
+ * and resumes the other with SIGCONT, so each runs with the machine to itself and a drift of the machine lands
+ * on both. Only the steps that ran wholly inside one of their process's turns are timed (the model stamps each
+ * step on the machine's clock), from the first quarter of the run on.
+ * Each round starts fresh processes (which starts first alternates) for three pairs: the baseline against
+ * itself (what the instrument spreads), the CLI reporting only its first and last steps, and the CLI
+ * reporting every step.
+ * Usage: node dist/bench/processTurns.mjs [rounds] (built by bench/run.mjs, after npm run build)
+ */
+import { spawn } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import * as path from "node:path";
+import { bareValueMoons } from "./models";
+
+const ROUNDS = Number(process.argv[2] ?? 6);
+const STEPS = 400;
+const TURN_MS = 100;
+const dist = path.resolve("dist");
+const file = path.join(mkdtempSync(path.join(tmpdir(), "gradscope-turns-")), "moons.ts");
+writeFileSync(file, bareValueMoons(STEPS, true));
+const now = () => performance.timeOrigin + performance.now();
+
+/** A process of its own group (so a signal reaches all of it), its turns, and the median of its steps timed inside them. */
+function launch(args: string[]) {
+  const child = spawn(process.execPath, args, { detached: true, stdio: ["ignore", "ignore", "pipe"] });
+  let text = "";
+  child.stderr.setEncoding("utf8").on("data", (d: string) => (text += d));
+  // [from, to): when the process ran; the last turn is open until it is stopped.
+  const turns: [number, number][] = [[now(), Infinity]];
+  let exited = false;
+  const signal = (sig: NodeJS.Signals) => {
+    try {
+      if (!exited) process.kill(-child.pid!, sig);
+    } catch {
+      // the group has just exited
+    }
+  };
+  const stepMs = new Promise<number>((resolve, reject) =>
+    child.on("exit", (code) => {
+      exited = true;
+      const at = /STEP_AT (\[.*\])/.exec(text);
+      if (code !== 0 || !at) return reject(new Error(`${args.join(" ")} exited ${code}: ${text.slice(-500)}`));
+      const steps = (JSON.parse(at[1]) as [number, number][]).slice(STEPS / 4);
+      const inTurn = steps.filter(([t0, t1]) => turns.some(([from, to]) => from <= t0 && t1 <= to)).map(([t0, t1]) => t1 - t0);
+      resolve(median(inTurn));
+    }),
+  );
+  return {
+    stepMs,
+    stop() {
+      turns[turns.length - 1][1] = now();
+      signal("SIGSTOP");
+    },
+    resume() {
+      signal("SIGCONT");
+      turns.push([now(), Infinity]);
+    },
+  };
+}
+
+const median = (xs: number[]) => xs.slice().sort((a, b) => a - b)[xs.length >> 1];
+
+/** Starts a and b (b first when asked), lets them take turns, the first started first; returns b's step over a's. */
+async function pair(a: () => ReturnType<typeof launch>, b: () => ReturnType<typeof launch>, bFirst: boolean): Promise<number> {
+  let pa: ReturnType<typeof launch>, pb: ReturnType<typeof launch>;
+  if (bFirst) [pb, pa] = [b(), a()];
+  else [pa, pb] = [a(), b()];
+  const order = bFirst ? [pb, pa] : [pa, pb];
+  let turn = 0, ended = false;
+  order[1].stop();
+  const timer = setInterval(() => {
+    if (ended) return;
+    order[turn].stop();
+    turn ^= 1;
+    order[turn].resume();
+  }, TURN_MS);
+  // Once one has finished, the other runs on alone.
+  const settled = (p: Promise<number>) => p.then(() => undefined, () => undefined);
+  void Promise.race([settled(pa.stepMs), settled(pb.stepMs)]).then(() => {
+    ended = true;
+    clearInterval(timer);
+    order.forEach((p) => p !== order[turn] && p.resume());
+  });
+  const [msA, msB] = await Promise.all([pa.stepMs, pb.stepMs]);
+  return msB / msA;
+}
+
+// The worker's young-generation size (runner/process/modelRun.ts) for the in-process baseline.
+const baseline = () => launch(["--max-semi-space-size=64", path.join(dist, "bench/inProcess.cjs"), file]);
+const cli = (every: number) => () => launch([path.join(dist, "cli.js"), "run", file, "--json", "--values", "leaves", "--every", String(every)]);
+const r = { identity: [] as number[], unreported: [] as number[], every: [] as number[] };
+for (let round = 0; round < ROUNDS; round++) {
+  const swap = round % 2 === 1;
+  r.identity.push(await pair(baseline, baseline, swap));
+  r.unreported.push(await pair(baseline, cli(1e9), swap));
+  r.every.push(await pair(baseline, cli(1), swap));
+}
+const text = (xs: number[]) => {
+  const s = xs.filter(Number.isFinite).sort((p, q) => p - q);
+  return `median ×${s[s.length >> 1].toFixed(2)} (quartiles ×${s[s.length >> 2].toFixed(2)}–${s[(3 * s.length) >> 2].toFixed(2)}, range ×${s[0].toFixed(2)}–${s[s.length - 1].toFixed(2)})`;
+};
+console.log(
+  `bare-Value moons step, two processes taking turns every ${TURN_MS} ms (SIGSTOP/SIGCONT), ${ROUNDS} rounds (median of the steps from ${STEPS / 4} on that ran inside a turn), against the model in its own process, compiled as in the worker, no reporting:\n` +
+    `  the same, against itself: ${text(r.identity)}\n` +
+    `  the CLI (--json --values leaves), reporting only its first and last steps: ${text(r.unreported)}\n` +
+    `  the CLI (--json --values leaves), reporting every step: ${text(r.every)} (issue 9 goal 2: ≤ 1.2×)`,
+);
