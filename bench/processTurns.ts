@@ -24,24 +24,33 @@ const file = path.join(mkdtempSync(path.join(tmpdir(), "gradscope-turns-")), "mo
 writeFileSync(file, bareValueMoons(STEPS, true));
 const now = () => performance.timeOrigin + performance.now();
 
+/** The process groups started and not yet ended: a stopped one must not outlive this bench. */
+const running = new Set<number>();
+process.on("exit", () => running.forEach((pid) => signalGroup(pid, "SIGKILL")));
+for (const sig of ["SIGINT", "SIGTERM"] as const) process.on(sig, () => process.exit(130));
+
+function signalGroup(pid: number, sig: NodeJS.Signals): void {
+  try {
+    process.kill(-pid, sig);
+  } catch {
+    // the group has just exited
+  }
+}
+
 /** A process of its own group (so a signal reaches all of it), its turns, and the median of its steps timed inside them. */
 function launch(args: string[]) {
   const child = spawn(process.execPath, args, { detached: true, stdio: ["ignore", "ignore", "pipe"] });
+  running.add(child.pid!);
   let text = "";
   child.stderr.setEncoding("utf8").on("data", (d: string) => (text += d));
   // [from, to): when the process ran; the last turn is open until it is stopped.
   const turns: [number, number][] = [[now(), Infinity]];
   let exited = false;
-  const signal = (sig: NodeJS.Signals) => {
-    try {
-      if (!exited) process.kill(-child.pid!, sig);
-    } catch {
-      // the group has just exited
-    }
-  };
+  const signal = (sig: NodeJS.Signals) => !exited && signalGroup(child.pid!, sig);
   const stepMs = new Promise<number>((resolve, reject) =>
     child.on("exit", (code) => {
       exited = true;
+      running.delete(child.pid!);
       const at = /STEP_AT (\[.*\])/.exec(text);
       if (code !== 0 || !at) return reject(new Error(`${args.join(" ")} exited ${code}: ${text.slice(-500)}`));
       const steps = (JSON.parse(at[1]) as [number, number][]).slice(STEPS / 4);
