@@ -62,6 +62,12 @@ try {
     return undefined;
   });
   check(gradOfA === "42", `node a's gradient reads 42 in the panel (got ${gradOfA})`);
+  // The CodeLens above backward() follows the run (starting → paused): Step, Run, Restart, not a stale Pause.
+  const lenses = await waitUntil("the CodeLens above backward() to offer Step while paused", async () => {
+    const titles = (await page.locator(".editor-group-container .monaco-editor .codelens-decoration a").allInnerTexts()).map((t) => t.trim());
+    return titles.includes("Step") && titles.includes("Restart") && !titles.includes("Pause") && titles;
+  });
+  check(true, `paused at step 1, the CodeLens above backward() reads "${lenses.join(" | ")}"`);
   await shot("1-chain-rule");
 
   // Run it to the end: the model's console.log goes to the Gradscope output channel.
