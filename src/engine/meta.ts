@@ -20,6 +20,8 @@ class Meta {
   nRuns = 0;
   /** Runs below this index belong to kept regions. */
   keptRuns = 0;
+  /** runTerm() of the region's runs but its last (which cut() may still rewrite), summed as they are pushed: see runsHash(). */
+  private closedRuns = 0;
   /** Per slot: the generation the name belongs to (valid while it equals the slot's), its label id (into `labels`) and location, or −1. */
   nameGen = new Int32Array(0);
   nameLabel = new Int32Array(0);
@@ -57,6 +59,7 @@ class Meta {
   }
 
   private push(start: number): void {
+    if (this.nRuns > this.keptRuns) this.closedRuns = (this.closedRuns + this.runTerm(this.nRuns - 1)) | 0;
     if (this.nRuns === this.runStart.length) {
       const grow = (a: Int32Array) => { const b = new Int32Array(a.length * 2); b.set(a); return b; };
       this.runStart = grow(this.runStart);
@@ -71,8 +74,21 @@ class Meta {
 
   beginRegion(): void {
     this.nRuns = this.keptRuns;
+    this.closedRuns = 0;
     this.regionNames = 0;
     this.push(store.floor);
+  }
+
+  /**
+   * A hash of the current region's runs (where location or group changes, by offset from its floor): what
+   * the reporter checks, with backward()'s shape hash, to tell an unchanged graph. O(1): kept as runs are made.
+   */
+  runsHash(): number {
+    return this.nRuns > this.keptRuns ? (this.closedRuns + this.runTerm(this.nRuns - 1)) | 0 : 0;
+  }
+
+  private runTerm(q: number): number {
+    return Math.imul((this.runStart[q] - store.floor) ^ Math.imul(this.runLoc[q], 0x9e3779b1) ^ Math.imul(this.runGroup[q], 0x85ebca6b), q - this.keptRuns + 1);
   }
 
   keepRegion(): void {

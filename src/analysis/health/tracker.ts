@@ -194,7 +194,12 @@ export class HealthTracker {
     for (const g of shape.reluGroups) {
       let dead = true;
       for (let j = 0; j < g.nodes.length; j++) if (data[at(g.nodes[j])] !== 0) { dead = false; break; }
-      const r = dead ? extend(this.deadRun.get(g.path), step) : { run: 0, since: step };
+      // A live group has no run: nothing to keep (most groups, most steps).
+      if (!dead) {
+        this.deadRun.delete(g.path);
+        continue;
+      }
+      const r = extend(this.deadRun.get(g.path), step);
       this.deadRun.set(g.path, r);
       if (r.run === this.o.deadReluSteps)
         add(this.finding({ kind: "dead-relu", step, node: g.first, label: g.path, op: "relu", loc: g.loc, detail: `every ReLU in ${g.path} had input ≤ 0 for all ${g.nodes.length} samples, ${runText(r, step)}: it passes no gradient, so its weights stop learning` }, `dead:${g.path}`));

@@ -45,6 +45,8 @@ export class Reporter {
   /** rank[slot] = node index, for the slots in sel. */
   private rank = new Int32Array(1024);
   private kWords = new Int32Array(0);
+  /** Scratch: the reported leaves' slots (leafValues). */
+  private leafSlots = new Int32Array(1024);
   private held: Held | null = null;
   /** What the last full shape hash was computed from, and its result: a step with the same signature has the same shape. */
   private signature = new Int32Array(SIGNATURE);
@@ -158,7 +160,7 @@ export class Reporter {
     const sig = this.next;
     sig.set([
       p.hashed && this.lo !== NONE && p.keptHi < 0 ? 1 : 0, p.shape, size, m, p.floor,
-      meta.nRuns - meta.keptRuns, runsHash(p.floor), meta.regionNames, meta.keptNames,
+      meta.nRuns - meta.keptRuns, meta.runsHash(), meta.regionNames, meta.keptNames,
     ]);
     if (sig[0] === 0 || sig.some((x, q) => x !== this.signature[q])) {
       const h = shapeHash(sel, m, this.lo, this.n, this.rank, s.op, s.in0, s.in1, s.slotGen, this.kWords);
@@ -189,17 +191,19 @@ export class Reporter {
   private leafValues(leaves: boolean): GraphValues & { nodes: Int32Array<ArrayBuffer> } {
     const s = store, { sel, m } = this, ep = lastPass.epoch;
     // In slot order: the listed nodes first (they are below the region when it is implied), then its proxies.
-    const slots: number[] = [];
+    let count = 0;
+    const slots = this.leafSlots.length >= m + s.proxies.length ? this.leafSlots : (this.leafSlots = new Int32Array(2 * (m + s.proxies.length)));
     if (leaves) {
-      for (let j = 0; j < m; j++) if (s.op[sel[j]] === OP.leaf) slots.push(sel[j]);
-      if (this.lo !== NONE) for (const v of s.proxies) if (s.mark[v.slot] === ep) slots.push(v.slot);
+      for (let j = 0; j < m; j++) if (s.op[sel[j]] === OP.leaf) slots[count++] = sel[j];
+      if (this.lo !== NONE) for (const v of s.proxies) if (s.mark[v.slot] === ep) slots[count++] = v.slot;
     }
-    const nodes = new Int32Array(slots.length), data = new Float64Array(slots.length), grad = new Float64Array(slots.length);
-    slots.forEach((slot, e) => {
+    const nodes = new Int32Array(count), data = new Float64Array(count), grad = new Float64Array(count);
+    for (let e = 0; e < count; e++) {
+      const slot = slots[e];
       nodes[e] = this.indexOf(slot);
       data[e] = s.data[slot];
       grad[e] = s.grad[slot];
-    });
+    }
     return { data, grad, nodes };
   }
 
@@ -277,16 +281,6 @@ function residentAt(slot: number): Value {
 /** `lo` when no slot range is implied: every node is listed in sel. */
 const NONE = 0x7fffffff;
 const SIGNATURE = 9;
-
-/** The current region's runs (where location or group changes), by offset from the region's floor. */
-function runsHash(floor: number): number {
-  const { runStart, runLoc, runGroup, keptRuns, nRuns } = meta;
-  let h = 0;
-  for (let q = keptRuns; q < nRuns; q++) {
-    h = (h + Math.imul((runStart[q] - floor) ^ Math.imul(runLoc[q], 0x9e3779b1) ^ Math.imul(runGroup[q], 0x85ebca6b), q - keptRuns + 1)) | 0;
-  }
-  return h;
-}
 
 /** A step's leaf numbers kept by hold(). */
 class Held {
