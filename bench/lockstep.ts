@@ -16,7 +16,7 @@ import { compileModel } from "../src/runner/compile/compile";
 import { createControl, setHold } from "../src/runner/control";
 import { createOutputRing, OutputReader } from "../src/runner/outputRing";
 import type { WorkerInit } from "../src/protocol/worker";
-import { YOUNG_GENERATION_MB } from "../src/runner/process/modelRun";
+import { startWorkerYoungGenerationLarge, YOUNG_GENERATION_MB } from "../src/runner/process/modelRun";
 import { bareValueMoons } from "./models";
 
 const ROUNDS = Number(process.argv[2] ?? 8);
@@ -28,6 +28,8 @@ writeFileSync(file, bareValueMoons(STEPS));
 const compiled = await compileModel(file);
 if (!compiled.ok) throw new Error(compiled.error.message);
 const model = compiled.model;
+// Both workers' heaps start as the runner starts a model worker's.
+startWorkerYoungGenerationLarge();
 
 /** A model worker (or the baseline, which reads the same workerData) and what it printed. */
 function launch(script: string, reportEvery: number) {
