@@ -18,6 +18,7 @@ import { createOutputRing, OutputReader } from "../src/runner/outputRing";
 import type { WorkerInit } from "../src/protocol/worker";
 import { startWorkerYoungGenerationLarge, YOUNG_GENERATION_MB } from "../src/runner/process/modelRun";
 import { bareValueMoons } from "./models";
+import { takeTurns, type Contestant } from "./turns";
 
 const ROUNDS = Number(process.argv[2] ?? 8);
 const STEPS = 400;
@@ -62,24 +63,13 @@ function launch(script: string, reportEvery: number) {
   return { ctl, stepMs };
 }
 
-/** Starts a and b (b first when asked), lets them take turns, the first started first; returns b's step over a's. */
+/** b's step over a's, the two taking turns through their HOLD words. */
 async function pair(a: () => ReturnType<typeof launch>, b: () => ReturnType<typeof launch>, bFirst: boolean): Promise<number> {
-  let wa: ReturnType<typeof launch>, wb: ReturnType<typeof launch>;
-  if (bFirst) [wb, wa] = [b(), a()];
-  else [wa, wb] = [a(), b()];
-  const order = bFirst ? [wb, wa] : [wa, wb];
-  let turn = 0, ended = false;
-  setHold(order[1].ctl, true);
-  const timer = setInterval(() => {
-    if (ended) return order.forEach((w) => setHold(w.ctl, false));
-    turn ^= 1;
-    setHold(order[1 - turn].ctl, true);
-    setHold(order[turn].ctl, false);
-  }, TURN_MS);
-  // Once one has finished, the other runs on alone.
-  void Promise.race([wa.stepMs, wb.stepMs]).then(() => (ended = true));
-  const [msA, msB] = await Promise.all([wa.stepMs, wb.stepMs]);
-  clearInterval(timer);
+  const turns = (w: () => ReturnType<typeof launch>) => (): Contestant<number> => {
+    const { ctl, stepMs } = w();
+    return { stop: () => setHold(ctl, true), resume: () => setHold(ctl, false), result: stepMs };
+  };
+  const [msA, msB] = await takeTurns(turns(a), turns(b), bFirst, TURN_MS);
   return msB / msA;
 }
 

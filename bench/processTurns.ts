@@ -17,6 +17,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { bareValueMoons } from "./models";
+import { takeTurns, type Contestant } from "./turns";
 
 const ROUNDS = Number(process.argv[2] ?? 6);
 const STEPS = 400;
@@ -25,6 +26,10 @@ const dist = path.resolve("dist");
 const file = path.join(mkdtempSync(path.join(tmpdir(), "gradscope-turns-")), "moons.ts");
 writeFileSync(file, bareValueMoons(STEPS, true));
 const now = () => performance.timeOrigin + performance.now();
+
+/** A process's step time in milliseconds. */
+interface Step { mean: number; median: number }
+const median = (xs: number[]) => xs.slice().sort((a, b) => a - b)[xs.length >> 1];
 
 /** The process groups started and not yet ended: a stopped one must not outlive this bench. */
 const running = new Set<number>();
@@ -40,7 +45,7 @@ function signalGroup(pid: number, sig: NodeJS.Signals): void {
 }
 
 /** A process of its own group (so a signal reaches all of it), its turns, and the mean and median of its steps timed inside them. */
-function launch(args: string[]) {
+function launch(args: string[]): Contestant<Step> {
   const child = spawn(process.execPath, args, { detached: true, stdio: ["ignore", "ignore", "pipe"] });
   running.add(child.pid!);
   let text = "";
@@ -49,7 +54,7 @@ function launch(args: string[]) {
   const turns: [number, number][] = [[now(), Infinity]];
   let exited = false;
   const signal = (sig: NodeJS.Signals) => !exited && signalGroup(child.pid!, sig);
-  const stepMs = new Promise<Step>((resolve, reject) =>
+  const result = new Promise<Step>((resolve, reject) =>
     child.on("exit", (code) => {
       exited = true;
       running.delete(child.pid!);
@@ -61,7 +66,7 @@ function launch(args: string[]) {
     }),
   );
   return {
-    stepMs,
+    result,
     stop() {
       turns[turns.length - 1][1] = now();
       signal("SIGSTOP");
@@ -73,31 +78,9 @@ function launch(args: string[]) {
   };
 }
 
-interface Step { mean: number; median: number }
-const median = (xs: number[]) => xs.slice().sort((a, b) => a - b)[xs.length >> 1];
-
-/** Starts a and b (b first when asked), lets them take turns, the first started first; returns b's step over a's. */
-async function pair(a: () => ReturnType<typeof launch>, b: () => ReturnType<typeof launch>, bFirst: boolean): Promise<Step> {
-  let pa: ReturnType<typeof launch>, pb: ReturnType<typeof launch>;
-  if (bFirst) [pb, pa] = [b(), a()];
-  else [pa, pb] = [a(), b()];
-  const order = bFirst ? [pb, pa] : [pa, pb];
-  let turn = 0, ended = false;
-  order[1].stop();
-  const timer = setInterval(() => {
-    if (ended) return;
-    order[turn].stop();
-    turn ^= 1;
-    order[turn].resume();
-  }, TURN_MS);
-  // Once one has finished, the other runs on alone.
-  const settled = (p: Promise<Step>) => p.then(() => undefined, () => undefined);
-  void Promise.race([settled(pa.stepMs), settled(pb.stepMs)]).then(() => {
-    ended = true;
-    clearInterval(timer);
-    order.forEach((p) => p !== order[turn] && p.resume());
-  });
-  const [msA, msB] = await Promise.all([pa.stepMs, pb.stepMs]);
+/** b's step over a's, the two taking turns. */
+async function pair(a: () => Contestant<Step>, b: () => Contestant<Step>, bFirst: boolean): Promise<Step> {
+  const [msA, msB] = await takeTurns(a, b, bFirst, TURN_MS);
   return { mean: msB.mean / msA.mean, median: msB.median / msA.median };
 }
 
