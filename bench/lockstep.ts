@@ -18,7 +18,7 @@ import { createOutputRing, OutputReader } from "../src/runner/outputRing";
 import type { WorkerInit } from "../src/protocol/worker";
 import { startWorkerYoungGenerationLarge, YOUNG_GENERATION_MB } from "../src/runner/process/modelRun";
 import { bareValueMoons } from "./models";
-import { takeTurns, type Contestant } from "./turns";
+import { ratioSpread, takeTurns, type Contestant } from "./turns";
 
 const ROUNDS = Number(process.argv[2] ?? 8);
 const STEPS = 400;
@@ -83,11 +83,7 @@ for (let round = 0; round < ROUNDS; round++) {
   r.unreported.push(await pair(baseline, unreported, swap));
   r.every.push(await pair(baseline, everyStep, swap));
 }
-const sorted = (xs: number[]) => xs.filter(Number.isFinite).sort((p, q) => p - q);
-const text = (xs: number[]) => {
-  const s = sorted(xs);
-  return `median ×${s[s.length >> 1].toFixed(2)} (quartiles ×${s[s.length >> 2].toFixed(2)}–${s[(3 * s.length) >> 2].toFixed(2)}, range ×${s[0].toFixed(2)}–${s[s.length - 1].toFixed(2)})`;
-};
+const text = (xs: number[]) => `median ${ratioSpread(xs)}`;
 console.log(
   `bare-Value moons step in lockstep, two workers of one process taking turns every ${TURN_MS} ms, ${ROUNDS} rounds (median of steps ${STEPS / 2}–${STEPS}), against the model compiled as in the worker with no reporting:\n` +
     `  the same, against itself: ${text(r.identity)}\n` +

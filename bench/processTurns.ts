@@ -17,7 +17,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { bareValueMoons } from "./models";
-import { takeTurns, type Contestant } from "./turns";
+import { ratioSpread, takeTurns, type Contestant } from "./turns";
 
 const ROUNDS = Number(process.argv[2] ?? 6);
 const STEPS = 400;
@@ -52,11 +52,9 @@ function launch(args: string[]): Contestant<Step> {
   child.stderr.setEncoding("utf8").on("data", (d: string) => (text += d));
   // [from, to): when the process ran; the last turn is open until it is stopped.
   const turns: [number, number][] = [[now(), Infinity]];
-  let exited = false;
-  const signal = (sig: NodeJS.Signals) => !exited && signalGroup(child.pid!, sig);
+  const signal = (sig: NodeJS.Signals) => running.has(child.pid!) && signalGroup(child.pid!, sig);
   const result = new Promise<Step>((resolve, reject) =>
     child.on("exit", (code) => {
-      exited = true;
       running.delete(child.pid!);
       const at = /STEP_AT (\[.*\])/.exec(text);
       if (code !== 0 || !at) return reject(new Error(`${args.join(" ")} exited ${code}: ${text.slice(-500)}`));
@@ -94,11 +92,7 @@ for (let round = 0; round < ROUNDS; round++) {
   r.unreported.push(await pair(baseline, cli(1e9), swap));
   r.every.push(await pair(baseline, cli(1), swap));
 }
-const text = (steps: Step[]) => {
-  const sorted = (k: keyof Step) => steps.map((x) => x[k]).filter(Number.isFinite).sort((p, q) => p - q);
-  const s = sorted("mean"), m = sorted("median");
-  return `means ×${s[s.length >> 1].toFixed(2)} (quartiles ×${s[s.length >> 2].toFixed(2)}–${s[(3 * s.length) >> 2].toFixed(2)}, range ×${s[0].toFixed(2)}–${s[s.length - 1].toFixed(2)}); medians ×${m[m.length >> 1].toFixed(2)} (quartiles ×${m[m.length >> 2].toFixed(2)}–${m[(3 * m.length) >> 2].toFixed(2)})`;
-};
+const text = (steps: Step[]) => `means ${ratioSpread(steps.map((x) => x.mean))}; medians ${ratioSpread(steps.map((x) => x.median))}`;
 console.log(
   `bare-Value moons step, two processes taking turns every ${TURN_MS} ms (SIGSTOP/SIGCONT), ${ROUNDS} rounds (the steps from ${STEPS / 4} on that ran inside a turn; the median over rounds of each round's ratio), against the model in its own process, compiled as in the worker, no reporting:\n` +
     `  the same, against itself: ${text(r.identity)}\n` +

@@ -34,3 +34,9 @@ export async function takeTurns<R>(a: () => Contestant<R>, b: () => Contestant<R
   });
   return Promise.all([ca.result, cb.result]);
 }
+
+/** Ratios over rounds: "×median (quartiles ×q1–q3, range ×min–max)". */
+export function ratioSpread(xs: number[]): string {
+  const s = xs.filter(Number.isFinite).sort((p, q) => p - q);
+  return `×${s[s.length >> 1].toFixed(2)} (quartiles ×${s[s.length >> 2].toFixed(2)}–${s[(3 * s.length) >> 2].toFixed(2)}, range ×${s[0].toFixed(2)}–${s[s.length - 1].toFixed(2)})`;
+}
