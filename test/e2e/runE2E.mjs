@@ -43,6 +43,13 @@ const check = (ok, what) => {
   console.log(`  ✓ ${what}`);
 };
 
+/** The CodeLens above backward() follows the run (starting → paused): Step, Run, Restart, not a stale Pause. */
+const pausedLenses = () =>
+  waitUntil("the CodeLens above backward() to offer Step while paused", async () => {
+    const titles = (await page.locator(".editor-group-container .monaco-editor .codelens-decoration a").allInnerTexts()).map((t) => t.trim());
+    return titles.includes("Step") && titles.includes("Restart") && !titles.includes("Pause") && titles;
+  });
+
 let failure;
 try {
   console.log(`workbench ${server.url}/?folder=${examplesDir}`);
@@ -62,11 +69,7 @@ try {
     return undefined;
   });
   check(gradOfA === "42", `node a's gradient reads 42 in the panel (got ${gradOfA})`);
-  // The CodeLens above backward() follows the run (starting → paused): Step, Run, Restart, not a stale Pause.
-  const lenses = await waitUntil("the CodeLens above backward() to offer Step while paused", async () => {
-    const titles = (await page.locator(".editor-group-container .monaco-editor .codelens-decoration a").allInnerTexts()).map((t) => t.trim());
-    return titles.includes("Step") && titles.includes("Restart") && !titles.includes("Pause") && titles;
-  });
+  const lenses = await pausedLenses();
   check(true, `paused at step 1, the CodeLens above backward() reads "${lenses.join(" | ")}"`);
   await shot("1-chain-rule");
 
@@ -219,7 +222,7 @@ try {
     const t = await panelText(restored);
     return t.step === 1 && (await restored.locator("#node-table tbody tr").count()) > 0 ? t : undefined;
   }, 120_000);
-  check(true, `after a reload the panel is back at step 1 (${afterReload.loss})`);
+  check(true, `after a reload the panel is back at step 1 (${afterReload.loss}), the CodeLens reading "${(await pausedLenses()).join(" | ")}"`);
   await shot("8-after-reload");
 
   // 7b. Live speed with the panel visible vs the CLI, same file, same E2E run (issue 9 goal 3: ≥ 0.8×).
