@@ -79,6 +79,12 @@ class Store {
   epoch = 0;
   /** Set by a host that reports steps: backward() then also hashes the shape it walks (see kernel.ts). */
   hashShapes = false;
+  /**
+   * Some number written to data since this region began was not finite. Every write of data goes through
+   * node(), writeTerm(), attach() or a setter, and each checks the number it writes, so while this is false
+   * the region's op nodes hold finite data: the health check then reads the data of the leaves only.
+   */
+  dataNotFinite = false;
   /** Regions begun so far: a report held for later is still readable while this is unchanged. */
   regions = 0;
   /** Nodes kept because a later step built on them, past the first region: a growing graph shows here. */
@@ -127,6 +133,7 @@ class Store {
       }
     }
     proxies.length = 0;
+    this.dataNotFinite = false;
     this.regions++;
     this.allocGen = this.gen;
     this.top = this.floor;
@@ -149,6 +156,7 @@ class Store {
   /** Gives a leaf a slot (a proxy) in this region, holding its numbers until the region ends (beginRegion). */
   attach(h: Value, own: Own): number {
     const i = this.alloc();
+    if (own.d - own.d !== 0) this.dataNotFinite = true;
     this.data[i] = own.d;
     this.grad[i] = own.gr;
     this.op[i] = OP.leaf;

@@ -65,6 +65,7 @@ export class Value {
   }
   set data(v: number) {
     if (typeof v !== "number") throw new TypeError(`.data takes a number, got ${describe(v)}`);
+    if (v - v !== 0) store.dataNotFinite = true;
     if (this.gen >= store.gen) store.data[this.slot] = v;
     else writeOld(this, false, v);
   }
@@ -202,6 +203,8 @@ export function opHandle(i: number): Value {
 function node(op: number, out: number, a: number, b: number): Value {
   const s = store;
   const i = s.alloc();
+  // x − x is 0 for a finite x, NaN for ±∞ and NaN.
+  if (out - out !== 0) s.dataNotFinite = true;
   s.data[i] = out;
   s.grad[i] = 0;
   s.op[i] = op;
@@ -343,7 +346,10 @@ function writeTerm(s: typeof store, top: number, wSlot: number, product: number,
   in1[top] = xSlot;
   slotGen[top] = gen;
   const o = top + 1;
-  data[o] = data[a] + product;
+  const sum = data[a] + product;
+  // The sum is not finite when the product is not (nor when the running sum was not): one check for both nodes.
+  if (sum - sum !== 0) s.dataNotFinite = true;
+  data[o] = sum;
   grad[o] = 0;
   op[o] = OP.add;
   in0[o] = a;

@@ -69,6 +69,20 @@ describe("nan-origin", () => {
     expect(f.detail).toMatch(/\(backward\)/);
   });
 
+  it("backward, deep in the graph: the tracker finds a gradient that blew up between two op nodes (it reaches the leaf as NaN)", () => {
+    const recs = record(() => {
+      const x = new Value(1, "x");
+      x.mul(0).pow(0.5).mul(2).backward();
+    });
+    const [r] = recs;
+    expect(Array.from(r.data).every(Number.isFinite)).toBe(true);
+    expect(Number.isNaN(r.grad[0])).toBe(true);
+    const { findings, breaks } = track(recs);
+    expect(findings).toEqual([expect.objectContaining({ kind: "nan-origin", node: 2, op: "pow" })]);
+    expect(findings[0].detail).toMatch(/\(backward\)/);
+    expect(breaks).toEqual([expect.objectContaining({ kind: "nan", node: 2 })]);
+  });
+
   it("reported once when it starts, again only after values were finite in between", () => {
     const recs = record(() => {
       for (const v of [1, 0, 0, 1, 0]) new Value(v, "x").log().mul(1).backward();

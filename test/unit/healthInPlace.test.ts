@@ -69,4 +69,39 @@ describe("numbers read in the engine's store (a report with the leaves' numbers,
     // Both places a node's numbers lie were read: the parameters below the step's region (from step 2), the rest in it.
     expect(below).toEqual([0, 3, 3, 3, 3, 3, 3, 3]);
   });
+
+  it("find an op node's data that is not finite although every grad is, and vouch for the op nodes' data of the steps around it", () => {
+    const posted: unknown[] = [], vouched: boolean[] = [];
+    const health = new WorkerHealth(undefined, (m) => posted.push(m), () => {});
+    const reporter = new Reporter([]);
+    const w = new Value(-1, "w");
+    let step = 0;
+    engine.onBackward = (root) => {
+      step++;
+      const r = reporter.report("leaves");
+      health.mustReport(step, root.data);
+      health.check(step, r, () => {
+        const nums = reporter.numbersInPlace();
+        vouched.push(nums.opDataFinite === true);
+        return nums;
+      });
+      health.flush();
+    };
+    let grads: number[] = [];
+    for (let k = 1; k <= 3; k++) {
+      w.grad = 0;
+      // At step 2, w·10³⁰⁸·10 is −∞, and the ReLU after it passes 0 forward and no gradient back: only that data is not finite.
+      const big = w.mul(k === 2 ? 1e308 : 1).mul(10);
+      const loss = big.relu().add(w.mul(2));
+      loss.backward();
+      if (k === 2) grads = [big.grad, w.grad, loss.grad];
+    }
+    engine.onBackward = null;
+    expect(grads.every(Number.isFinite)).toBe(true);
+    expect(vouched).toEqual([true, false, true]);
+    // (The first test's parameters, not used here, bring no-grad findings.)
+    const findings = posted.map((m) => (m as { finding?: RawFinding }).finding).filter((f) => f?.kind === "nan-origin");
+    expect(findings).toEqual([expect.objectContaining({ kind: "nan-origin", step: 2, op: "mul" })]);
+    expect(findings[0]!.detail).toMatch(/first non-finite value in step 2 \(forward\)/);
+  });
 });

@@ -30,6 +30,8 @@ export interface NodeNumbers {
   sel: Int32Array;
   m: number;
   base: number;
+  /** The engine saw every op node's data written and all of it was finite (store.dataNotFinite): only the leaves' data need a look. */
+  opDataFinite?: boolean;
 }
 
 const NO_SEL = new Int32Array(0);
@@ -58,6 +60,8 @@ interface Shape {
   opRuns: Int32Array;
   /** The lowest-index op node: in a graph that grows across steps, made in the earliest step still held. */
   firstOp: number;
+  /** The leaves (inputs and parameters): every non-finite grad reaches one of them (see scan()). */
+  leaves: Int32Array;
 }
 
 /**
@@ -69,8 +73,8 @@ interface Shape {
  *  - nan-origin: the first node in topological order whose data is not
  *    finite (forward); if all data is finite, the first in backward order
  *    (loss → leaves) whose grad is not, reported at the op whose local
- *    derivative produced it. Cheap check first: Σ x·0 over data and grads is
- *    0 unless one of them is not finite.
+ *    derivative produced it. Cheap check first (see scan()): Σ x·0 over every
+ *    node's data and the leaves' grads is 0 unless one of them is not finite.
  *  - dead-relu: every ReLU of a group (a neuron) output 0 (input ≤ 0) for
  *    every sample, deadReluSteps reported steps in a row.
  *  - saturation: a layer's share of tanh/sigmoid outputs with |t| >
@@ -156,7 +160,7 @@ export class HealthTracker {
 
     // ---- non-finite values (and, in the same pass, the layers' Σ grad² for below)
     const opSq = this.opSq.length >= shape.layers.length ? this.opSq : (this.opSq = new Float64Array(shape.layers.length));
-    if (!scan(nums, shape.opRuns, opSq)) {
+    if (!scan(nums, shape.opRuns, shape.leaves, opSq)) {
       if (this.wasFinite) {
         const d = inNodeOrder(nums);
         const f = nanOrigin(t, d.data, d.grad, step);
@@ -322,9 +326,11 @@ export class HealthTracker {
     if (this.shape && this.shape.hash === t.hash && this.shape.n === t.op.length) return this.shape;
     const n = t.op.length;
     const relu = new Map<number, number[]>();
+    const leaves: number[] = [];
     let firstOp = -1;
     for (let i = 0; i < n; i++) {
-      if (t.op[i] !== OP.leaf && firstOp < 0) firstOp = i;
+      if (t.op[i] === OP.leaf) leaves.push(i);
+      else if (firstOp < 0) firstOp = i;
       if (t.op[i] === OP.relu && t.group[i] >= 0) {
         const l = relu.get(t.group[i]) ?? [];
         l.push(i);
@@ -356,7 +362,7 @@ export class HealthTracker {
       li = l;
     }
     this.shape = {
-      hash: t.hash, n, reluGroups, firstOp, opRuns: Int32Array.from(runs),
+      hash: t.hash, n, reluGroups, firstOp, opRuns: Int32Array.from(runs), leaves: Int32Array.from(leaves),
       layers: layers.map((l, li) => ({ path: l.path, squash: Int32Array.from(squash[li]), params: Int32Array.from(params[li]), ops: ops[li].length, firstOp: ops[li][0], first: first[li], keys: layerKeys(l.path) })),
     };
     return this.shape;
@@ -364,41 +370,54 @@ export class HealthTracker {
 }
 
 /**
- * One pass over every number, in the order they lie (a second pass costs as much as the first: ~1 ns a
- * read here): whether all are finite (Σ x·0 is 0 unless some x is NaN or ±Infinity), and Σ grad² over
- * each run (start, end, layer) into out[layer], zeroed first.
+ * Whether every number is finite (Σ x·0 is 0 unless some x is NaN or ±Infinity), and Σ grad² over each run
+ * (start, end, layer) into out[layer], zeroed first. It reads every node's data (only the leaves' when the
+ * engine vouches for the op nodes', `opDataFinite`: a pass over data long out of cache was most of this
+ * check), but of the grads only the leaves' and the runs': a non-finite grad anywhere reaches a leaf. backward() adds d·g into each input's
+ * grad, and d·g is not finite when g is not (whatever d is: 0·∞ is NaN) or when d is not (√x at 0, even for
+ * g = 0); a sum with a term that is not finite is not finite. Every op node has an input, so this goes on
+ * down to a leaf. Half the numbers a full pass reads (~1 ns a read here), on every reported step.
  */
-function scan({ data, grad, n, sel, m, base }: NodeNumbers, runs: Int32Array, out: Float64Array): boolean {
+function scan({ data, grad, n, sel, m, base, opDataFinite }: NodeNumbers, runs: Int32Array, leaves: Int32Array, out: Float64Array): boolean {
   out.fill(0);
-  let s = 0, j = 0;
-  for (let r = 0; r <= runs.length; r += 3) {
-    const start = r < runs.length ? runs[r] : n, end = r < runs.length ? runs[r + 1] : n;
-    // Outside the runs: finiteness only.
-    for (; j < start && j < m; j++) s += data[sel[j]] * 0 + grad[sel[j]] * 0;
-    for (; j < start; j++) s += data[base + j] * 0 + grad[base + j] * 0;
-    let acc = 0, acc2 = 0, s2 = 0;
-    for (; j < end && j < m; j++) {
-      const g = grad[sel[j]];
-      s += data[sel[j]] * 0 + g * 0;
+  let s0 = 0, s1 = 0, s2 = 0, s3 = 0, j = opDataFinite ? n : 0;
+  for (; j < m; j++) s0 += data[sel[j]] * 0;
+  // Four sums, so consecutive numbers do not wait for each other's add.
+  for (const to = base + n - 3; base + j < to; j += 4) {
+    const i = base + j;
+    s0 += data[i] * 0;
+    s1 += data[i + 1] * 0;
+    s2 += data[i + 2] * 0;
+    s3 += data[i + 3] * 0;
+  }
+  for (; j < n; j++) s0 += data[base + j] * 0;
+  for (let q = 0; q < leaves.length; q++) {
+    const l = leaves[q], i = l < m ? sel[l] : base + l;
+    s1 += data[i] * 0 + grad[i] * 0;
+  }
+  for (let r = 0; r < runs.length; r += 3) {
+    const end = runs[r + 1];
+    let q = runs[r], acc = 0, acc2 = 0;
+    for (; q < end && q < m; q++) {
+      const g = grad[sel[q]];
+      s2 += g * 0;
       acc += g * g;
     }
-    // Two of each sum, so consecutive numbers do not wait for each other's add.
-    for (const to = base + end - 1; base + j < to; j += 2) {
-      const i = base + j, g = grad[i], h = grad[i + 1];
-      s += data[i] * 0 + g * 0;
-      s2 += data[i + 1] * 0 + h * 0;
+    for (const to = base + end - 1; base + q < to; q += 2) {
+      const g = grad[base + q], h = grad[base + q + 1];
+      s2 += g * 0;
+      s3 += h * 0;
       acc += g * g;
       acc2 += h * h;
     }
-    for (; j < end; j++) {
-      const g = grad[base + j];
-      s += data[base + j] * 0 + g * 0;
+    for (; q < end; q++) {
+      const g = grad[base + q];
+      s2 += g * 0;
       acc += g * g;
     }
-    s += s2;
-    if (r < runs.length) out[runs[r + 2]] += acc + acc2;
+    out[runs[r + 2]] += acc + acc2;
   }
-  return s === 0;
+  return s0 + s1 + s2 + s3 === 0;
 }
 
 /** A copy of the numbers in node order: a report of every node's numbers, or a non-finite step's description (it walks the graph). */

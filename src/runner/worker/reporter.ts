@@ -68,7 +68,9 @@ export class Reporter {
    */
   numbersInPlace(): NodeNumbers {
     const { sel, m, n, lo } = this;
-    return { data: store.data, grad: store.grad, n, sel, m, base: lo === NONE ? 0 : lo - m };
+    // No kept op nodes of earlier steps in the graph (keptHi < 0): every op node is of this region, whose writes the store checked.
+    const opDataFinite = lastPass.keptHi < 0 && lastPass.floor === store.floor && !store.dataNotFinite;
+    return { data: store.data, grad: store.grad, n, sel, m, base: lo === NONE ? 0 : lo - m, opDataFinite };
   }
 
   /**
