@@ -371,12 +371,13 @@ export class HealthTracker {
 
 /**
  * Whether every number is finite (Σ x·0 is 0 unless some x is NaN or ±Infinity), and Σ grad² over each run
- * (start, end, layer) into out[layer], zeroed first. It reads every node's data (only the leaves' when the
- * engine vouches for the op nodes', `opDataFinite`: a pass over data long out of cache was most of this
- * check), but of the grads only the leaves' and the runs': a non-finite grad anywhere reaches a leaf. backward() adds d·g into each input's
- * grad, and d·g is not finite when g is not (whatever d is: 0·∞ is NaN) or when d is not (√x at 0, even for
- * g = 0); a sum with a term that is not finite is not finite. Every op node has an input, so this goes on
- * down to a leaf. Half the numbers a full pass reads (~1 ns a read here), on every reported step.
+ * (start, end, layer) into out[layer], zeroed first. Every reported step, so it reads what it must only:
+ *  - data: every node's, or only the leaves' when the engine vouches for the op nodes' (`opDataFinite`): a
+ *    pass over data long out of cache was most of this check;
+ *  - grads: the leaves' (and the runs', for their sums). A non-finite grad anywhere reaches a leaf:
+ *    backward() adds d·g into each input's grad, and d·g is not finite when g is not (whatever d is: 0·∞ is
+ *    NaN) or when d is not (√x at 0, even for g = 0); a sum with a term that is not finite is not finite;
+ *    every op node has an input, so this goes on down to a leaf.
  */
 function scan({ data, grad, n, sel, m, base, opDataFinite }: NodeNumbers, runs: Int32Array, leaves: Int32Array, out: Float64Array): boolean {
   out.fill(0);
@@ -395,27 +396,20 @@ function scan({ data, grad, n, sel, m, base, opDataFinite }: NodeNumbers, runs: 
     const l = leaves[q], i = l < m ? sel[l] : base + l;
     s1 += data[i] * 0 + grad[i] * 0;
   }
+  // The runs' Σ grad² (their finiteness is the leaves'), four sums at a time.
   for (let r = 0; r < runs.length; r += 3) {
     const end = runs[r + 1];
-    let q = runs[r], acc = 0, acc2 = 0;
-    for (; q < end && q < m; q++) {
-      const g = grad[sel[q]];
-      s2 += g * 0;
-      acc += g * g;
+    let q = runs[r], a0 = 0, a1 = 0, a2 = 0, a3 = 0;
+    for (; q < end && q < m; q++) a0 += grad[sel[q]] ** 2;
+    for (const to = base + end - 3; base + q < to; q += 4) {
+      const i = base + q, g0 = grad[i], g1 = grad[i + 1], g2 = grad[i + 2], g3 = grad[i + 3];
+      a0 += g0 * g0;
+      a1 += g1 * g1;
+      a2 += g2 * g2;
+      a3 += g3 * g3;
     }
-    for (const to = base + end - 1; base + q < to; q += 2) {
-      const g = grad[base + q], h = grad[base + q + 1];
-      s2 += g * 0;
-      s3 += h * 0;
-      acc += g * g;
-      acc2 += h * h;
-    }
-    for (; q < end; q++) {
-      const g = grad[base + q];
-      s2 += g * 0;
-      acc += g * g;
-    }
-    out[runs[r + 2]] += acc + acc2;
+    for (; q < end; q++) a0 += grad[base + q] ** 2;
+    out[runs[r + 2]] += a0 + a1 + a2 + a3;
   }
   return s0 + s1 + s2 + s3 === 0;
 }
