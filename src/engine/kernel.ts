@@ -77,6 +77,9 @@ function compileBackward(mode: "region" | "hashing" | "listing" | "lowering"): B
   const hashing = mode === "hashing" || mode === "listing";
   const extend = (v: string) => (mode === "lowering" ? `if (${v} < lo && op[${v}] !== 0) lo = ${v};` : "");
   const hash = (term: string) => (hashing ? `h = (h + ${term}) | 0;` : "");
+  // A term through a mixer: a sum of products alone is linear, and two nodes' changes can cancel (two same-op
+  // nodes whose inputs are swapped, two constants swapped: the same sum).
+  const mixed = (term: string, by: number) => `(t = Math.imul((t = ${term}) ^ (t >>> 15), ${by}), t ^ (t >>> 13))`;
   // Each slot below lo it reaches (parameters, mostly) is listed once: the reporter's O(reached) way to them.
   const reach = (v: string) => (mode === "listing" ? `if (${v} < lo && mark[${v}] !== ep) below[nb++] = ${v}; mark[${v}] = ep;` : `mark[${v}] = ep;`);
   const cases = RULES.map((r, op) => {
@@ -84,22 +87,22 @@ function compileBackward(mode: "region" | "hashing" | "listing" | "lowering"): B
     const binary = OPS[op].arity === 2;
     const y = KEEPS_CONSTANT[op] ? (binary ? "(b >= 0 ? data[b] : k[i])" : "k[i]") : binary ? "data[b]" : "NaN";
     const operands = ["data[a]", y, "data[i]"];
-    const constant = KEEPS_CONSTANT[op] && hashing ? `if (b < 0) { ${hash("Math.imul(kw[2 * i], 0x27d4eb2f) + kw[2 * i + 1]")} }` : "";
+    const constant = KEEPS_CONSTANT[op] && hashing ? `if (b < 0) { ${hash(mixed("Math.imul(kw[2 * i] ^ Math.imul(i - lo, 0x85ebca6b), 0x27d4eb2f) ^ kw[2 * i + 1]", 0x165667b1))} }` : "";
     return `case ${op}: {
       ${reach("a")} grad[a] += ${call(r.d0, operands)} * g; ${extend("a")}
       ${binary ? `if (b >= 0) { ${reach("b")} grad[b] += ${call(r.d1, operands)} * g; ${extend("b")} }` : ""}
-      ${hash(`Math.imul((i - lo) ^ Math.imul(i - a + ((i - b) << 16), 0x9e3779b1), ${2 * op + 0x3b9ac9ff})`)}
+      ${hash(mixed("Math.imul((i - a) ^ ((i - b) << 16), 0x9e3779b1) ^ (i - lo)", 2 * op + 0x3b9ac9ff))}
       ${constant}
       break;
     }`;
   });
   const body = `
-    let reached = 0, h = 0, nb = 0;
+    let reached = 0, h = 0, nb = 0, t = 0;
     for (let i = hi; i >= lo; i--) {
       if (mark[i] !== ep) continue;
       reached++;
       const a = in0[i];
-      if (a < 0) { ${hash("Math.imul(i - lo, 0x165667b1)")} continue; }
+      if (a < 0) { ${hash(mixed("Math.imul((i - lo) ^ 0x5bd1e995, 0x165667b1)", 0x27d4eb2f))} continue; }
       const b = in1[i], g = grad[i];
       switch (op[i]) {${cases.join("\n")}}
     }

@@ -327,6 +327,15 @@ const hashOut = new Int32Array(2);
  * term is added, not chained, so consecutive nodes hash in parallel. Fills rank
  * for the nodes in sel.
  */
+/**
+ * A hash term through a mixer: a sum of products alone is linear, so two nodes' changes can cancel (2 and 3
+ * swapped between two nodes' constants: the same sum).
+ */
+function mix(t: number): number {
+  t = Math.imul(t ^ (t >>> 15), 0x2c1b3c6d);
+  return t ^ (t >>> 12);
+}
+
 function shapeHash(
   sel: Int32Array, m: number, lo: number, n: number, rank: Int32Array,
   op: Uint8Array, in0: Int32Array, in1: Int32Array, slotGen: Int32Array, kw: Int32Array,
@@ -340,12 +349,12 @@ function shapeHash(
     const o = op[i], a = in0[i], b = in1[i];
     const ra = a < 0 ? -1 : a >= lo ? a - base : rank[a];
     const rb = b < 0 ? -1 : b >= lo ? b - base : rank[b];
-    h1 = (h1 + (Math.imul(j ^ Math.imul(ra, 0x9e3779b1), 0x85ebca6b) ^ o)) | 0;
-    h2 = (h2 + (Math.imul(j ^ Math.imul(rb, 0xc2b2ae35), 0x27d4eb2f) ^ (o << 8))) | 0;
+    h1 = (h1 + mix(Math.imul(j ^ Math.imul(ra, 0x9e3779b1), 0x85ebca6b) ^ o)) | 0;
+    h2 = (h2 + mix(Math.imul(j ^ Math.imul(rb, 0xc2b2ae35), 0x27d4eb2f) ^ (o << 8))) | 0;
     // A new constant is a new drawing (`× 20`, not `× 10`).
     if (b < 0 && KEEPS_CONSTANT[o] === 1) {
-      h1 = (h1 + Math.imul(kw[2 * i] ^ j, 0x165667b1)) | 0;
-      h2 = (h2 + Math.imul(kw[2 * i + 1] ^ j, 0x9e3779b1)) | 0;
+      h1 = (h1 + mix(Math.imul(kw[2 * i] ^ j, 0x165667b1))) | 0;
+      h2 = (h2 + mix(Math.imul(kw[2 * i + 1] ^ j, 0x9e3779b1))) | 0;
     }
     if (i >= next) {
       while (run + 1 < nRuns && runStart[run + 1] <= i) run++;
