@@ -33,10 +33,8 @@ export function backward(root: Value): void {
   kernelOut[0] = kernelOut[1] = 0;
   // The reporter finds the reached leaves under the region by their marks (O(residents)), or, when they outnumber the region, in the list.
   const listed = r >= s.floor && s.hashShapes && s.residents.length > r - s.floor;
-  // The slots the last hashed step's region had, no node rewritten with another since: that step's shape.
-  const same = s.hashShapes && !listed && !s.reshaped && r === s.hashedRoot && s.floor === s.hashedFloor;
   if (r >= s.floor) {
-    const kernel = listed ? backwardListing : s.hashShapes && !same ? backwardHashing : backwardRegion;
+    const kernel = listed ? backwardListing : s.hashShapes ? backwardHashing : backwardRegion;
     regionReached = kernel(r, s.floor, ep, s.data, s.grad, s.op, s.in0, s.in1, s.k, s.mark, s.kWords, kernelOut, s.below);
     keptHi = s.oldOpMax;
     if (keptHi >= 0) keptLo = backwardLowering(keptHi, s.oldOpMin, ep, s.data, s.grad, s.op, s.in0, s.in1, s.k, s.mark, s.kWords, kernelOut, s.below);
@@ -44,14 +42,7 @@ export function backward(root: Value): void {
     keptHi = r;
     keptLo = backwardLowering(r, r, ep, s.data, s.grad, s.op, s.in0, s.in1, s.k, s.mark, s.kWords, kernelOut, s.below);
   }
-  const shape = same ? s.hashedShape : kernelOut[0];
-  if (s.hashShapes && r >= s.floor) {
-    s.hashedShape = shape;
-    s.hashedRoot = r;
-    s.hashedFloor = s.floor;
-    s.reshaped = false;
-  }
-  Object.assign(lastPass, { epoch: ep, root: r, floor: s.floor, keptLo, keptHi, regionReached, hashed: s.hashShapes, listed, shape, below: kernelOut[1] });
+  Object.assign(lastPass, { epoch: ep, root: r, floor: s.floor, keptLo, keptHi, regionReached, hashed: s.hashShapes, listed, shape: kernelOut[0], below: kernelOut[1] });
   if (unzeroed) warnIfReached(unzeroed, ep);
   freeze(root);
   s.endGeneration();

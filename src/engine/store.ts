@@ -85,17 +85,6 @@ class Store {
    * the region's op nodes hold finite data: the health check then reads the data of the leaves only.
    */
   dataNotFinite = false;
-  /**
-   * A node was written where its slot held another (op, inputs or constant) since backward() last hashed a
-   * shape (hashedShape, of the region [hashedFloor, hashedRoot]). Every write of a node compares first
-   * (node(), writeTerm(), attach(), writeK()). While false, a region over the same slots holds that step's
-   * nodes, so backward() takes its shape without hashing it again: the hash cost ~0.2 ms of a 4–5 ms
-   * bare-Value moons step, the compares are not measurable.
-   */
-  reshaped = true;
-  hashedShape = 0;
-  hashedFloor = -1;
-  hashedRoot = -1;
   /** Regions begun so far: a report held for later is still readable while this is unchanged. */
   regions = 0;
   /** Nodes kept because a later step built on them, past the first region: a growing graph shows here. */
@@ -168,7 +157,6 @@ class Store {
   attach(h: Value, own: Own): number {
     const i = this.alloc();
     if (own.d - own.d !== 0) this.dataNotFinite = true;
-    if (this.op[i] !== OP.leaf || this.in0[i] !== -1 || this.in1[i] !== -1) this.reshaped = true;
     this.data[i] = own.d;
     this.grad[i] = own.gr;
     this.op[i] = OP.leaf;

@@ -205,7 +205,6 @@ function node(op: number, out: number, a: number, b: number): Value {
   const i = s.alloc();
   // x − x is 0 for a finite x, NaN for ±∞ and NaN.
   if (out - out !== 0) s.dataNotFinite = true;
-  if (s.op[i] !== op || s.in0[i] !== a || s.in1[i] !== b) s.reshaped = true;
   s.data[i] = out;
   s.grad[i] = 0;
   s.op[i] = op;
@@ -218,14 +217,8 @@ function node(op: number, out: number, a: number, b: number): Value {
 
 function nodeK(op: number, out: number, a: number, k: number): Value {
   const v = node(op, out, a, -1);
-  writeK(store, v.slot, k);
+  store.k[v.slot] = k;
   return v;
-}
-
-/** A node's constant operand (see store.reshaped): the same number, bit for bit, keeps the shape. */
-function writeK(s: typeof store, i: number, c: number): void {
-  if (!Object.is(s.k[i], c)) s.reshaped = true;
-  s.k[i] = c;
 }
 
 /**
@@ -249,13 +242,13 @@ export function affine(w: readonly Value[], x: readonly Operand[], b: Value, rel
     let a = hand === null ? (accGen === gen ? acc : -1) : hand.gen >= gen ? hand.slot : -1;
     let top = top0;
     if (a >= 0) {
-      const { data } = s;
+      const { data, k } = s;
       for (; i < n && top <= end; i++) {
         const wi = w[i], xi = x[i];
         if (wi.gen < gen) break;
         const wd = data[wi.slot];
         if (typeof xi === "number") {
-          writeK(s, top, xi);
+          k[top] = xi;
           writeTerm(s, top, wi.slot, wd * xi, -1, a, gen);
         } else if (xi instanceof Value && xi.gen >= gen) writeTerm(s, top, wi.slot, wd * data[xi.slot], xi.slot, a, gen);
         else break;
@@ -320,14 +313,14 @@ export function resolveOperands(x: readonly Operand[]): boolean {
 export function affineKept(wSlots: Int32Array, bSlot: number, relu: boolean): Value | null {
   const s = store, top0 = s.top, n = resolvedN, gen = resolvedGen;
   if (s.gen !== gen || top0 + 2 * n + 1 > s.fastEnd) return null;
-  const { data } = s;
+  const { data, k } = s;
   const xs = xSlots, xk = xConsts;
   let a = bSlot, top = top0;
   for (let i = 0; i < n; i++, top += 2) {
     const w = wSlots[i], xj = xs[i], wd = data[w];
     if (xj >= 0) writeTerm(s, top, w, wd * data[xj], xj, a, gen);
     else {
-      writeK(s, top, xk[i]);
+      k[top] = xk[i];
       writeTerm(s, top, w, wd * xk[i], -1, a, gen);
     }
     a = top + 1;
@@ -346,14 +339,13 @@ export function affineKept(wSlots: Int32Array, bSlot: number, relu: boolean): Va
  */
 function writeTerm(s: typeof store, top: number, wSlot: number, product: number, xSlot: number, a: number, gen: number): void {
   const { data, grad, op, in0, in1, slotGen } = s;
-  const o = top + 1;
-  if (op[top] !== OP.mul || in0[top] !== wSlot || in1[top] !== xSlot || op[o] !== OP.add || in0[o] !== a || in1[o] !== top) s.reshaped = true;
   data[top] = product;
   grad[top] = 0;
   op[top] = OP.mul;
   in0[top] = wSlot;
   in1[top] = xSlot;
   slotGen[top] = gen;
+  const o = top + 1;
   const sum = data[a] + product;
   // The sum is not finite when the product is not (nor when the running sum was not): one check for both nodes.
   if (sum - sum !== 0) s.dataNotFinite = true;

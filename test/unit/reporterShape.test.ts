@@ -6,8 +6,8 @@ import { store } from "../../src/engine/store";
 import { OP } from "../../src/protocol/ops";
 import { Reporter, type Report } from "../../src/runner/worker/reporter";
 
-// A file of its own: a fresh store, whose regions outnumber its few kept leaves, so backward() takes the
-// shape it hashed last time when no node was rewritten with another (store.reshaped), as for a real model.
+// A file of its own: a fresh store, whose regions outnumber its few kept leaves, so backward() hashes the
+// shape as it walks it (the kernel's hash, not the listing kind), as for a real model.
 afterEach(() => {
   engine.onBackward = null;
   store.hashShapes = true;
@@ -33,7 +33,7 @@ function shapes(vary: (i: number, w: Value) => Value, hashed = (_i: number) => t
   return reports.map((r) => (r === null ? undefined : r.topology !== undefined));
 }
 
-describe("a step's shape, taken from the last hashed step when no node was rewritten", () => {
+describe("a step's shape, hashed by backward() as it walks the graph", () => {
   const net = new MLP(2, [2, 1], { rng: new Rng(3) });
 
   it("the same nodes in the same slots with an edge turned round, a layer's constant input or inputs swapped, a constant's sign, two constants swapped: new topologies", () => {
