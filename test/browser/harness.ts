@@ -138,12 +138,26 @@ export async function tableRows(page: Page): Promise<{ label: string; op: string
   }));
 }
 
-/** Where a node is drawn, in page coordinates (to hover or click it like a user). */
+/**
+ * Where a node is drawn, in page coordinates (to hover or click it like a user), once it stays there for two
+ * frames: a banner shown or a layout fitted after the caller's last wait moves it (a click then missed it,
+ * seen once in CI under load).
+ */
 export async function nodeScreenPosition(page: Page, elementId: string): Promise<{ x: number; y: number }> {
-  return page.evaluate((id) => {
-    const cy = (window as any).gradscope.cy;
-    const p = cy.getElementById(id).renderedPosition();
-    const box = document.getElementById("graph")!.getBoundingClientRect();
-    return { x: box.left + p.x, y: box.top + p.y };
+  return page.evaluate(async (id) => {
+    const at = () => {
+      const p = (window as any).gradscope.cy.getElementById(id).renderedPosition();
+      const box = document.getElementById("graph")!.getBoundingClientRect();
+      return { x: box.left + p.x, y: box.top + p.y };
+    };
+    const frame = () => new Promise((resolve) => requestAnimationFrame(resolve));
+    let last = at();
+    for (let still = 0, n = 0; still < 2 && n < 120; n++) {
+      await frame();
+      const now = at();
+      still = now.x === last.x && now.y === last.y ? still + 1 : 0;
+      last = now;
+    }
+    return last;
   }, elementId);
 }
