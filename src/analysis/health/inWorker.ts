@@ -59,8 +59,10 @@ export class WorkerHealth {
 
   /**
    * A reported step, before its buffers leave: run the detectors. They need
-   * every node's numbers: when the report carries a subset (`nodes`: the host
-   * asked for leaves or none), `inPlace` says where they all are in the store.
+   * every node's numbers: `inPlace` says where they all are in the store (the
+   * report may carry a subset, `nodes`: the host asked for leaves or none),
+   * and whether the engine vouches for its op nodes' data, so that the check
+   * reads the leaves' data only. Without it, the report's own numbers.
    */
   check(
     step: number,
@@ -69,7 +71,7 @@ export class WorkerHealth {
   ): void {
     if (report.topology) this.topology = report.topology;
     const t = this.topology;
-    const nums = report.nodes ? inPlace?.() : dense(report.values.data, report.values.grad);
+    const nums = inPlace ? inPlace() : report.nodes ? undefined : dense(report.values.data, report.values.grad);
     if (!t || !nums || t.op.length !== nums.n) return;
     this.pending = this.tracker.onReport(step, t, nums, this.unreached());
   }
