@@ -158,7 +158,7 @@ export class HealthTracker {
     /** Where node j's numbers are in data/grad. */
     const at = (j: number) => (j < m ? sel[j] : base + j);
 
-    // ---- non-finite values (and, in the same pass, the layers' Σ grad² for below)
+    // ---- non-finite values (and the parameterless layers' Σ grad², for below)
     const opSq = this.opSq.length >= shape.layers.length ? this.opSq : (this.opSq = new Float64Array(shape.layers.length));
     if (!scan(nums, shape.opRuns, shape.leaves, opSq)) {
       if (this.wasFinite) {

@@ -321,21 +321,21 @@ function marked(mark: Int32Array, ep: number, lo: number, hi: number, sel: Int32
 const hashOut = new Int32Array(2);
 
 /**
- * Two lanes of hashing over what changes the drawing, not the numbers, and not
- * where nodes sit in the store: op, inputs as node indices, constant, and the op
- * nodes' place, group and name (leaves' are hashed from their own). Each node's
- * term is added, not chained, so consecutive nodes hash in parallel. Fills rank
- * for the nodes in sel.
- */
-/**
  * A hash term through a mixer: a sum of products alone is linear, so two nodes' changes can cancel (2 and 3
- * swapped between two nodes' constants: the same sum).
+ * swapped between two nodes' constants: the same sum). backward()'s hash mixes its terms the same way (kernel.ts).
  */
 function mix(t: number): number {
   t = Math.imul(t ^ (t >>> 15), 0x2c1b3c6d);
   return t ^ (t >>> 12);
 }
 
+/**
+ * Two lanes of hashing over what changes the drawing, not the numbers, and not
+ * where nodes sit in the store: op, inputs as node indices, constant, and the op
+ * nodes' place, group and name (leaves' are hashed from their own). Each node's
+ * term is mixed and added, not chained, so consecutive nodes hash in parallel.
+ * Fills rank for the nodes in sel.
+ */
 function shapeHash(
   sel: Int32Array, m: number, lo: number, n: number, rank: Int32Array,
   op: Uint8Array, in0: Int32Array, in1: Int32Array, slotGen: Int32Array, kw: Int32Array,
